@@ -1,0 +1,22 @@
+using TorchSharp;
+
+namespace ModelGen;
+
+/// <summary>
+/// Run-time choices for a generated model: where it runs, where its weights and cached features live,
+/// and the seed. Unset values fall back to the environment (<c>MODELGEN_*</c>) and then to defaults.
+/// </summary>
+public sealed record ModelOptions
+{
+    /// <summary>The device to run on; default: <c>MODELGEN_DEVICE</c>, else CUDA when available, else CPU.</summary>
+    public torch.Device? Device { get; init; }
+
+    /// <summary>A weights file or folder that overrides the spec's <c>weights</c>; default: <c>MODELGEN_WEIGHTS</c>.</summary>
+    public string? WeightsPath { get; init; }
+
+    /// <summary>Where extracted features are cached; default: <c>MODELGEN_CACHE</c>, else <c>~/.cache/modelgen/features</c>.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>The random seed; overrides the spec's <c>training.seed</c>.</summary>
+    public int? Seed { get; init; }
+}
