@@ -1,16 +1,106 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+using ModelGen.Generators.Analysis;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Emit;
+using ModelGen.Generators.Model;
 
 namespace ModelGen.Generators;
 
-/// <summary>Turns every <c>*.model.yaml</c>, <c>*.model.yml</c> and <c>*.model.json</c> of a project into a model class.</summary>
+/// <summary>
+/// Turns every <c>*.model.yaml</c>, <c>*.model.yml</c> and <c>*.model.json</c> of a project into a model
+/// class. Source and diagnostics are separate outputs: moving a line in a spec re-reports diagnostics
+/// without regenerating code, and a spec whose model is unchanged is not emitted again.
+/// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class ModelSpecGenerator : IIncrementalGenerator
 {
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var specs = context.AdditionalTextsProvider
-            .Where(static file => SpecFiles.IsSpec(file.Path));
-        context.RegisterSourceOutput(specs, static (_, _) => { });
+        var options = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => ReadOptions(provider.GlobalOptions))
+            .WithTrackingName(TrackingNames.ProjectOptions);
+
+        var texts = context.AdditionalTextsProvider
+            .Where(static file => SpecFiles.IsSpec(file.Path))
+            .Select(static (file, cancellationToken) => new SpecText(file.Path, file.GetText(cancellationToken)?.ToString()))
+            .WithTrackingName(TrackingNames.SpecTexts);
+
+        var compiled = texts
+            .Combine(options)
+            .Select(static (pair, cancellationToken) => SpecCompiler.Compile(pair.Left.Path, pair.Left.Text, pair.Right, cancellationToken))
+            .WithTrackingName(TrackingNames.Compiled);
+
+        var diagnostics = compiled
+            .Select(static (spec, _) => spec.Diagnostics)
+            .WithTrackingName(TrackingNames.Diagnostics);
+        context.RegisterSourceOutput(diagnostics, static (output, items) =>
+        {
+            foreach (var item in items)
+            {
+                output.ReportDiagnostic(item.ToDiagnostic());
+            }
+        });
+
+        // Two specs that generate the same class: the first (by path) wins, the others get MG0019.
+        var names = compiled
+            .Where(static spec => spec.QualifiedName is not null)
+            .Select(static (spec, _) => new ModelName(spec.QualifiedName!, spec.ModelLocation!))
+            .WithTrackingName(TrackingNames.ModelNames)
+            .Collect()
+            .Select(static (all, _) => Duplicates(all))
+            .WithTrackingName(TrackingNames.Duplicates);
+        context.RegisterSourceOutput(names, static (output, duplicates) =>
+        {
+            foreach (var duplicate in duplicates.Reports)
+            {
+                output.ReportDiagnostic(duplicate.ToDiagnostic());
+            }
+        });
+
+        var plans = compiled
+            .Select(static (spec, _) => spec.Plan)
+            .WithTrackingName(TrackingNames.Plans)
+            .Combine(names)
+            .Where(static pair => pair.Left is not null && !pair.Right.Losers.Contains(pair.Left.SpecDirectory + "/" + pair.Left.SpecFileName))
+            .Select(static (pair, _) => pair.Left!)
+            .WithTrackingName(TrackingNames.Emittable);
+        context.RegisterSourceOutput(plans, static (output, plan) =>
+            output.AddSource(plan.HintName, SourceText.From(ModelEmitter.Emit(plan), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false))));
     }
+
+    private static ProjectOptions ReadOptions(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options)
+    {
+        options.TryGetValue("build_property.RootNamespace", out var rootNamespace);
+        options.TryGetValue("build_property.MSBuildProjectDirectory", out var projectDirectory);
+        return new ProjectOptions(rootNamespace ?? "", projectDirectory ?? "");
+    }
+
+    private static DuplicateModels Duplicates(ImmutableArray<ModelName> names)
+    {
+        var reports = new List<SpecDiagnostic>();
+        var losers = new List<string>();
+        foreach (var group in names.GroupBy(n => n.QualifiedName, StringComparer.OrdinalIgnoreCase))
+        {
+            var ordered = group.OrderBy(n => n.Location.FilePath, StringComparer.Ordinal).ToList();
+            foreach (var loser in ordered.Skip(1))
+            {
+                reports.Add(SpecDiagnostic.Create(DiagnosticDescriptors.DuplicateModel, loser.Location, ordered[0].Location.FilePath, loser.QualifiedName));
+                losers.Add(loser.Location.FilePath.Replace('\\', '/'));
+            }
+        }
+
+        return new DuplicateModels(reports.ToEquatableArray(), losers.ToEquatableArray());
+    }
+
+    private sealed record SpecText(string Path, string? Text);
+
+    private sealed record ModelName(string QualifiedName, SpecLocation Location);
+
+    private sealed record DuplicateModels(EquatableArray<SpecDiagnostic> Reports, EquatableArray<string> Losers);
 }

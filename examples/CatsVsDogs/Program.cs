@@ -1,0 +1,4 @@
+using Pets;
+
+Console.WriteLine(CatsVsDogsFeatures.Summary());
+Console.WriteLine(string.Join("x", CatsVsDogsFeatures.FeatureShape));

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ModelGen.Generators.Analysis;
+
+/// <summary>C# names: checking the spec's names and making member names from labels and layers.</summary>
+internal static class Identifiers
+{
+    /// <summary>Why <paramref name="name"/> is not a usable C# identifier, or null when it is.</summary>
+    public static string? WhyInvalid(string name)
+    {
+        if (name.Length == 0)
+        {
+            return "it is empty";
+        }
+
+        if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.VarKeyword)
+        {
+            return "it is a C# keyword; use a PascalCase name such as " + Pascal(name, "Model");
+        }
+
+        if (!SyntaxFacts.IsValidIdentifier(name))
+        {
+            return "use letters, digits and underscores, starting with a letter, such as " + Pascal(name, "Model");
+        }
+
+        return null;
+    }
+
+    /// <summary>Why a dotted namespace is not valid, or null.</summary>
+    public static string? WhyInvalidNamespace(string name) =>
+        name.Split('.').Select(WhyInvalid).FirstOrDefault(reason => reason is not null);
+
+    /// <summary>A PascalCase member name from free text ("ankle-boot" → "AnkleBoot"), or <paramref name="fallback"/>.</summary>
+    public static string Pascal(string text, string fallback)
+    {
+        var builder = new StringBuilder();
+        var upper = true;
+        foreach (var c in text)
+        {
+            if (char.IsLetterOrDigit(c) && c < 128 || char.IsLetter(c))
+            {
+                builder.Append(upper ? char.ToUpper(c, CultureInfo.InvariantCulture) : c);
+                upper = false;
+            }
+            else
+            {
+                upper = true;
+            }
+        }
+
+        if (builder.Length == 0)
+        {
+            return fallback;
+        }
+
+        if (char.IsDigit(builder[0]))
+        {
+            builder.Insert(0, '_');
+        }
+
+        var result = builder.ToString();
+        return SyntaxFacts.IsValidIdentifier(result) ? result : fallback;
+    }
+
+    /// <summary>A member name for a layer: "block1_conv1" → "Block1Conv1", "layer3.1.conv2" → "Layer3_1_Conv2".</summary>
+    public static string Layer(string name)
+    {
+        var parts = name.Split('.').Select(part => part.All(char.IsDigit) ? part : Pascal(part, "_"));
+        return string.Join("_", parts);
+    }
+}

@@ -1,0 +1,182 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Catalog;
+
+/// <summary>
+/// Builds a <see cref="BackboneLayout"/> by walking an architecture's modules in order, the way the
+/// network runs: each call adds a named layer, computes its output shape from the current one and
+/// records its parameters under their state_dict names. Containers are opened and closed around
+/// their children; residual blocks check that their two branches line up.
+/// </summary>
+internal sealed class LayoutBuilder
+{
+    private readonly List<CatalogLayer> _layers = [];
+    private readonly List<CatalogParameter> _parameters = [];
+    private readonly List<LayerAlias> _aliases = [];
+    private readonly Stack<Container> _containers = new();
+
+    public LayoutBuilder(string architecture, FeatureMap input)
+    {
+        Architecture = architecture;
+        Input = input;
+        Current = input;
+    }
+
+    public string Architecture { get; }
+
+    public FeatureMap Input { get; }
+
+    /// <summary>The shape flowing out of the last layer added.</summary>
+    public FeatureMap Current { get; private set; }
+
+    /// <summary>The first layer whose output is empty, if any.</summary>
+    public string? CollapsedAt { get; private set; }
+
+    /// <summary>The first residual block whose branches disagree: (block, main shape, shortcut shape).</summary>
+    public (string Block, FeatureMap Main, FeatureMap Shortcut)? Mismatch { get; private set; }
+
+    public void Conv(string name, long outChannels, int kernel, int stride = 1, int padding = 0, bool bias = true, int groups = 1, int dilation = 1) =>
+        Conv(name, outChannels, kernel, stride, (padding, padding, padding, padding), bias, groups, dilation);
+
+    /// <summary>A convolution with explicit padding (top, left, bottom, right), as ONNX graphs may have.</summary>
+    public void Conv(string name, long outChannels, int kernel, int stride, (int Top, int Left, int Bottom, int Right) padding, bool bias, int groups = 1, int dilation = 1)
+    {
+        var input = Current;
+        var parameters = new List<(string, long[])> { ("weight", [outChannels, input.Channels / groups, kernel, kernel]) };
+        if (bias)
+        {
+            parameters.Add(("bias", [outChannels]));
+        }
+
+        Add(name, "Conv2d", new FeatureMap(
+            outChannels,
+            FeatureMap.WindowOutput(input.Height, kernel, stride, padding.Top, padding.Bottom, dilation, ceilMode: false),
+            FeatureMap.WindowOutput(input.Width, kernel, stride, padding.Left, padding.Right, dilation, ceilMode: false)), parameters);
+    }
+
+    public void BatchNorm(string name) =>
+        Add(name, "BatchNorm2d", Current, [("weight", [Current.Channels]), ("bias", [Current.Channels])]);
+
+    public void Activation(string name, string type) => Add(name, type, Current, []);
+
+    public void MaxPool(string name, int kernel, int stride, int padding = 0, bool ceilMode = false) =>
+        MaxPool(name, kernel, stride, (padding, padding, padding, padding), ceilMode);
+
+    public void MaxPool(string name, int kernel, int stride, (int Top, int Left, int Bottom, int Right) padding, bool ceilMode = false) =>
+        Add(name, "MaxPool2d", new FeatureMap(
+            Current.Channels,
+            FeatureMap.WindowOutput(Current.Height, kernel, stride, padding.Top, padding.Bottom, 1, ceilMode),
+            FeatureMap.WindowOutput(Current.Width, kernel, stride, padding.Left, padding.Right, 1, ceilMode)), []);
+
+    /// <summary>Opens a container: a chain (<c>Sequential</c>) or a block whose output is not a chain of its children.</summary>
+    public void Open(string name, string type, bool isChain)
+    {
+        var index = _layers.Count;
+        _layers.Add(null!);
+        _containers.Push(new Container(Prefix(name), type, isChain, index, Current, _parameters.Count));
+    }
+
+    /// <summary>Starts the shortcut branch of the open residual block: it runs on the block's input.</summary>
+    public void BeginShortcut()
+    {
+        var block = _containers.Peek();
+        block.MainOutput = Current;
+        Current = block.Input;
+    }
+
+    /// <summary>Closes the open container; a residual block adds its branches (checking that they line up).</summary>
+    public void Close(bool residual = false)
+    {
+        var container = _containers.Pop();
+        if (residual)
+        {
+            var main = container.MainOutput ?? Current;
+            var shortcut = container.MainOutput is null ? container.Input : Current;
+            if (main != shortcut && Mismatch is null && !main.IsEmpty && !shortcut.IsEmpty)
+            {
+                Mismatch = (container.Name, main, shortcut);
+            }
+
+            Current = main;
+        }
+
+        var parameterCount = _parameters.Count - container.FirstParameter;
+        _layers[container.LayerIndex] = new CatalogLayer(
+            container.Name,
+            container.Type,
+            Current,
+            container.FirstParameter,
+            parameterCount,
+            _parameters.Skip(container.FirstParameter).Sum(p => p.Elements),
+            _containers.Count,
+            CutContainerFor(_containers));
+    }
+
+    /// <summary>A Keras-style alias over a range of the layers just added.</summary>
+    public void Alias(string alias, string first, string last) => _aliases.Add(new LayerAlias(alias, Prefix(first), Prefix(last)));
+
+    public BackboneLayout Build(string defaultCut) =>
+        new(Architecture, Input, _layers.ToEquatableArray(), _parameters.ToEquatableArray(), _aliases.ToEquatableArray(), defaultCut, CollapsedAt, Mismatch?.Block, Mismatch?.Main, Mismatch?.Shortcut);
+
+    private void Add(string name, string type, FeatureMap output, List<(string Name, long[] Shape)> parameters)
+    {
+        var full = Prefix(name);
+        var first = _parameters.Count;
+        foreach (var (parameter, shape) in parameters)
+        {
+            _parameters.Add(new CatalogParameter(full + "." + parameter, shape.ToEquatableArray()));
+        }
+
+        _layers.Add(new CatalogLayer(
+            full,
+            type,
+            output,
+            first,
+            parameters.Count,
+            _parameters.Skip(first).Sum(p => p.Elements),
+            _containers.Count,
+            CutContainerFor(_containers)));
+        if (output.IsEmpty && CollapsedAt is null)
+        {
+            CollapsedAt = full;
+        }
+
+        Current = output;
+    }
+
+    private string Prefix(string name) => _containers.Count == 0 ? name : _containers.Peek().Name + "." + name;
+
+    private static string? CutContainerFor(Stack<Container> open)
+    {
+        // The stack enumerates innermost first; the outermost non-chain container is the one to name.
+        string? blocker = null;
+        foreach (var container in open)
+        {
+            if (!container.IsChain)
+            {
+                blocker = container.Name;
+            }
+        }
+
+        return blocker;
+    }
+
+    private sealed class Container(string name, string type, bool isChain, int layerIndex, FeatureMap input, int firstParameter)
+    {
+        public string Name { get; } = name;
+
+        public string Type { get; } = type;
+
+        public bool IsChain { get; } = isChain;
+
+        public int LayerIndex { get; } = layerIndex;
+
+        public FeatureMap Input { get; } = input;
+
+        public int FirstParameter { get; } = firstParameter;
+
+        public FeatureMap? MainOutput { get; set; }
+    }
+}

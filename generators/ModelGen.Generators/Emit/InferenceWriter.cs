@@ -1,0 +1,91 @@
+using ModelGen.Generators.Analysis;
+
+namespace ModelGen.Generators.Emit;
+
+/// <summary>Extract, Evaluate, Predict, Save and Load.</summary>
+internal static class InferenceWriter
+{
+    private const string Torch = ModuleWriter.Torch;
+
+    public static void Write(CodeWriter w, ModelPlan plan)
+    {
+        var shape = string.Join(", ", plan.Backbone.FeatureShape);
+        w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
+        w.Line($"public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>");
+        w.Line($"    Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));");
+        w.Line();
+        w.Line("private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>");
+        w.Line("    global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);");
+        w.Line();
+
+        w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class).");
+        w.Line("public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>");
+        w.Line("    EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);");
+        w.Line();
+        WriteEvaluate(w, "EvaluateImages", "global::ModelGen.Data.ImageFolder images", "global::ModelGen.Data.ImageBatches.Read(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
+        WriteEvaluate(w, "EvaluateFeatures", "global::ModelGen.Data.FeatureSet features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");
+
+        var result = plan.HasLabels ? plan.LabelEnumName : "string";
+        w.Summary("Classifies one image file: the predicted class and the probability of every class.");
+        w.Line("/// <exception cref=\"global::ModelGen.Data.ImageLoadException\">The file is missing, not an image, or too large.</exception>");
+        w.Open($"public global::ModelGen.Prediction<{result}> Predict(string imagePath)");
+        w.Line("using var image = global::ModelGen.Data.ImageDecoder.Decode(imagePath, backbone.Input);");
+        w.Line("return Predict(image);");
+        w.Close();
+        w.Line();
+        w.Summary("Classifies one image read from a stream.");
+        w.Line("/// <exception cref=\"global::ModelGen.Data.ImageLoadException\">The stream does not hold a readable image.</exception>");
+        w.Open($"public global::ModelGen.Prediction<{result}> Predict(global::System.IO.Stream image)");
+        w.Line("using var decoded = global::ModelGen.Data.ImageDecoder.Decode(image, backbone.Input, \"the stream\");");
+        w.Line("return Predict(decoded);");
+        w.Close();
+        w.Line();
+        w.Open($"private global::ModelGen.Prediction<{result}> Predict({Torch}.Tensor image)");
+        w.Line("eval();");
+        w.Line($"using var scope = {Torch}.NewDisposeScope();");
+        w.Line($"using var inference = {Torch}.inference_mode();");
+        w.Line("var probabilities = Probabilities(ForwardLogits(image.unsqueeze(0).to(device))).cpu().data<float>().ToArray();");
+        w.Line("var index = global::ModelGen.Prediction.ArgMax(probabilities);");
+        var label = plan.HasLabels ? $"({plan.LabelEnumName})index" : "Classes[index]";
+        w.Line($"return new global::ModelGen.Prediction<{result}>({label}, index, Classes[index], probabilities);");
+        w.Close();
+        w.Line();
+
+        w.Summary("Saves the weights and class names to one file (written to a temporary file, then renamed into place).");
+        w.Line("public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(" + plan.ClassName + "), Fingerprint, Classes);");
+        w.Line();
+        w.SummaryXml("Loads a model saved by <see cref=\"Save\"/>: the spec's architecture, with the saved weights (no pretrained weights are read).");
+        w.Line("/// <exception cref=\"global::ModelGen.ModelFileException\">The file is missing, damaged, or was saved by a different model.</exception>");
+        w.Open($"public static {plan.ClassName} Load(string path, global::ModelGen.ModelOptions? options = null)");
+        w.Line($"var model = new {plan.ClassName}(options ?? new global::ModelGen.ModelOptions(), pretrained: false);");
+        w.Open("try");
+        w.Line($"model.Classes = global::ModelGen.ModelFile.Load(model, path, nameof({plan.ClassName}), Fingerprint);");
+        w.Line("return model;");
+        w.Close();
+        w.Open("catch");
+        w.Line("model.Dispose();");
+        w.Line("throw;");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    private static void WriteEvaluate(CodeWriter w, string name, string parameter, string batches, string forward, string skipped)
+    {
+        w.Open($"private global::ModelGen.EvaluationResult {name}({parameter}, int batchSize)");
+        w.Line("eval();");
+        w.Line("var evaluation = new global::ModelGen.Training.EvaluationAccumulator(Classes);");
+        w.Open($"using ({Torch}.inference_mode())");
+        w.Open($"foreach (var batch in {batches})");
+        w.Line($"using var scope = {Torch}.NewDisposeScope();");
+        w.Line("var labels = batch.Labels.to(device);");
+        w.Line($"var logits = {forward};");
+        w.Line("evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);");
+        w.Close();
+        w.Close();
+        w.Line();
+        w.Line($"return evaluation.ToResult({skipped});");
+        w.Close();
+        w.Line();
+    }
+}

@@ -1,0 +1,181 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Model;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace ModelGen.Generators.Spec;
+
+/// <summary>
+/// Reads spec text (YAML, or JSON, which YAML contains) into a tree of <see cref="SpecNode"/>s with
+/// positions. It builds the tree from YamlDotNet's parser events with an explicit stack and limits on
+/// size and depth, so that no input, however hostile, can overflow the stack or exhaust memory.
+/// </summary>
+internal static class SpecDocumentReader
+{
+    /// <summary>Specs are a few hundred lines; anything this large is not a spec.</summary>
+    public const int MaxCharacters = 1_000_000;
+
+    /// <summary>The contract's deepest structure is five levels; this leaves room and stops abuse.</summary>
+    public const int MaxDepth = 32;
+
+    public static SpecNode? Read(string path, string text, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        if (text.Length > MaxCharacters)
+        {
+            diagnostics.Add(DiagnosticDescriptors.TooLarge, SpecLocation.FileStart(path), $"The spec has {text.Length:N0} characters; specs are limited to {MaxCharacters:N0}");
+            return null;
+        }
+
+        var lines = new LineMap(text);
+        var builder = new TreeBuilder(path, lines);
+        Mark last = Mark.Empty;
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            var documents = 0;
+            while (parser.MoveNext())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = parser.Current!;
+                last = current.Start;
+                switch (current)
+                {
+                    case DocumentStart:
+                        if (++documents > 1)
+                        {
+                            diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Several documents in one file ('---')");
+                            return null;
+                        }
+
+                        break;
+                    case AnchorAlias:
+                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Anchors and aliases ('&name', '*name')");
+                        return null;
+                    case NodeEvent node when !node.Anchor.IsEmpty:
+                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Anchors and aliases ('&name', '*name')");
+                        return null;
+                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
+                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), $"Tags ('{node.Tag.Value}')");
+                        return null;
+                    case Scalar scalar:
+                        builder.Add(new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, builder.At(scalar.Start, scalar.End)));
+                        break;
+                    case MappingStart or SequenceStart:
+                        if (builder.Depth >= MaxDepth)
+                        {
+                            diagnostics.Add(DiagnosticDescriptors.TooLarge, builder.At(current.Start, current.End), $"The spec is nested more than {MaxDepth} levels deep; specs need at most a few levels");
+                            return null;
+                        }
+
+                        builder.Open(current is MappingStart, current.Start);
+                        break;
+                    case MappingEnd or SequenceEnd:
+                        builder.Close(current.End);
+                        break;
+                }
+            }
+        }
+        catch (YamlException e)
+        {
+            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(e.Start, e.End), Describe(e));
+            return null;
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            // YamlDotNet reports some malformed input with exceptions other than YamlException.
+            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(last, last), "the text cannot be read after this point (" + e.GetType().Name + ")");
+            return null;
+        }
+
+        if (builder.Root is null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.MissingKey, SpecLocation.FileStart(path), "model", "the spec (the file is empty)", "model: MyModel");
+        }
+
+        return builder.Root;
+    }
+
+    private static string Describe(YamlException e)
+    {
+        // YamlDotNet prefixes messages with "(Line: 1, Col: 2, Idx: 1) - (...): "; the location is reported separately.
+        var message = e.Message;
+        var cut = message.IndexOf("): ", StringComparison.Ordinal);
+        return cut >= 0 && message.StartsWith("(", StringComparison.Ordinal) ? message.Substring(cut + 3) : message;
+    }
+
+    private sealed class TreeBuilder(string path, LineMap lines)
+    {
+        private readonly Stack<Frame> _open = new();
+
+        public SpecNode? Root { get; private set; }
+
+        public int Depth => _open.Count;
+
+        public void Open(bool isMapping, Mark start) => _open.Push(new Frame(isMapping, start));
+
+        public void Close(Mark end)
+        {
+            var frame = _open.Pop();
+            var location = At(frame.Start, end);
+            SpecNode node = frame.IsMapping
+                ? new MappingNode(frame.Entries, location)
+                : new SequenceNode(frame.Items, location);
+            Add(node);
+        }
+
+        public void Add(SpecNode node)
+        {
+            if (_open.Count == 0)
+            {
+                Root ??= node;
+                return;
+            }
+
+            var frame = _open.Peek();
+            if (!frame.IsMapping)
+            {
+                frame.Items.Add(node);
+            }
+            else if (frame.PendingKey is null)
+            {
+                // Complex keys (a mapping as a key) are not part of the spec language: keep their text.
+                frame.PendingKey = node as ScalarNode ?? new ScalarNode("(" + node.KindName + ")", true, node.Location);
+            }
+            else
+            {
+                frame.Entries.Add(new KeyValuePair<ScalarNode, SpecNode>(frame.PendingKey, node));
+                frame.PendingKey = null;
+            }
+        }
+
+        public SpecLocation At(Mark start, Mark end)
+        {
+            var from = lines.Clamp((int)Math.Max(0, start.Index));
+            var to = Math.Max(from, lines.Clamp((int)Math.Max(0, end.Index)));
+            var (startLine, startColumn) = lines.Position(from);
+            var (endLine, endColumn) = lines.Position(to);
+            return new SpecLocation(path, from, to - from, startLine, startColumn, endLine, endColumn);
+        }
+
+        private sealed class Frame(bool isMapping, Mark start)
+        {
+            public bool IsMapping { get; } = isMapping;
+
+            public Mark Start { get; } = start;
+
+            public List<KeyValuePair<ScalarNode, SpecNode>> Entries { get; } = [];
+
+            public List<SpecNode> Items { get; } = [];
+
+            public ScalarNode? PendingKey { get; set; }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace ModelGen.Generators.Spec;
+
+/// <summary>The keys each part of a spec accepts (case-sensitive snake_case) and the value choices.</summary>
+internal static class SpecKeys
+{
+    public static readonly string[] Root = ["model", "namespace", "description", "input", "labels", "backbone", "freeze", "batch_norm", "head", "training"];
+    public static readonly string[] Input = ["size", "channels"];
+    public static readonly string[] Backbone = ["architecture", "weights", "path", "truncate_at", "feature_shape"];
+    public static readonly string[] Freeze = ["trainable_from", "frozen_through"];
+    public static readonly string[] Dense = ["dense", "activation"];
+    public static readonly string[] Dropout = ["dropout"];
+    public static readonly string[] HeadKinds = ["flatten", "global_avg_pool", "global_max_pool", "dense", "dropout"];
+    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split"];
+    public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule"];
+    public static readonly string[] Optimizer = ["type", "lr", "momentum", "weight_decay", "nesterov", "backbone_lr"];
+    public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill"];
+    public static readonly string[] EarlyStopping = ["monitor", "patience", "restore_best", "min_delta"];
+    public static readonly string[] Checkpoints = ["dir", "keep"];
+    public static readonly string[] Schedule = ["type", "step_size", "gamma", "factor", "patience", "min_lr"];
+
+    public static readonly string[] Activations = ["relu", "sigmoid", "softmax", "tanh", "gelu", "none"];
+    public static readonly string[] Losses = ["binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"];
+    public static readonly string[] Metrics = ["accuracy", "precision", "recall"];
+    public static readonly string[] Optimizers = ["sgd", "adam", "adamw", "rmsprop"];
+    public static readonly string[] FreezeWords = ["all", "none"];
+    public static readonly string[] BatchNormModes = ["frozen", "trainable"];
+    public static readonly string[] FillModes = ["nearest", "constant", "reflect", "wrap"];
+    public static readonly string[] Monitors = ["val_loss", "val_accuracy", "loss", "accuracy"];
+    public static readonly string[] Schedules = ["step", "cosine", "plateau"];
+}

@@ -1,0 +1,623 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Model;
+
+namespace ModelGen.Generators.Spec;
+
+/// <summary>
+/// Reads a spec's text into a <see cref="ModelSpec"/>: structure, key names, types, ranges and choices,
+/// with defaults filled in. Checks that need the backbone catalog come later, in the analyzer.
+/// </summary>
+internal static class SpecReader
+{
+    public const int DefaultEpochs = 10;
+    public const int DefaultBatchSize = 32;
+    public const int DefaultSeed = 42;
+
+    public static ModelSpec? Read(string path, string text, DiagnosticBag diagnostics, CancellationToken cancellationToken)
+    {
+        var root = SpecDocumentReader.Read(path, text, diagnostics, cancellationToken);
+        if (root is null)
+        {
+            return null;
+        }
+
+        if (root is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, root.Location, "the spec", "a mapping of keys such as model, input, backbone and head", root.KindName);
+            return null;
+        }
+
+        var spec = new MappingView(mapping, "", SpecKeys.Root, SpecLocation.FileStart(path), diagnostics);
+        var model = spec.String("model", required: true, example: "model: CatsVsDogs");
+        var ns = spec.String("namespace");
+        var description = spec.String("description");
+        var input = ReadInput(spec, diagnostics);
+        var labels = ReadLabels(spec, diagnostics);
+        var backbone = ReadBackbone(spec, diagnostics);
+        var freeze = spec.Get("freeze") is { } freezeNode ? ReadFreeze(freezeNode, "freeze", diagnostics) : FreezeSpec.All;
+        var batchNorm = spec.Choice("batch_norm", SpecKeys.BatchNormModes, "batch_norm mode");
+        var head = ReadHead(spec, diagnostics);
+        var training = ReadTraining(spec, freeze ?? FreezeSpec.All, diagnostics);
+
+        if (model is null || input is null || backbone is null || head is null || training is null || freeze is null || diagnostics.HasErrors)
+        {
+            return null;
+        }
+
+        return new ModelSpec(
+            path,
+            model,
+            ns,
+            description?.Value,
+            input,
+            labels,
+            backbone,
+            freeze,
+            batchNorm?.Value == "trainable",
+            head,
+            spec.KeyLocation("head"),
+            training);
+    }
+
+    private static InputSpec? ReadInput(MappingView spec, DiagnosticBag diagnostics)
+    {
+        if (spec.Mapping("input", SpecKeys.Input) is not { } input)
+        {
+            if (!spec.Has("input"))
+            {
+                spec.Missing("input", "input: { size: [150, 150] }");
+            }
+
+            return null;
+        }
+
+        var channels = input.Get("channels") is { } channelNode ? SpecValues.Int(channelNode, "input.channels", 1, 3, diagnostics) : 3;
+        if (channels == 2)
+        {
+            diagnostics.Add(DiagnosticDescriptors.OutOfRange, input.Get("channels")!.Location, "input.channels", "2", "1 (gray) or 3 (color)");
+            return null;
+        }
+
+        var size = input.Get("size");
+        if (size is null)
+        {
+            input.Missing("size", "size: [150, 150]");
+            return null;
+        }
+
+        int? height = null, width = null;
+        if (size is ScalarNode)
+        {
+            height = width = SpecValues.Int(size, "input.size", 1, 4096, diagnostics);
+        }
+        else if (size is SequenceNode { Items.Count: 2 } pair)
+        {
+            height = SpecValues.Int(pair.Items[0], "input.size[0] (height)", 1, 4096, diagnostics);
+            width = SpecValues.Int(pair.Items[1], "input.size[1] (width)", 1, 4096, diagnostics);
+        }
+        else
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, size.Location, "input.size", "[height, width] or one number for a square", size is SequenceNode list ? $"a list of {list.Items.Count}" : size.KindName);
+        }
+
+        return height is null || width is null || channels is null ? null : new InputSpec(height.Value, width.Value, channels.Value, size.Location);
+    }
+
+    private static IReadOnlyList<Located<string>>? ReadLabels(MappingView spec, DiagnosticBag diagnostics)
+    {
+        var node = spec.Get("labels");
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is not SequenceNode list)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, "labels", "a list such as [cat, dog]", node.KindName);
+            return null;
+        }
+
+        var labels = new List<Located<string>>();
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            if (SpecValues.String(list.Items[i], $"labels[{i}]", diagnostics) is { } label)
+            {
+                labels.Add(label);
+            }
+        }
+
+        return labels;
+    }
+
+    private static BackboneSpec? ReadBackbone(MappingView spec, DiagnosticBag diagnostics)
+    {
+        if (spec.Mapping("backbone", SpecKeys.Backbone) is not { } backbone)
+        {
+            if (!spec.Has("backbone"))
+            {
+                spec.Missing("backbone", "backbone: { architecture: vgg16, weights: imagenet }");
+            }
+
+            return null;
+        }
+
+        var architecture = backbone.String("architecture", required: true, example: "architecture: vgg16");
+        var weights = backbone.String("weights") ?? new Located<string>("imagenet", backbone.OwnerLocation);
+        var path = backbone.String("path");
+        var truncateAt = backbone.String("truncate_at");
+        Located<EquatableArray<long>>? featureShape = null;
+        if (backbone.Get("feature_shape") is { } shapeNode)
+        {
+            if (shapeNode is SequenceNode { Items.Count: 3 } shape)
+            {
+                var values = shape.Items.Select((item, i) => SpecValues.Int(item, $"backbone.feature_shape[{i}]", 1, 1_000_000, diagnostics)).ToList();
+                if (values.All(v => v is not null))
+                {
+                    featureShape = new Located<EquatableArray<long>>(values.Select(v => (long)v!.Value).ToEquatableArray(), shapeNode.Location);
+                }
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticDescriptors.WrongType, shapeNode.Location, "backbone.feature_shape", "[channels, height, width]", shapeNode.KindName);
+            }
+        }
+
+        return architecture is null ? null : new BackboneSpec(
+            new Located<string>(architecture.Value.Trim().ToLowerInvariant(), architecture.Location),
+            weights,
+            path,
+            truncateAt,
+            featureShape);
+    }
+
+    private static FreezeSpec? ReadFreeze(SpecNode node, string name, DiagnosticBag diagnostics)
+    {
+        if (node is ScalarNode)
+        {
+            return SpecValues.Choice(node, name, SpecKeys.FreezeWords, "freeze policy (or a mapping with trainable_from or frozen_through)", diagnostics) switch
+            {
+                null => null,
+                { Value: "none" } => new FreezeSpec(FreezeKind.None, null),
+                _ => FreezeSpec.All,
+            };
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "all, none, { trainable_from: layer } or { frozen_through: layer }", node.KindName);
+            return null;
+        }
+
+        var view = new MappingView(mapping, name, SpecKeys.Freeze, mapping.Location, diagnostics);
+        var from = view.String("trainable_from");
+        var through = view.String("frozen_through");
+        if (from is not null && through is not null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, view.KeyLocation("frozen_through"), $"'{name}' takes either trainable_from or frozen_through, not both: they say the same thing from two sides");
+            return null;
+        }
+
+        if (from is null && through is null)
+        {
+            if (!view.Has("trainable_from") && !view.Has("frozen_through") && mapping.Entries.Count == 0)
+            {
+                view.Missing("trainable_from", "freeze: { trainable_from: block5_conv1 }");
+            }
+
+            return null;
+        }
+
+        return from is not null ? new FreezeSpec(FreezeKind.TrainableFrom, from) : new FreezeSpec(FreezeKind.FrozenThrough, through);
+    }
+
+    private static IReadOnlyList<HeadLayerSpec>? ReadHead(MappingView spec, DiagnosticBag diagnostics)
+    {
+        var node = spec.Get("head");
+        if (node is null)
+        {
+            spec.Missing("head", "head: [global_avg_pool, { dense: 2, activation: softmax }]");
+            return null;
+        }
+
+        if (node is not SequenceNode list)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, "head", "a list of layers (flatten, dense, dropout, ...)", node.KindName);
+            return null;
+        }
+
+        var layers = new List<HeadLayerSpec>();
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            if (ReadHeadLayer(list.Items[i], $"head[{i}]", diagnostics) is { } layer)
+            {
+                layers.Add(layer);
+            }
+        }
+
+        return layers.Count == list.Items.Count ? layers : null;
+    }
+
+    private static HeadLayerSpec? ReadHeadLayer(SpecNode node, string name, DiagnosticBag diagnostics)
+    {
+        if (node is ScalarNode scalar)
+        {
+            var kind = SpecValues.Choice(scalar, name, ["flatten", "global_avg_pool", "global_max_pool", "dense", "dropout"], "head layer", diagnostics);
+            if (kind is null)
+            {
+                return null;
+            }
+
+            if (kind.Value is "dense" or "dropout")
+            {
+                diagnostics.Add(DiagnosticDescriptors.WrongType, scalar.Location, name, kind.Value == "dense" ? "a mapping such as { dense: 256, activation: relu }" : "a mapping such as { dropout: 0.5 }", "a bare '" + kind.Value + "'");
+                return null;
+            }
+
+            return new HeadLayerSpec(PoolKind(kind.Value), 0, "none", 0, scalar.Location);
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "a layer: flatten, global_avg_pool, global_max_pool, { dense: N } or { dropout: rate }", node.KindName);
+            return null;
+        }
+
+        var kinds = mapping.Entries.Select(e => e.Key.Value).Where(k => SpecKeys.HeadKinds.Contains(k)).Distinct().ToList();
+        if (kinds.Count != 1)
+        {
+            var message = kinds.Count == 0
+                ? $"'{name}' names no layer; each head item is one of flatten, global_avg_pool, global_max_pool, dense or dropout"
+                : $"'{name}' names {string.Join(" and ", kinds)}; write one layer per list item";
+            var unknown = mapping.Entries.FirstOrDefault(e => !SpecKeys.Dense.Contains(e.Key.Value));
+            if (kinds.Count == 0 && unknown.Key is not null)
+            {
+                diagnostics.Add(DiagnosticDescriptors.UnknownKey, unknown.Key.Location, unknown.Key.Value, "'" + name + "'", Suggestions.DidYouMean(unknown.Key.Value, SpecKeys.HeadKinds), string.Join(", ", SpecKeys.HeadKinds));
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticDescriptors.InvalidHead, mapping.Location, message);
+            }
+
+            return null;
+        }
+
+        var layerKind = kinds[0];
+        switch (layerKind)
+        {
+            case "dense":
+                {
+                    var view = new MappingView(mapping, name, SpecKeys.Dense, mapping.Location, diagnostics);
+                    var units = view.Int("dense", 1, 1_000_000);
+                    var activation = view.Choice("activation", SpecKeys.Activations, "activation");
+                    return units is null || (view.Has("activation") && activation is null)
+                        ? null
+                        : new HeadLayerSpec(HeadLayerKind.Dense, units.Value, activation?.Value ?? "none", 0, mapping.Location);
+                }
+
+            case "dropout":
+                {
+                    var view = new MappingView(mapping, name, SpecKeys.Dropout, mapping.Location, diagnostics);
+                    var rate = view.Double("dropout", 0, 1, maxExclusive: true);
+                    return rate is null ? null : new HeadLayerSpec(HeadLayerKind.Dropout, 0, "none", rate.Value, mapping.Location);
+                }
+
+            default:
+                {
+                    var view = new MappingView(mapping, name, [layerKind], mapping.Location, diagnostics);
+                    if (view.Get(layerKind) is { } value && !(value is ScalarNode { IsNull: true } || value is MappingNode { Entries.Count: 0 }))
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.WrongType, value.Location, name + "." + layerKind, "empty (write '- " + layerKind + "')", value.KindName);
+                        return null;
+                    }
+
+                    return new HeadLayerSpec(PoolKind(layerKind), 0, "none", 0, mapping.Location);
+                }
+        }
+    }
+
+    private static HeadLayerKind PoolKind(string kind) => kind switch
+    {
+        "global_avg_pool" => HeadLayerKind.GlobalAvgPool,
+        "global_max_pool" => HeadLayerKind.GlobalMaxPool,
+        _ => HeadLayerKind.Flatten,
+    };
+
+    private static TrainingSpec? ReadTraining(MappingView spec, FreezeSpec freeze, DiagnosticBag diagnostics)
+    {
+        var training = spec.Mapping("training", SpecKeys.Training);
+        if (spec.Has("training") && training is null)
+        {
+            return null;
+        }
+
+        var before = diagnostics.Items.Count;
+        var batchSize = training?.Int("batch_size", 1, 65536) ?? DefaultBatchSize;
+        var seed = training?.Int("seed", 0, int.MaxValue) ?? DefaultSeed;
+        var loss = training?.Choice("loss", SpecKeys.Losses, "loss");
+        var metrics = ReadMetrics(training, diagnostics);
+        var featureCache = training?.Bool("feature_cache") ?? true;
+        var augment = training?.Get("augment") is { } augmentNode ? ReadAugment(augmentNode, "training.augment", diagnostics) : null;
+        var earlyStopping = training?.Get("early_stopping") is not null ? ReadEarlyStopping(training, diagnostics) : null;
+        var checkpoints = ReadCheckpoints(training, spec, diagnostics);
+        var validationSplit = training?.Double("validation_split", 0, 1, minExclusive: true, maxExclusive: true);
+        var optimizer = training?.Get("optimizer") is { } optimizerNode ? ReadOptimizer(optimizerNode, "training.optimizer", null, diagnostics) : DefaultOptimizer;
+        var schedule = training?.Get("schedule") is { } scheduleNode ? ReadSchedule(scheduleNode, "training.schedule", diagnostics) : null;
+
+        List<PhaseSpec>? phases;
+        if (training?.Get("phases") is { } phasesNode)
+        {
+            if (training.Has("epochs"))
+            {
+                diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, training.KeyLocation("epochs"), "'training.epochs' is the single-phase shorthand; with 'phases', give each phase its own 'epochs'");
+            }
+
+            phases = ReadPhases(phasesNode, new PhaseDefaults(freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule), diagnostics);
+        }
+        else
+        {
+            var epochs = training?.Int("epochs", 1, 100_000) ?? DefaultEpochs;
+            phases = [new PhaseSpec("train", training?.OwnerLocation ?? spec.OwnerLocation, epochs, freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule)];
+        }
+
+        if (diagnostics.Items.Count > before || phases is null || optimizer is null)
+        {
+            return null;
+        }
+
+        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases);
+    }
+
+    private static OptimizerSpec DefaultOptimizer { get; } = new("adam", 1e-3, 0.9, 0, false, null);
+
+    private static IReadOnlyList<string> ReadMetrics(MappingView? training, DiagnosticBag diagnostics)
+    {
+        if (training?.Get("metrics") is not { } node)
+        {
+            return ["accuracy"];
+        }
+
+        var items = node is SequenceNode list ? list.Items : [node];
+        var metrics = new List<string>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (SpecValues.Choice(items[i], $"training.metrics[{i}]", SpecKeys.Metrics, "metric", diagnostics) is { } metric && !metrics.Contains(metric.Value))
+            {
+                metrics.Add(metric.Value);
+            }
+        }
+
+        return metrics;
+    }
+
+    private static AugmentSpec? ReadAugment(SpecNode node, string name, DiagnosticBag diagnostics)
+    {
+        if (node is ScalarNode scalar)
+        {
+            if (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "none or a mapping such as { rotation: 40, horizontal_flip: true }", node.KindName);
+            return null;
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "none or a mapping such as { rotation: 40, horizontal_flip: true }", node.KindName);
+            return null;
+        }
+
+        var view = new MappingView(mapping, name, SpecKeys.Augment, mapping.Location, diagnostics);
+        var (zoomLow, zoomHigh) = ReadRange(view, "zoom", 0, 0.95, around: 1, 0.05, 10, diagnostics) ?? (1, 1);
+        var (brightLow, brightHigh) = ReadRange(view, "brightness", 0, 0.95, around: 1, 0.05, 10, diagnostics) ?? (1, 1);
+        return new AugmentSpec(
+            view.Double("rotation", 0, 180) ?? 0,
+            view.Double("width_shift", 0, 1) ?? 0,
+            view.Double("height_shift", 0, 1) ?? 0,
+            view.Double("shear", 0, 89) ?? 0,
+            zoomLow,
+            zoomHigh,
+            view.Bool("horizontal_flip") ?? false,
+            view.Bool("vertical_flip") ?? false,
+            brightLow,
+            brightHigh,
+            view.Choice("fill", SpecKeys.FillModes, "fill mode")?.Value ?? "nearest");
+    }
+
+    /// <summary>Keras' ranges: one number z means [around - z, around + z]; a pair is taken as written.</summary>
+    private static (double Low, double High)? ReadRange(MappingView view, string key, double min, double max, double around, double pairMin, double pairMax, DiagnosticBag diagnostics)
+    {
+        var node = view.Get(key);
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is SequenceNode { Items.Count: 2 } pair)
+        {
+            var low = SpecValues.Double(pair.Items[0], view.Name(key) + "[0]", pairMin, pairMax, false, false, diagnostics);
+            var high = SpecValues.Double(pair.Items[1], view.Name(key) + "[1]", pairMin, pairMax, false, false, diagnostics);
+            if (low is null || high is null)
+            {
+                return null;
+            }
+
+            if (low > high)
+            {
+                diagnostics.Add(DiagnosticDescriptors.OutOfRange, pair.Location, view.Name(key), $"[{SpecValues.Format(low.Value)}, {SpecValues.Format(high.Value)}]", "[low, high] with low <= high");
+                return null;
+            }
+
+            return (low.Value, high.Value);
+        }
+
+        var amount = view.Double(key, min, max);
+        return amount is null ? null : (around - amount.Value, around + amount.Value);
+    }
+
+    private static EarlyStoppingSpec? ReadEarlyStopping(MappingView training, DiagnosticBag diagnostics)
+    {
+        if (training.Mapping("early_stopping", SpecKeys.EarlyStopping) is not { } view)
+        {
+            return null;
+        }
+
+        return new EarlyStoppingSpec(
+            view.Choice("monitor", SpecKeys.Monitors, "monitor")?.Value ?? "val_loss",
+            view.Int("patience", 0, 100_000) ?? 5,
+            view.Bool("restore_best") ?? true,
+            view.Double("min_delta", 0, 1e6) ?? 0);
+    }
+
+    private static CheckpointSpec? ReadCheckpoints(MappingView? training, MappingView spec, DiagnosticBag diagnostics)
+    {
+        var model = spec.Get("model") is ScalarNode { IsNull: false } name ? name.Value : "model";
+        var node = training?.Get("checkpoints");
+        if (node is null)
+        {
+            return new CheckpointSpec("checkpoints/" + model, 3);
+        }
+
+        if (node is ScalarNode scalar && (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        if (training!.Mapping("checkpoints", SpecKeys.Checkpoints) is not { } view)
+        {
+            return null;
+        }
+
+        var dir = view.String("dir")?.Value ?? "checkpoints/" + model;
+        return new CheckpointSpec(dir, view.Int("keep", 1, 1000) ?? 3);
+    }
+
+    private static OptimizerSpec? ReadOptimizer(SpecNode node, string name, OptimizerSpec? defaults, DiagnosticBag diagnostics)
+    {
+        if (node is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "a mapping such as { type: rmsprop, lr: 1.0e-5 }", node.KindName);
+            return null;
+        }
+
+        var view = new MappingView(mapping, name, SpecKeys.Optimizer, mapping.Location, diagnostics);
+        string? type = defaults?.Type ?? "adam";
+        if (view.String("type") is { } typeText)
+        {
+            type = typeText.Value.Trim().ToLowerInvariant();
+            if (!SpecKeys.Optimizers.Contains(type))
+            {
+                diagnostics.Add(DiagnosticDescriptors.UnknownOptimizer, typeText.Location, typeText.Value, Suggestions.DidYouMean(type, SpecKeys.Optimizers), string.Join(", ", SpecKeys.Optimizers));
+                type = null;
+            }
+        }
+
+        var lr = view.Double("lr", 0, 10, minExclusive: true) ?? defaults?.LearningRate ?? DefaultLearningRate(type);
+        var momentum = view.Double("momentum", 0, 1, maxExclusive: true) ?? defaults?.Momentum ?? (type == "sgd" ? 0.9 : 0.0);
+        var weightDecay = view.Double("weight_decay", 0, 1) ?? defaults?.WeightDecay ?? (type == "adamw" ? 0.01 : 0.0);
+        var nesterov = view.Bool("nesterov") ?? defaults?.Nesterov ?? false;
+        var backboneLr = view.Double("backbone_lr", 0, 10, minExclusive: true) ?? defaults?.BackboneLearningRate;
+        if (nesterov && type != "sgd")
+        {
+            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, view.KeyLocation("nesterov"), $"'{name}.nesterov' applies only to type: sgd");
+        }
+
+        return type is null ? null : new OptimizerSpec(type, lr, momentum, weightDecay, nesterov, backboneLr);
+    }
+
+    private static double DefaultLearningRate(string? type) => type switch
+    {
+        "sgd" => 0.01,
+        _ => 0.001,
+    };
+
+    private static ScheduleSpec? ReadSchedule(SpecNode node, string name, DiagnosticBag diagnostics)
+    {
+        if (node is ScalarNode scalar && (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "none or a mapping such as { type: cosine }", node.KindName);
+            return null;
+        }
+
+        var view = new MappingView(mapping, name, SpecKeys.Schedule, mapping.Location, diagnostics);
+        var type = view.Choice("type", SpecKeys.Schedules, "schedule type");
+        if (type is null)
+        {
+            if (!view.Has("type"))
+            {
+                view.Missing("type", "type: cosine");
+            }
+
+            return null;
+        }
+
+        return new ScheduleSpec(
+            type.Value,
+            view.Int("step_size", 1, 100_000) ?? 10,
+            view.Double("gamma", 0, 1, minExclusive: true) ?? 0.1,
+            view.Double("factor", 0, 1, minExclusive: true, maxExclusive: true) ?? 0.1,
+            view.Int("patience", 0, 100_000) ?? 3,
+            view.Double("min_lr", 0, 10) ?? 0);
+    }
+
+    private sealed record PhaseDefaults(FreezeSpec Freeze, OptimizerSpec Optimizer, AugmentSpec? Augment, int BatchSize, bool FeatureCache, ScheduleSpec? Schedule);
+
+    private static List<PhaseSpec>? ReadPhases(SpecNode node, PhaseDefaults defaults, DiagnosticBag diagnostics)
+    {
+        if (node is not SequenceNode { Items.Count: > 0 } list)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, "training.phases", "a list of phases such as - { name: head, epochs: 10 }", node is SequenceNode ? "an empty list" : node.KindName);
+            return null;
+        }
+
+        var phases = new List<PhaseSpec>();
+        var names = new HashSet<string>();
+        for (var i = 0; i < list.Items.Count; i++)
+        {
+            var name = $"training.phases[{i}]";
+            if (list.Items[i] is not MappingNode mapping)
+            {
+                diagnostics.Add(DiagnosticDescriptors.WrongType, list.Items[i].Location, name, "a mapping such as { name: head, epochs: 10 }", list.Items[i].KindName);
+                continue;
+            }
+
+            var view = new MappingView(mapping, name, SpecKeys.Phase, mapping.Location, diagnostics);
+            var phaseName = view.String("name");
+            if (phaseName is not null && !names.Add(phaseName.Value))
+            {
+                diagnostics.Add(DiagnosticDescriptors.DuplicatePhase, phaseName.Location, phaseName.Value);
+            }
+
+            var freeze = view.Get("freeze") is { } freezeNode ? ReadFreeze(freezeNode, name + ".freeze", diagnostics) : defaults.Freeze;
+            var optimizer = view.Get("optimizer") is { } optimizerNode ? ReadOptimizer(optimizerNode, name + ".optimizer", defaults.Optimizer, diagnostics) : defaults.Optimizer;
+            var augment = view.Get("augment") is { } augmentNode ? ReadAugment(augmentNode, name + ".augment", diagnostics) : defaults.Augment;
+            var schedule = view.Get("schedule") is { } scheduleNode ? ReadSchedule(scheduleNode, name + ".schedule", diagnostics) : defaults.Schedule;
+            if (freeze is null || optimizer is null)
+            {
+                continue;
+            }
+
+            phases.Add(new PhaseSpec(
+                phaseName?.Value ?? "phase" + (i + 1),
+                phaseName?.Location ?? mapping.Location,
+                view.Int("epochs", 1, 100_000) ?? DefaultEpochs,
+                freeze,
+                optimizer,
+                augment,
+                view.Int("batch_size", 1, 65536) ?? defaults.BatchSize,
+                view.Bool("feature_cache") ?? defaults.FeatureCache,
+                schedule));
+        }
+
+        return phases;
+    }
+}

@@ -1,0 +1,66 @@
+namespace ModelGen;
+
+/// <summary>
+/// Writes files so that readers see the old file or the whole new one, never half of it: the content goes
+/// to a temporary file in the same folder, is flushed to disk, and is then renamed over the target.
+/// A writer killed midway leaves only a temporary file, which later writes clean up.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>The suffix of temporary files (with a process id and a random part before it).</summary>
+    public const string TemporarySuffix = ".mgtmp";
+
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/> atomically.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}{TemporarySuffix}");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>Removes temporary files older than <paramref name="age"/> left in <paramref name="directory"/> by killed writers.</summary>
+    public static void CleanUp(string directory, TimeSpan age)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory, "*" + TemporarySuffix))
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > age)
+            {
+                TryDelete(file);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

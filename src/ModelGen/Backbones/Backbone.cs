@@ -1,0 +1,159 @@
+using System.Security.Cryptography;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGen.Backbones;
+
+/// <summary>
+/// A pretrained network cut at a layer: its top-level modules run in order and keep their torchvision
+/// names (<c>features</c>, or <c>conv1</c> ... <c>layer4</c>), so parameter names match the weight files.
+/// It knows its preprocessing and which of its parameters train.
+/// </summary>
+public sealed class Backbone : nn.Module<Tensor, Tensor>
+{
+    private readonly List<nn.Module<Tensor, Tensor>> _stages = [];
+    private readonly List<string> _stageNames = [];
+
+    /// <summary>Creates a backbone from named stages that run one after the other.</summary>
+    public Backbone(BackboneDefinition definition, IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> stages, Preprocessing preprocessing)
+        : base(definition.Architecture)
+    {
+        Definition = definition;
+        foreach (var (name, module) in stages)
+        {
+            register_module(name, module);
+            _stages.Add(module);
+            _stageNames.Add(name);
+        }
+
+        Input = new ImageInput(definition.Height, definition.Width, definition.SourceChannels, preprocessing);
+    }
+
+    /// <summary>What the backbone was built from.</summary>
+    public BackboneDefinition Definition { get; }
+
+    /// <summary>Image size, gray or color, and normalisation.</summary>
+    public ImageInput Input { get; }
+
+    /// <summary>The names of the top-level modules, in run order.</summary>
+    public IReadOnlyList<string> StageNames => _stageNames;
+
+    /// <summary>Where the weights came from ("none" for fresh ones), for cache keys and logs.</summary>
+    public string WeightsSource { get; internal set; } = "none";
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        // Intermediate activations belong to the caller's dispose scope (every training and inference
+        // step runs inside one), so they are freed after each batch.
+        var x = input;
+        foreach (var stage in _stages)
+        {
+            x = stage.forward(x);
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// Freezes the parameters before <paramref name="firstTrainableParameter"/> (in state_dict order) and
+    /// unfreezes it and everything after; null freezes all, "*" unfreezes all. Frozen parameters get no
+    /// gradient and are left out of <see cref="TrainableParameters"/>.
+    /// </summary>
+    /// <param name="firstTrainableParameter">A parameter name (<c>features.24.weight</c>) or a module name (<c>layer4</c>).</param>
+    /// <param name="batchNormTrainable">When false, batch-norm layers whose parameters are frozen keep their statistics too.</param>
+    /// <exception cref="ArgumentException">The name is not a parameter or module of this backbone.</exception>
+    public void Freeze(string? firstTrainableParameter, bool batchNormTrainable)
+    {
+        BatchNormTrainable = batchNormTrainable;
+        var parameters = named_parameters().ToList();
+        var start = firstTrainableParameter switch
+        {
+            null => parameters.Count,
+            "*" => 0,
+            _ => IndexOfParameter(parameters, firstTrainableParameter),
+        };
+
+        for (var i = 0; i < parameters.Count; i++)
+        {
+            parameters[i].parameter.requires_grad = i >= start;
+        }
+    }
+
+    /// <summary>Whether frozen batch-norm layers still update their statistics in training mode.</summary>
+    public bool BatchNormTrainable { get; private set; }
+
+    /// <summary>The parameters that train under the current freeze policy.</summary>
+    public IEnumerable<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad);
+
+    /// <summary>How many scalar parameters train under the current freeze policy.</summary>
+    public long TrainableParameterCount => TrainableParameters().Sum(p => p.numel());
+
+    /// <summary>
+    /// Training mode for fine-tuning: modules with trainable parameters train; batch-norm layers whose
+    /// parameters are frozen stay in evaluation mode (their running statistics do not move), unless the
+    /// spec says <c>batch_norm: trainable</c>. A fully frozen backbone is entirely in evaluation mode.
+    /// </summary>
+    public void TrainingMode()
+    {
+        if (!parameters().Any(p => p.requires_grad))
+        {
+            eval();
+            return;
+        }
+
+        train();
+        if (BatchNormTrainable)
+        {
+            return;
+        }
+
+        foreach (var (_, module) in named_modules())
+        {
+            if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d && !module.parameters(recurse: false).Any(p => p.requires_grad))
+            {
+                module.eval();
+            }
+        }
+    }
+
+    /// <summary>
+    /// A SHA-256 of every parameter and buffer value: it changes when the weights change (other weights,
+    /// fine-tuning), so cached features are never reused for a different backbone.
+    /// </summary>
+    public string StateHash()
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (name, tensor) in state_dict())
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(name + ":" + string.Join("x", tensor.shape) + ":" + tensor.dtype + ";"));
+            using var cpu = tensor.detach().cpu().contiguous();
+            var bytes = cpu.bytes;
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    private int IndexOfParameter(List<(string name, Parameter parameter)> parameters, string name)
+    {
+        var exact = parameters.FindIndex(p => p.name == name);
+        if (exact >= 0)
+        {
+            return exact;
+        }
+
+        var inside = parameters.FindIndex(p => p.name.StartsWith(name + ".", StringComparison.Ordinal));
+        if (inside >= 0)
+        {
+            return inside;
+        }
+
+        var names = parameters.Select(p => p.name).ToList();
+        throw new ArgumentException(
+            $"'{name}' is neither a parameter nor a module of the {Definition.Architecture} backbone (cut at {Definition.CutAt ?? "its end"}); "
+            + $"its parameters run from '{names.FirstOrDefault()}' to '{names.LastOrDefault()}'.",
+            nameof(name));
+    }
+}

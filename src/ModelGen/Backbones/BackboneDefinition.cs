@@ -1,0 +1,30 @@
+namespace ModelGen.Backbones;
+
+/// <summary>
+/// What a generated model asks the runtime to build: the spec's <c>backbone</c> as the generator resolved
+/// it, with the shapes it computed at build time (checked again here when the model is created).
+/// </summary>
+/// <param name="Architecture">A catalog name (vgg16, resnet18, resnet18_mlnet, ...) or "onnx".</param>
+/// <param name="Weights">"imagenet", "none", or a weights file (relative to the spec's folder or absolute).</param>
+/// <param name="OnnxPath">For "onnx": the graph file.</param>
+/// <param name="CutAt">The layer whose output is the feature map (torchvision module path or ONNX node); null for the graph's end.</param>
+/// <param name="InputShape">[3, height, width].</param>
+/// <param name="FeatureShape">[channels, height, width] of the backbone's output.</param>
+/// <param name="SourceChannels">1 when images are read as gray (and repeated to 3 channels), else 3.</param>
+/// <param name="SpecDirectory">The spec file's folder at build time, for relative paths.</param>
+public sealed record BackboneDefinition(
+    string Architecture,
+    string Weights,
+    string? OnnxPath,
+    string? CutAt,
+    long[] InputShape,
+    long[] FeatureShape,
+    int SourceChannels,
+    string SpecDirectory)
+{
+    /// <summary>Input height.</summary>
+    public int Height => (int)InputShape[1];
+
+    /// <summary>Input width.</summary>
+    public int Width => (int)InputShape[2];
+}

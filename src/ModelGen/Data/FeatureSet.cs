@@ -1,0 +1,70 @@
+using static TorchSharp.torch;
+
+namespace ModelGen.Data;
+
+/// <summary>
+/// A backbone's features for a set of images ([N, C, H, W] on the CPU) with their labels: what
+/// <c>Extract</c> returns and <c>Train(FeatureSet)</c> takes (the seed's method 1). Disposing frees the tensors.
+/// </summary>
+public sealed class FeatureSet : IDisposable
+{
+    /// <summary>Creates a feature set; it takes ownership of the tensors.</summary>
+    public FeatureSet(Tensor features, Tensor labels, IReadOnlyList<string> classes, int skipped)
+    {
+        if (features.shape[0] != labels.shape[0])
+        {
+            throw new ArgumentException($"{features.shape[0]} feature rows but {labels.shape[0]} labels.", nameof(labels));
+        }
+
+        Features = features;
+        Labels = labels;
+        Classes = classes;
+        Skipped = skipped;
+    }
+
+    /// <summary>[N, C, H, W] float32 on the CPU.</summary>
+    public Tensor Features { get; }
+
+    /// <summary>[N] int64 class indexes.</summary>
+    public Tensor Labels { get; }
+
+    /// <summary>Class names in label order.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Images that could not be read when the features were extracted.</summary>
+    public int Skipped { get; }
+
+    /// <summary>How many samples.</summary>
+    public int Count => (int)Labels.shape[0];
+
+    /// <summary>The shape of one sample's features.</summary>
+    public long[] SampleShape => Features.shape.Skip(1).ToArray();
+
+    /// <summary>The number of batches of <paramref name="batchSize"/> samples.</summary>
+    public int BatchCount(int batchSize) => (Count + batchSize - 1) / batchSize;
+
+    /// <summary>Yields batches; each is disposed when the next is taken.</summary>
+    public IEnumerable<FeatureBatch> Batches(int batchSize, bool shuffle = false, int seed = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        var order = Enumerable.Range(0, Count).Select(i => (long)i).ToArray();
+        if (shuffle)
+        {
+            new Random(seed).Shuffle(order);
+        }
+
+        foreach (var chunk in order.Chunk(batchSize))
+        {
+            using var index = tensor(chunk);
+            using var batch = new FeatureBatch(Features.index_select(0, index), Labels.index_select(0, index));
+            yield return batch;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Features.Dispose();
+        Labels.Dispose();
+    }
+}

@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace ModelGen.Data;
+
+/// <summary>
+/// A batch of preprocessed images and their labels. The enumerator that yields it disposes it when it
+/// moves on, so code inside a <c>foreach</c> never needs to.
+/// </summary>
+/// <param name="Images">[N, 3, H, W], normalised for the backbone.</param>
+/// <param name="Labels">[N] class indexes (int64).</param>
+public sealed record ImageBatch(Tensor Images, Tensor Labels) : IDisposable
+{
+    /// <summary>Images in the batch.</summary>
+    public int Count => (int)Labels.shape[0];
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Images.Dispose();
+        Labels.Dispose();
+    }
+}
+
+/// <summary>A batch of backbone features and their labels; disposed by the enumerator that yields it.</summary>
+/// <param name="Features">[N, C, H, W].</param>
+/// <param name="Labels">[N] class indexes (int64).</param>
+public sealed record FeatureBatch(Tensor Features, Tensor Labels) : IDisposable
+{
+    /// <summary>Samples in the batch.</summary>
+    public int Count => (int)Labels.shape[0];
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Features.Dispose();
+        Labels.Dispose();
+    }
+}

@@ -1,0 +1,143 @@
+namespace ModelGen.Data;
+
+/// <summary>
+/// Images in the usual layout <c>&lt;dir&gt;/&lt;class&gt;/&lt;image&gt;</c> (png, jpg, jpeg, bmp, gif, webp).
+/// Classes are the folder names in ordinal order, or the spec's labels in their order (matched ignoring
+/// case). Images that turn out unreadable are skipped and counted in <see cref="Skipped"/>.
+/// </summary>
+public sealed class ImageFolder
+{
+    /// <summary>The file extensions read as images.</summary>
+    public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
+
+    private readonly SkipCounter _skipped;
+
+    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped)
+    {
+        Directory = directory;
+        Classes = classes;
+        Samples = samples;
+        _skipped = skipped;
+    }
+
+    /// <summary>The folder's full path.</summary>
+    public string Directory { get; }
+
+    /// <summary>Class names in label order.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>The images, in a stable order (class, then file name).</summary>
+    public IReadOnlyList<ImageSample> Samples { get; }
+
+    /// <summary>How many images.</summary>
+    public int Count => Samples.Count;
+
+    /// <summary>Images found unreadable so far (they are skipped, never a crash).</summary>
+    public int Skipped => _skipped.Count;
+
+    /// <summary>The number of batches of <paramref name="batchSize"/> images.</summary>
+    public int BatchCount(int batchSize) => (Count + batchSize - 1) / batchSize;
+
+    /// <summary>
+    /// Opens an image folder. With <paramref name="classes"/> (the spec's labels, or the classes a model was
+    /// trained on) the class folders must be exactly those, ignoring case, and take their order.
+    /// </summary>
+    /// <exception cref="ImageFolderException">The folder is missing, has no class folders, or its classes differ from <paramref name="classes"/>.</exception>
+    public static ImageFolder Open(string directory, IReadOnlyList<string>? classes = null)
+    {
+        var full = Path.GetFullPath(directory);
+        if (!System.IO.Directory.Exists(full))
+        {
+            throw new ImageFolderException($"The image folder {full} does not exist; expected one subfolder per class with the images inside (<dir>/<class>/<image>).");
+        }
+
+        var folders = System.IO.Directory.GetDirectories(full)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(name => !name.StartsWith('.'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        if (folders.Count == 0)
+        {
+            throw new ImageFolderException($"The image folder {full} has no class folders; expected one subfolder per class (<dir>/<class>/<image>).");
+        }
+
+        var order = folders;
+        if (classes is { Count: > 0 })
+        {
+            var extra = folders.Where(f => !classes.Contains(f, StringComparer.OrdinalIgnoreCase)).ToList();
+            var missing = classes.Where(c => !folders.Contains(c, StringComparer.OrdinalIgnoreCase)).ToList();
+            if (extra.Count > 0 || missing.Count > 0)
+            {
+                throw new ImageFolderException(
+                    $"The class folders of {full} do not match the model's classes. Folders: {string.Join(", ", folders)}. "
+                    + $"Classes: {string.Join(", ", classes)}."
+                    + (missing.Count > 0 ? $" Missing folders: {string.Join(", ", missing)}." : "")
+                    + (extra.Count > 0 ? $" Unexpected folders: {string.Join(", ", extra)}." : "")
+                    + " Folder names must equal the labels (ignoring case).");
+            }
+
+            order = classes.Select(c => folders.First(f => string.Equals(f, c, StringComparison.OrdinalIgnoreCase))).ToList();
+        }
+
+        var samples = new List<ImageSample>();
+        for (var label = 0; label < order.Count; label++)
+        {
+            foreach (var file in System.IO.Directory.EnumerateFiles(Path.Combine(full, order[label])).Order(StringComparer.Ordinal))
+            {
+                if (!Extensions.Contains(Path.GetExtension(file)))
+                {
+                    continue;
+                }
+
+                var info = new FileInfo(file);
+                samples.Add(new ImageSample(file, label, info.Length, info.LastWriteTimeUtc.Ticks));
+            }
+        }
+
+        if (samples.Count == 0)
+        {
+            throw new ImageFolderException($"The class folders of {full} ({string.Join(", ", order)}) hold no images ({string.Join(", ", Extensions)}).");
+        }
+
+        var names = classes is { Count: > 0 } ? classes.ToList() : order;
+        return new ImageFolder(full, names, samples, new SkipCounter());
+    }
+
+    /// <summary>A view with some of the images (a validation split); it shares the skip counter's meaning but counts its own.</summary>
+    public ImageFolder Subset(IEnumerable<int> indexes) =>
+        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter());
+
+    /// <summary>Counts an unreadable image (thread-safe).</summary>
+    internal void CountSkipped(string path, string reason)
+    {
+        if (_skipped.Add(path))
+        {
+            SkippedImageLog.Report(path, reason);
+        }
+    }
+
+    private sealed class SkipCounter
+    {
+        private readonly HashSet<string> _paths = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_paths)
+                {
+                    return _paths.Count;
+                }
+            }
+        }
+
+        public bool Add(string path)
+        {
+            lock (_paths)
+            {
+                return _paths.Add(path);
+            }
+        }
+    }
+}

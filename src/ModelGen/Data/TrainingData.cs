@@ -1,0 +1,55 @@
+namespace ModelGen.Data;
+
+/// <summary>The training images and, when there are any, the validation images, with their classes.</summary>
+public sealed class TrainingData
+{
+    private TrainingData(ImageFolder train, ImageFolder? validation)
+    {
+        Train = train;
+        Validation = validation;
+    }
+
+    /// <summary>The training images.</summary>
+    public ImageFolder Train { get; }
+
+    /// <summary>The validation images, or null.</summary>
+    public ImageFolder? Validation { get; }
+
+    /// <summary>Class names in label order.</summary>
+    public IReadOnlyList<string> Classes => Train.Classes;
+
+    /// <summary>
+    /// Opens the training folder and the validation folder; without one, <paramref name="validationSplit"/>
+    /// of the training images (per class, drawn with <paramref name="seed"/>) are held out for validation.
+    /// </summary>
+    /// <exception cref="ImageFolderException">A folder is missing or its classes do not match.</exception>
+    public static TrainingData Open(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed)
+    {
+        var train = ImageFolder.Open(trainDirectory, declaredClasses);
+        if (validationDirectory is not null)
+        {
+            return new TrainingData(train, ImageFolder.Open(validationDirectory, train.Classes));
+        }
+
+        if (validationSplit is not { } split || split <= 0 || split >= 1)
+        {
+            return new TrainingData(train, null);
+        }
+
+        var random = new Random(seed);
+        var held = new List<int>();
+        var kept = new List<int>();
+        foreach (var group in Enumerable.Range(0, train.Count).GroupBy(i => train.Samples[i].Label))
+        {
+            var indexes = group.ToArray();
+            random.Shuffle(indexes);
+            var take = (int)Math.Round(indexes.Length * split);
+            held.AddRange(indexes.Take(take));
+            kept.AddRange(indexes.Skip(take));
+        }
+
+        held.Sort();
+        kept.Sort();
+        return new TrainingData(train.Subset(kept), train.Subset(held));
+    }
+}

@@ -1,0 +1,22 @@
+namespace ModelGen;
+
+/// <summary>The outcome of one training epoch.</summary>
+/// <param name="Phase">The phase's name (spec key: training.phases[].name; "train" for a single phase).</param>
+/// <param name="Epoch">The epoch within its phase, from 1.</param>
+/// <param name="Loss">Mean training loss over the epoch.</param>
+/// <param name="Accuracy">Training accuracy over the epoch.</param>
+/// <param name="ValLoss">Validation loss; null without validation data.</param>
+/// <param name="ValAccuracy">Validation accuracy; null without validation data.</param>
+/// <param name="LearningRate">The head's learning rate during the epoch.</param>
+/// <param name="Seconds">Wall time of the epoch, validation included.</param>
+/// <param name="SamplesPerSecond">Training throughput.</param>
+public sealed record EpochResult(
+    string Phase,
+    int Epoch,
+    double Loss,
+    double Accuracy,
+    double? ValLoss,
+    double? ValAccuracy,
+    double LearningRate,
+    double Seconds,
+    double SamplesPerSecond);

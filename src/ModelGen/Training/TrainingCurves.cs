@@ -1,0 +1,55 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+
+namespace ModelGen.Training;
+
+/// <summary>Training curves as a PNG: loss on the left, accuracy on the right, training and validation, phases marked.</summary>
+public static class TrainingCurves
+{
+    /// <summary>Draws <paramref name="history"/> into <paramref name="path"/> (written atomically).</summary>
+    public static void Save(TrainingHistory history, string path, string title)
+    {
+        const int width = 700;
+        const int height = 450;
+        var epochs = history.Epochs;
+        var xs = Enumerable.Range(1, epochs.Count).Select(i => (double)i).ToArray();
+        var loss = Panel($"{title}: loss", xs, epochs.Select(e => e.Loss).ToArray(), epochs.Select(e => e.ValLoss).ToArray(), "loss", history);
+        var accuracy = Panel($"{title}: accuracy", xs, epochs.Select(e => e.Accuracy).ToArray(), epochs.Select(e => e.ValAccuracy).ToArray(), "accuracy", history);
+
+        using var left = Image.Load<Rgba32>(loss.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
+        using var right = Image.Load<Rgba32>(accuracy.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
+        using var canvas = new Image<Rgba32>(2 * width, height, Color.White);
+        canvas.Mutate(c => c.DrawImage(left, new Point(0, 0), 1f).DrawImage(right, new Point(width, 0), 1f));
+        AtomicFile.Write(path, stream => canvas.SaveAsPng(stream));
+    }
+
+    private static ScottPlot.Plot Panel(string title, double[] xs, double[] train, double?[] validation, string metric, TrainingHistory history)
+    {
+        var plot = new ScottPlot.Plot();
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel(metric);
+        var trainLine = plot.Add.Scatter(xs, train);
+        trainLine.LegendText = "train";
+        if (validation.All(v => v is not null) && validation.Length > 0)
+        {
+            var validationLine = plot.Add.Scatter(xs, validation.Select(v => v!.Value).ToArray());
+            validationLine.LegendText = "validation";
+        }
+
+        // A dashed line where each later phase starts.
+        for (var i = 1; i < history.Epochs.Count; i++)
+        {
+            if (history.Epochs[i].Phase != history.Epochs[i - 1].Phase)
+            {
+                var line = plot.Add.VerticalLine(i + 0.5);
+                line.LinePattern = ScottPlot.LinePattern.Dashed;
+                line.Text = history.Epochs[i].Phase;
+            }
+        }
+
+        plot.ShowLegend();
+        return plot;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace ModelGen;
+
+/// <summary>Every epoch a training run went through, in order, across its phases.</summary>
+public sealed class TrainingHistory
+{
+    private readonly List<EpochResult> _epochs = [];
+
+    /// <summary>Creates an empty history.</summary>
+    public TrainingHistory()
+    {
+    }
+
+    /// <summary>Creates a history holding <paramref name="epochs"/> (a resumed run).</summary>
+    public TrainingHistory(IEnumerable<EpochResult> epochs)
+    {
+        _epochs.AddRange(epochs);
+    }
+
+    /// <summary>One entry per epoch run.</summary>
+    public IReadOnlyList<EpochResult> Epochs => _epochs;
+
+    /// <summary>The last epoch, or null when nothing ran.</summary>
+    public EpochResult? Last => _epochs.Count == 0 ? null : _epochs[^1];
+
+    /// <summary>Appends an epoch.</summary>
+    public void Add(EpochResult epoch) => _epochs.Add(epoch);
+
+    /// <summary>The history as CSV, one row per epoch.</summary>
+    public string ToCsv()
+    {
+        var text = new StringBuilder("phase,epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second\n");
+        foreach (var e in _epochs)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{e.Phase},{e.Epoch},{e.Loss:R},{e.Accuracy:R},{e.ValLoss?.ToString("R", CultureInfo.InvariantCulture)},{e.ValAccuracy?.ToString("R", CultureInfo.InvariantCulture)},{e.LearningRate:R},{e.Seconds:R},{e.SamplesPerSecond:R}\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The history as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(_epochs, JsonOptions);
+
+    /// <summary>Reads a history written by <see cref="ToJson"/>.</summary>
+    public static TrainingHistory FromJson(string json) =>
+        new(JsonSerializer.Deserialize<List<EpochResult>>(json, JsonOptions) ?? []);
+
+    internal static JsonSerializerOptions JsonOptions { get; } = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+}
