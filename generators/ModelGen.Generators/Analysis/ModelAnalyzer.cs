@@ -173,7 +173,7 @@ internal static class ModelAnalyzer
 
         var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, spec.Input.Height, spec.Input.Width));
         var cutIndex = layout.IndexOf(layout.DefaultCut);
-        var cutDisplay = layout.Aliases.FirstOrDefault(a => a.Last == layout.DefaultCut)?.Name ?? layout.DefaultCut;
+        var cutDisplay = layout.Aliases.FirstOrDefault(a => a.IsSummaryRow && a.Last == layout.DefaultCut)?.Name ?? layout.DefaultCut;
         if (backbone.TruncateAt is { } truncate)
         {
             var resolved = ResolveLayer(layout, truncate, useFirst: false, diagnostics);
@@ -214,7 +214,38 @@ internal static class ModelAnalyzer
             return null;
         }
 
+        if (layout.MismatchBlock is { } block && layout.IndexOf(block) <= lastIndex)
+        {
+            diagnostics.Add(
+                DiagnosticDescriptors.ResidualMismatch,
+                spec.Input.SizeLocation,
+                $"{spec.Input.Height}x{spec.Input.Width}",
+                block,
+                layout.MismatchMain!.Value.ToString(),
+                layout.MismatchShortcut!.Value.ToString(),
+                WorkingSizes(architecture, layout.Layers[cutIndex].Name, Math.Max(spec.Input.Height, spec.Input.Width)));
+            return null;
+        }
+
         return new ResolvedBackbone(architecture, weightsKind, null, layout, cutIndex, cutDisplay, spec.BatchNormTrainable);
+    }
+
+    /// <summary>The nearest square sizes around <paramref name="size"/> whose residual branches line up, e.g. "96x96 or 128x128".</summary>
+    private static string WorkingSizes(string architecture, string cut, int size)
+    {
+        bool Works(int s)
+        {
+            var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, s, s));
+            var last = layout.LastIndexWithin(layout.IndexOf(cut));
+            return !layout.Layers.Take(last + 1).Any(l => l.Output.IsEmpty)
+                && (layout.MismatchBlock is null || layout.IndexOf(layout.MismatchBlock) > last);
+        }
+
+        // Multiples of 32 first: they are what people pick, and they line up for every ResNet.
+        var below = Enumerable.Range(1, size / 32).Select(k => k * 32).Where(s => s < size).Reverse().FirstOrDefault(Works);
+        var above = Enumerable.Range((size / 32) + 1, 4096 / 32).Select(k => k * 32).Where(s => s <= 4096).FirstOrDefault(Works);
+        var sizes = new[] { below, above }.Where(s => s > 0).Select(s => $"{s}x{s}");
+        return string.Join(" or ", sizes);
     }
 
     private static ResolvedBackbone? AnalyzeOnnx(ModelSpec spec, string weightsKind, DiagnosticBag diagnostics)
@@ -269,7 +300,7 @@ internal static class ModelAnalyzer
         }
 
         var candidates = layout.Aliases.Select(a => a.Name).Concat(layout.Layers.Select(l => l.Name)).ToList();
-        var examples = (layout.Aliases.Count > 0 ? layout.Aliases.Select(a => a.Name) : layout.Layers.Where(l => l.Depth == 0 || (l.Depth == 1 && l.CanCut)).Select(l => l.Name)).ToList();
+        var examples = (layout.Aliases.Any(a => a.IsSummaryRow) ? layout.Aliases.Where(a => a.IsSummaryRow).Select(a => a.Name) : layout.Layers.Where(l => l.Depth == 0 || (l.Depth == 1 && l.CanCut)).Select(l => l.Name)).ToList();
         var shown = string.Join(", ", examples.Take(24)) + (examples.Count > 24 ? ", ..." : "");
         diagnostics.Add(DiagnosticDescriptors.UnknownLayer, name.Location, text, layout.Architecture, Suggestions.DidYouMean(text, candidates), shown);
         return null;

@@ -65,7 +65,7 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
         var inModel = new HashSet<string>(LayersInModel.Select(l => l.Name));
         var constants = new List<LayerConstant>();
         var used = new HashSet<string>();
-        foreach (var alias in Layout.Aliases.Where(a => inModel.Contains(a.Last)))
+        foreach (var alias in Layout.Aliases.Where(a => inModel.Contains(a.Last) && !a.Name.EndsWith("_Output_0", System.StringComparison.Ordinal)))
         {
             Add(alias.Name);
         }

@@ -92,9 +92,9 @@ internal static class SummaryTable
 
         var inModel = backbone.LayersInModel.ToList();
         var names = new HashSet<string>(inModel.Select(l => l.Name));
-        if (layout.Aliases.Count > 0)
+        if (layout.Aliases.Any(a => a.IsSummaryRow))
         {
-            foreach (var alias in layout.Aliases.Where(a => names.Contains(a.Last)))
+            foreach (var alias in layout.Aliases.Where(a => a.IsSummaryRow && names.Contains(a.Last)))
             {
                 var first = layout.Find(alias.First)!;
                 var last = layout.Find(alias.Last)!;

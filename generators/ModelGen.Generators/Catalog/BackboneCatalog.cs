@@ -31,6 +31,7 @@ internal static class BackboneCatalog
         ["wide_resnet101_2"] = input => ResNetLayouts.Build("wide_resnet101_2", input),
         ["alexnet"] = AlexNetLayout.Build,
         ["mobilenet_v2"] = MobileNetV2Layout.Build,
+        ["resnet18_mlnet"] = ResNet18MlnetLayout.Build,
     };
 
     /// <summary>Every catalog architecture, in a stable order (ONNX graphs aside).</summary>

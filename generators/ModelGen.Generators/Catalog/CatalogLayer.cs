@@ -44,8 +44,12 @@ internal sealed record CatalogParameter(string Name, EquatableArray<long> Shape)
     }
 }
 
-/// <summary>A Keras-style alias: a name that stands for a range of torchvision layers (a conv and its activation).</summary>
-/// <param name="Name">The alias, e.g. <c>block5_conv1</c>.</param>
+/// <summary>
+/// Another name for a range of layers: a Keras name (a conv and its activation, shown as a row of the
+/// summary) or an ONNX node name of an imported graph.
+/// </summary>
+/// <param name="Name">The alias, e.g. <c>block5_conv1</c> or <c>Convolution249</c>.</param>
 /// <param name="First">The first layer it covers (used for "trainable from").</param>
 /// <param name="Last">The last layer it covers (used for cutting and "frozen through").</param>
-internal sealed record LayerAlias(string Name, string First, string Last);
+/// <param name="IsSummaryRow">True for Keras names, which make the rows of the summary table.</param>
+internal sealed record LayerAlias(string Name, string First, string Last, bool IsSummaryRow = true);

@@ -117,6 +117,9 @@ internal sealed class LayoutBuilder
     /// <summary>A Keras-style alias over a range of the layers just added.</summary>
     public void Alias(string alias, string first, string last) => _aliases.Add(new LayerAlias(alias, Prefix(first), Prefix(last)));
 
+    /// <summary>A synonym for a layer given by its full name (an ONNX node name); not a summary row.</summary>
+    public void Synonym(string name, string layer) => _aliases.Add(new LayerAlias(name, layer, layer, IsSummaryRow: false));
+
     public BackboneLayout Build(string defaultCut) =>
         new(Architecture, Input, _layers.ToEquatableArray(), _parameters.ToEquatableArray(), _aliases.ToEquatableArray(), defaultCut, CollapsedAt, Mismatch?.Block, Mismatch?.Main, Mismatch?.Shortcut);
 

@@ -41,6 +41,12 @@ internal sealed class CodeWriter
 
     public CodeWriter Close(string suffix = "")
     {
+        // No blank line before a closing brace.
+        if (_text.Length >= 2 && _text[_text.Length - 1] == '\n' && _text[_text.Length - 2] == '\n')
+        {
+            _text.Length--;
+        }
+
         _indent--;
         return Line("}" + suffix);
     }

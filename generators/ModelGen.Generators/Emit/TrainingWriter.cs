@@ -105,7 +105,7 @@ internal static class TrainingWriter
         var names = string.Join(", ", phases.Select(i => $"\"{plan.Training.Phases[i].Name}\""));
         w.Summary(headOnly
             ? $"Trains the head on extracted features (the seed's method 1) with the settings of phase {names}; the backbone stays as it is."
-            : $"Trains the head on extracted features (the seed's method 1): phase{(phases.Count > 1 ? "s" : "")} {names}, which keep the backbone frozen.");
+            : $"Trains the head on extracted features (the seed's method 1): phase{(phases.Count > 1 ? $"s {names}, which keep" : $" {names}, which keeps")} the backbone frozen.");
         w.Line("/// <param name=\"train\">Features from <see cref=\"Extract(string)\"/> of the training images.</param>");
         w.Line("/// <param name=\"validation\">Features of validation images, for val_loss and val_accuracy; optional.</param>");
         w.Line("/// <param name=\"trainOptions\">Resuming, output folder, progress display; optional.</param>");
@@ -166,7 +166,8 @@ internal static class TrainingWriter
     {
         var phase = plan.Training.Phases[index];
         var stem = MethodStem(phase, index);
-        w.Line($"// training.phases[{index}] \"{phase.Name}\" on cached features: {Describe(phase)}{(forceFrozen ? " (head only: features come from the backbone as it is)" : "")}.");
+        var note = forceFrozen ? " (head only: features come from the backbone as it is)" : phase.Augment is not null ? " (augmentation does not apply to fixed features)" : "";
+        w.Line($"// training.phases[{index}] \"{phase.Name}\" on cached features: {Describe(phase)}{note}.");
         w.Open($"private void {stem}OnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)");
         w.Line($"backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: {CodeWriter.Bool(plan.Backbone.BatchNormTrainable)}); // freeze: {(forceFrozen ? "all (features are fixed)" : phase.FreezeDescription)}");
         WriteOptimizer(w, phase, headOnly: true);

@@ -31,7 +31,7 @@ internal static class SpecDocumentReader
         }
 
         var lines = new LineMap(text);
-        var builder = new TreeBuilder(path, lines);
+        var builder = new TreeBuilder(path, lines, text);
         Mark last = Mark.Empty;
         try
         {
@@ -67,14 +67,14 @@ internal static class SpecDocumentReader
                     case MappingStart or SequenceStart:
                         if (builder.Depth >= MaxDepth)
                         {
-                            diagnostics.Add(DiagnosticDescriptors.TooLarge, builder.At(current.Start, current.End), $"The spec is nested more than {MaxDepth} levels deep; specs need at most a few levels");
+                            diagnostics.Add(DiagnosticDescriptors.TooLarge, builder.AtChar(current.Start), $"The spec is nested more than {MaxDepth} levels deep; specs need at most a few levels");
                             return null;
                         }
 
-                        builder.Open(current is MappingStart, current.Start);
+                        builder.Open(current is MappingStart, current.Start, current is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow });
                         break;
                     case MappingEnd or SequenceEnd:
-                        builder.Close(current.End);
+                        builder.Close(current.Start);
                         break;
                 }
             }
@@ -91,7 +91,7 @@ internal static class SpecDocumentReader
         catch (Exception e)
         {
             // YamlDotNet reports some malformed input with exceptions other than YamlException.
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(last, last), "the text cannot be read after this point (" + e.GetType().Name + ")");
+            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.AtChar(last), "the text cannot be read after this point (" + e.GetType().Name + ")");
             return null;
         }
 
@@ -111,7 +111,7 @@ internal static class SpecDocumentReader
         return cut >= 0 && message.StartsWith("(", StringComparison.Ordinal) ? message.Substring(cut + 3) : message;
     }
 
-    private sealed class TreeBuilder(string path, LineMap lines)
+    private sealed class TreeBuilder(string path, LineMap lines, string text)
     {
         private readonly Stack<Frame> _open = new();
 
@@ -119,12 +119,18 @@ internal static class SpecDocumentReader
 
         public int Depth => _open.Count;
 
-        public void Open(bool isMapping, Mark start) => _open.Push(new Frame(isMapping, start));
+        public void Open(bool isMapping, Mark start, bool isFlow) => _open.Push(new Frame(isMapping, start, isFlow));
 
-        public void Close(Mark end)
+        public void Close(Mark endEvent)
         {
             var frame = _open.Pop();
-            var location = At(frame.Start, end);
+
+            // A flow collection ends with its closing bracket; a block collection with its last child.
+            var from = lines.Clamp((int)Math.Max(0, frame.Start.Index));
+            var to = frame.IsFlow
+                ? lines.Clamp((int)Math.Max(0, endEvent.Index) + 1)
+                : Math.Max(from, frame.LastEnd);
+            var location = Span(from, to);
             SpecNode node = frame.IsMapping
                 ? new MappingNode(frame.Entries, location)
                 : new SequenceNode(frame.Items, location);
@@ -133,6 +139,11 @@ internal static class SpecDocumentReader
 
         public void Add(SpecNode node)
         {
+            if (_open.Count > 0)
+            {
+                _open.Peek().LastEnd = node.Location.Start + node.Location.Length;
+            }
+
             if (_open.Count == 0)
             {
                 Root ??= node;
@@ -160,14 +171,36 @@ internal static class SpecDocumentReader
         {
             var from = lines.Clamp((int)Math.Max(0, start.Index));
             var to = Math.Max(from, lines.Clamp((int)Math.Max(0, end.Index)));
+            return Span(from, to);
+        }
+
+        /// <summary>The one character at <paramref name="start"/> (a bracket, a key's first letter).</summary>
+        public SpecLocation AtChar(Mark start)
+        {
+            var from = lines.Clamp((int)Math.Max(0, start.Index));
+            return Span(from, lines.Clamp(from + 1));
+        }
+
+        private SpecLocation Span(int from, int to)
+        {
+            // Spans never end in whitespace: YamlDotNet's end marks can run past a token's trailing blanks.
+            while (to > from && char.IsWhiteSpace(text[to - 1]))
+            {
+                to--;
+            }
+
             var (startLine, startColumn) = lines.Position(from);
             var (endLine, endColumn) = lines.Position(to);
             return new SpecLocation(path, from, to - from, startLine, startColumn, endLine, endColumn);
         }
 
-        private sealed class Frame(bool isMapping, Mark start)
+        private sealed class Frame(bool isMapping, Mark start, bool isFlow)
         {
             public bool IsMapping { get; } = isMapping;
+
+            public bool IsFlow { get; } = isFlow;
+
+            public int LastEnd { get; set; }
 
             public Mark Start { get; } = start;
 

@@ -26,7 +26,9 @@ public static class TorchVisionCatalog
         ["resnet101"] = () => torchvision.models.resnet101(),
         ["resnet152"] = () => torchvision.models.resnet152(),
         ["resnext50_32x4d"] = () => torchvision.models.resnext50_32x4d(),
-        ["resnext101_32x8d"] = () => torchvision.models.resnext101_32x8d(),
+        // TorchVision 0.107's resnext101_32x8d() builds ResNeXt50's 3-4-6-3 stages; torchvision's (and its
+        // weights') ResNeXt101 has 3-4-23-3, so it is built from the ResNet101 layout with 32x8d groups.
+        ["resnext101_32x8d"] = () => TorchSharp.Modules.ResNet.ResNet101(1000, groups: 32, width_per_group: 8),
         ["wide_resnet50_2"] = () => torchvision.models.wide_resnet50_2(),
         ["wide_resnet101_2"] = () => torchvision.models.wide_resnet101_2(),
         ["alexnet"] = () => torchvision.models.alexnet(),

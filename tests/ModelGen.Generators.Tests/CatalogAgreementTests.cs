@@ -1,0 +1,81 @@
+using ModelGen.Backbones;
+using ModelGen.Generators.Catalog;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>
+/// The generator's build-time catalog against the models the runtime really builds: every parameter
+/// (name, shape, order), every layer's parameter count, and every cut point's output shape.
+/// </summary>
+public sealed class CatalogAgreementTests
+{
+    public static TheoryData<string> TorchVisionArchitectures => new(TorchVisionCatalog.Architectures);
+
+    [Theory]
+    [MemberData(nameof(TorchVisionArchitectures))]
+    public void Catalog_AgreesWithTheTorchSharpModel(string architecture)
+    {
+        const int size = 64;
+        var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, size, size));
+        using var scope = NewDisposeScope();
+        var discarded = new List<nn.Module>();
+        var stages = TorchVisionCatalog.ConvolutionalBase(architecture, discarded);
+        var definition = new BackboneDefinition(architecture, "none", null, null, [3, size, size], [0, 0, 0], 3, "");
+        using var backbone = new Backbone(definition, stages, Preprocessing.ImageNet);
+        foreach (var module in discarded)
+        {
+            module.Dispose();
+        }
+
+        // Parameters: the same names, shapes and order.
+        var actual = backbone.named_parameters().Select(p => $"{p.name} {string.Join("x", p.parameter.shape)}").ToList();
+        var expected = layout.Parameters.Select(p => $"{p.Name} {string.Join("x", p.Shape)}").ToList();
+        Assert.Equal(expected, actual);
+
+        // Every catalog layer exists with the same parameter count.
+        var modules = backbone.named_modules().Where(m => m.name.Length > 0).ToDictionary(m => m.name, m => m.module);
+        foreach (var layer in layout.Layers.Where(l => l.Parameters > 0 || modules.ContainsKey(l.Name)))
+        {
+            Assert.True(modules.TryGetValue(layer.Name, out var module), $"{architecture}: the runtime model has no layer {layer.Name}");
+            Assert.Equal(layer.Parameters, module!.parameters().Sum(p => p.numel()));
+        }
+
+        // Every cut point: the same output shape.
+        backbone.eval();
+        using var inference = inference_mode();
+        var outputs = new Dictionary<string, long[]>();
+        var x = zeros(1, 3, size, size);
+        foreach (var (name, stage) in backbone.named_children())
+        {
+            x = Run((nn.Module<Tensor, Tensor>)stage, name, x, outputs);
+        }
+
+        foreach (var layer in layout.Layers.Where(l => l.CanCut))
+        {
+            Assert.True(outputs.TryGetValue(layer.Name, out var shape), $"{architecture}: no output recorded for cut point {layer.Name}");
+            Assert.Equal(new[] { 1, layer.Output.Channels, layer.Output.Height, layer.Output.Width }, shape);
+        }
+    }
+
+    /// <summary>Runs a module, recording the output of every element of every chain inside it.</summary>
+    private static Tensor Run(nn.Module<Tensor, Tensor> module, string name, Tensor input, Dictionary<string, long[]> outputs)
+    {
+        var x = input;
+        if (module is TorchSharp.Modules.Sequential)
+        {
+            foreach (var (child, childModule) in module.named_children())
+            {
+                x = Run((nn.Module<Tensor, Tensor>)childModule, name + "." + child, x, outputs);
+            }
+        }
+        else
+        {
+            x = module.forward(x);
+        }
+
+        outputs[name] = x.shape;
+        return x;
+    }
+}

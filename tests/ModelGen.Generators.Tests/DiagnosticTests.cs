@@ -1,0 +1,171 @@
+using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Tests.Infrastructure;
+
+namespace ModelGen.Generators.Tests;
+
+/// <summary>Every diagnostic ID, each located at the exact span of the offending key or value in the spec.</summary>
+public sealed class DiagnosticTests
+{
+    private const string Backbone = "backbone: { architecture: resnet18 }\n";
+    private const string Head = "head: [global_avg_pool, { dense: 2, activation: softmax }]\n";
+
+    [Fact]
+    public void MG0001_SyntaxError_PointsAtTheBrokenText() =>
+        Expect("MG0001", "model: M\ninput: { size: 64 }\n" + Backbone + "head: [|[|]global_avg_pool\ntraining: {}\n");
+
+    [Fact]
+    public void MG0002_UnknownKey_SuggestsTheNearestKey()
+    {
+        var diagnostic = Expect("MG0002", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|batchsize|]: 16\n");
+        Assert.Contains("did you mean 'batch_size'?", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0003_MissingKey_PointsAtTheFileStartForTopLevelKeys() =>
+        Expect("MG0003", "[||]model: M\ninput: { size: 64 }\n" + Backbone);
+
+    [Fact]
+    public void MG0003_MissingKey_PointsAtTheParentKeyForNestedKeys() =>
+        Expect("MG0003", "model: M\n[|input|]: { channels: 3 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0004_WrongType_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: [|abc|] }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0005_OutOfRange_PointsAtTheValue() =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dropout: [|1.5|] }, { dense: 2 }]\n");
+
+    [Fact]
+    public void MG0005_HugeNumber_IsOutOfRangeNotACrash() =>
+        Expect("MG0005", "model: M\ninput: { size: [|99999999999999999999999|] }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0006_InvalidIdentifier_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|class|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0007_DuplicateKey_PointsAtTheSecondKey() =>
+        Expect("MG0007", "model: M\ninput: { size: 64 }\n[|input|]: { size: 32 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0008_CollidingLabels_PointsAtTheSecondLabel() =>
+        Expect("MG0008", "model: M\ninput: { size: 64 }\nlabels: [t-shirt, [|t_shirt|]]\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0009_HeadNotEndingInDense_PointsAtTheLastItem() =>
+        Expect("MG0009", "model: M\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, [|{ dropout: 0.5 }|]]\n");
+
+    [Fact]
+    public void MG0010_UnitsThatDoNotFitTheLabels_PointAtTheLastDense() =>
+        Expect("MG0010", "model: M\ninput: { size: 64 }\nlabels: [a, b, c]\n" + Backbone + "head: [global_avg_pool, [|{ dense: 2, activation: softmax }|]]\n");
+
+    [Fact]
+    public void MG0011_UnknownArchitecture_SuggestsTheNearest()
+    {
+        var diagnostic = Expect("MG0011", "model: M\ninput: { size: 64 }\nbackbone: { architecture: [|resnet51|] }\n" + Head);
+        Assert.Contains("did you mean 'resnet50'?", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0012_UnknownOptimizer_PointsAtTheType() =>
+        Expect("MG0012", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training: { optimizer: { type: [|adamm|] } }\n");
+
+    [Fact]
+    public void MG0013_UnknownLayer_PointsAtTheName()
+    {
+        var diagnostic = Expect("MG0013", "model: M\ninput: { size: 64 }\nbackbone: { architecture: resnet18, truncate_at: [|layer5|] }\n" + Head);
+        Assert.Contains("layer4", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0014_LayerBeyondTheCut_PointsAtTheFreezeLayer() =>
+        Expect("MG0014", "model: M\ninput: { size: 64 }\nbackbone: { architecture: vgg16, truncate_at: block4_pool }\nfreeze: { trainable_from: [|block5_conv1|] }\n" + Head);
+
+    [Fact]
+    public void MG0015_UnsupportedWeights_PointsAtTheValue() =>
+        Expect("MG0015", "model: M\ninput: { size: 64 }\nbackbone: { architecture: resnet18, weights: [|model.bin|] }\n" + Head);
+
+    [Fact]
+    public void MG0016_SpatialCollapse_PointsAtTheInputSizeAndGivesTheMinimum()
+    {
+        var diagnostic = Expect("MG0016", "model: M\ninput: { size: [|16|] }\nbackbone: { architecture: vgg16 }\n" + Head);
+        Assert.Contains("32x32", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0017_InvalidChoice_PointsAtTheValue() =>
+        Expect("MG0017", "model: M\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: 2, activation: [|relux|] }]\n");
+
+    [Fact]
+    public void MG0018_CutInsideAResidualBlock_PointsAtTheName()
+    {
+        var diagnostic = Expect("MG0018", "model: M\ninput: { size: 64 }\nbackbone: { architecture: resnet18, truncate_at: [|layer3.1.conv2|] }\n" + Head);
+        Assert.Contains("'layer3.1'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0019_TwoSpecsForOneClass_PointsAtTheSecondModelName()
+    {
+        var first = "model: Same\ninput: { size: 64 }\n" + Backbone + Head;
+        var second = MarkedSpec.Parse("model: [|Same|]\ninput: { size: 32 }\n" + Backbone + Head);
+
+        var run = GeneratorHarness.Run(("a.model.yaml", first), ("b.model.yaml", second.Text));
+
+        var diagnostic = Assert.Single(run.Diagnostics, d => d.Id == "MG0019");
+        Assert.Equal(GeneratorHarness.PathOf("b.model.yaml"), diagnostic.Location.GetLineSpan().Path);
+        Assert.Equal(second.Span, diagnostic.Location.GetLineSpan().Span);
+        Assert.Single(run.Sources);
+    }
+
+    [Fact]
+    public void MG0020_EpochsWithPhases_PointsAtEpochs() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|epochs|]: 3\n  phases: [{ name: a, epochs: 1 }]\n");
+
+    [Fact]
+    public void MG0021_DeepNesting_PointsAtTheFirstTooDeepLevel()
+    {
+        // The root mapping is the first level, so the 32nd bracket opens the 33rd.
+        Expect("MG0021", "model: M\nx: " + new string('[', 31) + "[|[|]" + new string('[', 100) + new string(']', 132) + "\n");
+    }
+
+    [Fact]
+    public void MG0022_Anchors_PointAtTheAnchor() =>
+        Expect("MG0022", "model: M\ninput: [|&size|] { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0023_ResidualBranchesThatDisagree_PointAtTheInputSize()
+    {
+        var diagnostic = Expect("MG0023", "model: M\ninput: { size: [|100|] }\nbackbone: { architecture: resnet18_mlnet }\n" + Head);
+        Assert.Contains("96x96 or 128x128", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0024_DuplicatePhaseName_PointsAtTheSecondName() =>
+        Expect("MG0024", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: a, epochs: 1 }\n    - { name: [|a|], epochs: 1 }\n");
+
+    [Fact]
+    public void EveryDiagnostic_HasAHelpLinkAndATitle()
+    {
+        foreach (var descriptor in ModelGen.Generators.Diagnostics.DiagnosticDescriptors.ById.Values)
+        {
+            Assert.StartsWith(ModelGen.Generators.Diagnostics.DiagnosticDescriptors.HelpBase, descriptor.HelpLinkUri);
+            Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
+            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+        }
+
+        Assert.Equal(24, ModelGen.Generators.Diagnostics.DiagnosticDescriptors.ById.Count);
+    }
+
+    private static Diagnostic Expect(string id, string marked)
+    {
+        var spec = MarkedSpec.Parse(marked);
+        var run = GeneratorHarness.Run(("spec.model.yaml", spec.Text));
+        var diagnostic = Assert.Single(run.Diagnostics, d => d.Id == id);
+        var span = diagnostic.Location.GetLineSpan();
+        Assert.Equal(GeneratorHarness.PathOf("spec.model.yaml"), span.Path);
+        Assert.True(spec.Span == span.Span, $"{id} expected at {spec.Span}, reported at {span.Span}: {diagnostic.GetMessage()}");
+        Assert.Empty(run.Sources);
+        return diagnostic;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace ModelGen.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// Runs <see cref="ModelSpecGenerator"/> on in-memory specs the way the compiler does, and compiles what
+/// it generates against the real ModelGen runtime and TorchSharp.
+/// </summary>
+internal static class GeneratorHarness
+{
+    public const string ProjectDirectory = "/project";
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+
+    /// <summary>The spec path used for a file name in tests.</summary>
+    public static string PathOf(string fileName) => ProjectDirectory + "/" + fileName;
+
+    public static CSharpCompilation EmptyCompilation(params SyntaxTree[] trees) =>
+        CSharpCompilation.Create(
+            "GeneratorTests",
+            trees,
+            References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver(IEnumerable<InMemoryAdditionalText> specs, string rootNamespace = "TestProject", bool trackSteps = true) =>
+        CSharpGeneratorDriver.Create(
+            [new ModelSpecGenerator().AsSourceGenerator()],
+            specs,
+            CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest),
+            new TestOptionsProvider(new Dictionary<string, string>
+            {
+                ["build_property.RootNamespace"] = rootNamespace,
+                ["build_property.MSBuildProjectDirectory"] = ProjectDirectory,
+            }),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator once on specs given as (file name, text).</summary>
+    public static GeneratorRun Run(params (string FileName, string Text)[] specs)
+    {
+        var driver = CreateDriver(specs.Select(s => new InMemoryAdditionalText(PathOf(s.FileName), s.Text)));
+        var compilation = EmptyCompilation();
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
+    }
+
+    /// <summary>Compile errors and warnings of generated code (empty when it compiles cleanly).</summary>
+    public static IReadOnlyList<Diagnostic> CompileProblems(Compilation output) =>
+        output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        var runtime = new[] { typeof(ModelGen.ModelOptions).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location };
+        return platform.Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .Concat(runtime)
+            .Distinct()
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .ToImmutableArray();
+    }
+}
+
+/// <summary>The result of one generator run.</summary>
+internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> DriverDiagnostics)
+{
+    public IReadOnlyList<Diagnostic> Diagnostics => Result.Diagnostics;
+
+    public IReadOnlyList<string> Sources => Result.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToList();
+
+    public string SingleSource => Assert.Single(Sources);
+}
