@@ -19,4 +19,10 @@ public sealed record ModelOptions
 
     /// <summary>The random seed; overrides the spec's <c>training.seed</c>.</summary>
     public int? Seed { get; init; }
+
+    /// <summary>
+    /// Overrides the backbone's preprocessing (channel order, scale, mean, std): needed for ONNX graphs
+    /// trained with other normalisation than torchvision's ImageNet one, which is their default.
+    /// </summary>
+    public Backbones.Preprocessing? Preprocessing { get; init; }
 }

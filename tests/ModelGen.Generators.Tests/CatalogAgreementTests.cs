@@ -59,6 +59,36 @@ public sealed class CatalogAgreementTests
         }
     }
 
+    [Theory]
+    [InlineData(224)]
+    [InlineData(128)]
+    public void Catalog_AgreesWithTheImportedResNet18Mlnet(int size)
+    {
+        var layout = BackboneCatalog.Build("resnet18_mlnet", new FeatureMap(3, size, size));
+        var model = ModelGen.Onnx.OnnxFile.Load(ResNet18MlnetFiles.Find(ResNet18MlnetFiles.ModelFile, new ModelOptions()));
+        using var graph = new ModelGen.Onnx.OnnxGraphModule(model, layout.DefaultCut, new ModelGen.Onnx.ResNet18MlnetNaming(), loadWeights: false);
+
+        var actual = graph.named_parameters().Select(p => $"{p.name} {string.Join("x", p.parameter.shape)}").ToList();
+        var expected = layout.Parameters.Select(p => $"{p.Name} {string.Join("x", p.Shape)}").ToList();
+        Assert.Equal(expected, actual);
+
+        var modules = graph.named_modules().Where(m => m.name.Length > 0).ToDictionary(m => m.name, m => m.module);
+        foreach (var layer in layout.Layers.Where(l => l.Parameters > 0))
+        {
+            Assert.True(modules.TryGetValue(layer.Name, out var module), $"resnet18_mlnet: the imported graph has no layer {layer.Name}");
+            Assert.Equal(layer.Parameters, module!.parameters().Sum(p => p.numel()));
+        }
+
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        foreach (var layer in layout.Layers.Where(l => l.CanCut))
+        {
+            using var cut = new ModelGen.Onnx.OnnxGraphModule(model, layer.Name, new ModelGen.Onnx.ResNet18MlnetNaming(), loadWeights: false);
+            var shape = cut.forward(zeros(1, 3, size, size)).shape;
+            Assert.Equal(new[] { 1, layer.Output.Channels, layer.Output.Height, layer.Output.Width }, shape);
+        }
+    }
+
     /// <summary>Runs a module, recording the output of every element of every chain inside it.</summary>
     private static Tensor Run(nn.Module<Tensor, Tensor> module, string name, Tensor input, Dictionary<string, long[]> outputs)
     {

@@ -1,3 +1,5 @@
+using ModelGen.Shared;
+
 namespace ModelGen.Generators.Catalog;
 
 /// <summary>
@@ -10,22 +12,6 @@ namespace ModelGen.Generators.Catalog;
 /// </summary>
 internal static class ResNet18MlnetLayout
 {
-    // ONNX node names per block, in graph order: conv1, bn1, relu1, conv2, bn2, add, relu out [, downsample conv, bn].
-    private static readonly string[][] Blocks =
-    [
-        ["Convolution257", "BatchNormalization259", "ReLU261", "Convolution263", "BatchNormalization265", "Plus267", "ReLU269"],
-        ["Convolution271", "BatchNormalization273", "ReLU275", "Convolution277", "BatchNormalization279", "Plus281", "ReLU283"],
-        ["Convolution285", "BatchNormalization287", "ReLU289", "Convolution291", "BatchNormalization293", "Plus299", "ReLU301", "Convolution295", "BatchNormalization297"],
-        ["Convolution303", "BatchNormalization305", "ReLU307", "Convolution309", "BatchNormalization311", "Plus313", "ReLU315"],
-        ["Convolution317", "BatchNormalization319", "ReLU321", "Convolution323", "BatchNormalization325", "Plus331", "ReLU333", "Convolution327", "BatchNormalization329"],
-        ["Convolution335", "BatchNormalization337", "ReLU339", "Convolution341", "BatchNormalization343", "Plus345", "ReLU347"],
-        ["Convolution349", "BatchNormalization351", "ReLU353", "Convolution355", "BatchNormalization357", "Plus363", "ReLU365", "Convolution359", "BatchNormalization361"],
-        ["Convolution367", "BatchNormalization369", "ReLU371", "Convolution373", "BatchNormalization375", "Plus377", "ReLU379"],
-        ["Convolution381", "BatchNormalization383", "ReLU385", "Convolution387", "BatchNormalization389", "Plus391", "ReLU393"],
-    ];
-
-    private static readonly int[] BlocksPerStage = [2, 2, 2, 3];
-
     public static BackboneLayout Build(FeatureMap input)
     {
         var layout = new LayoutBuilder("resnet18_mlnet", input);
@@ -33,10 +19,10 @@ internal static class ResNet18MlnetLayout
         layout.BatchNorm("bn1");
         layout.Activation("relu", "ReLU");
         layout.MaxPool("maxpool", kernel: 3, stride: 2, padding: (1, 1, 0, 0));
-        Synonyms(layout, "conv1", "Convolution249");
-        Synonyms(layout, "bn1", "BatchNormalization251");
-        Synonyms(layout, "relu", "ReLU253");
-        Synonyms(layout, "maxpool", "Pooling255");
+        for (var i = 0; i < ResNet18MlnetNodes.Stem.Length; i++)
+        {
+            Synonyms(layout, ResNet18MlnetNodes.StemNames[i], ResNet18MlnetNodes.Stem[i]);
+        }
 
         var block = 0;
         long inPlanes = 64;
@@ -45,12 +31,12 @@ internal static class ResNet18MlnetLayout
             var planes = 64L << stage;
             var stageName = $"layer{stage + 1}";
             layout.Open(stageName, "Sequential", isChain: true);
-            for (var b = 0; b < BlocksPerStage[stage]; b++, block++)
+            for (var b = 0; b < ResNet18MlnetNodes.BlocksPerStage[stage]; b++, block++)
             {
                 var stride = stage > 0 && b == 0 ? 2 : 1;
                 var padding = stride == 2 ? (1, 1, 0, 0) : (1, 1, 1, 1);
                 var name = $"{stageName}.{b}";
-                var nodes = Blocks[block];
+                var nodes = ResNet18MlnetNodes.Blocks[block];
                 layout.Open(b.ToString(), "BasicBlock", isChain: false);
                 layout.Conv("conv1", planes, kernel: 3, stride: stride, padding: padding, bias: false);
                 layout.BatchNorm("bn1");

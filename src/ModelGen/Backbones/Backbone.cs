@@ -12,21 +12,46 @@ namespace ModelGen.Backbones;
 /// </summary>
 public sealed class Backbone : nn.Module<Tensor, Tensor>
 {
-    private readonly List<nn.Module<Tensor, Tensor>> _stages = [];
+    private readonly Func<Tensor, Tensor> _forward;
     private readonly List<string> _stageNames = [];
 
     /// <summary>Creates a backbone from named stages that run one after the other.</summary>
     public Backbone(BackboneDefinition definition, IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> stages, Preprocessing preprocessing)
+        : this(definition, stages.Select(s => (s.Name, (nn.Module)s.Module)).ToList(), null, preprocessing)
+    {
+    }
+
+    /// <summary>
+    /// Creates a backbone from layers computed by <paramref name="forward"/> (an imported graph): the layers
+    /// are registered under their names so that parameter names match; <paramref name="forward"/> runs them.
+    /// </summary>
+    public Backbone(BackboneDefinition definition, IReadOnlyList<(string Name, nn.Module Module)> layers, Func<Tensor, Tensor>? forward, Preprocessing preprocessing)
         : base(definition.Architecture)
     {
         Definition = definition;
-        foreach (var (name, module) in stages)
+        var stages = new List<nn.Module<Tensor, Tensor>>();
+        foreach (var (name, module) in layers)
         {
             register_module(name, module);
-            _stages.Add(module);
             _stageNames.Add(name);
+            if (module is nn.Module<Tensor, Tensor> stage)
+            {
+                stages.Add(stage);
+            }
         }
 
+        // Intermediate activations belong to the caller's dispose scope (every training and inference
+        // step runs inside one), so they are freed after each batch.
+        _forward = forward ?? (input =>
+        {
+            var x = input;
+            foreach (var stage in stages)
+            {
+                x = stage.forward(x);
+            }
+
+            return x;
+        });
         Input = new ImageInput(definition.Height, definition.Width, definition.SourceChannels, preprocessing);
     }
 
@@ -43,18 +68,7 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     public string WeightsSource { get; internal set; } = "none";
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        // Intermediate activations belong to the caller's dispose scope (every training and inference
-        // step runs inside one), so they are freed after each batch.
-        var x = input;
-        foreach (var stage in _stages)
-        {
-            x = stage.forward(x);
-        }
-
-        return x;
-    }
+    public override Tensor forward(Tensor input) => _forward(input);
 
     /// <summary>
     /// Freezes the parameters before <paramref name="firstTrainableParameter"/> (in state_dict order) and

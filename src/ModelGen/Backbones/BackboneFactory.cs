@@ -15,28 +15,18 @@ public static class BackboneFactory
     /// <exception cref="NotSupportedException">The architecture is unknown to this runtime.</exception>
     public static Backbone Create(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
-        if (!TorchVisionCatalog.Contains(definition.Architecture))
+        var backbone = definition.Architecture switch
         {
-            throw new NotSupportedException($"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}.");
-        }
+            "resnet18_mlnet" => CreateResNet18Mlnet(definition, options, pretrained),
+            "onnx" => CreateOnnx(definition, options, pretrained),
+            _ when TorchVisionCatalog.Contains(definition.Architecture) => CreateTorchVision(definition, options, pretrained),
+            _ => throw new NotSupportedException(
+                $"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}, resnet18_mlnet, onnx. "
+                + "Are the generator and the runtime the same ModelGen version?"),
+        };
 
-        var discarded = new List<nn.Module>();
-        var full = TorchVisionCatalog.ConvolutionalBase(definition.Architecture, discarded);
-        var stages = ModuleCutter.Cut(full, definition.CutAt, discarded);
-        foreach (var module in discarded)
-        {
-            module.Dispose();
-        }
-
-        var backbone = new Backbone(definition, stages, Preprocessing.ImageNet);
         try
         {
-            if (pretrained && WeightsLocator.Resolve(definition, options) is { } path)
-            {
-                WeightsLoader.Load(backbone, path);
-                backbone.WeightsSource = path;
-            }
-
             CheckFeatureShape(backbone);
             return backbone;
         }
@@ -45,6 +35,56 @@ public static class BackboneFactory
             backbone.Dispose();
             throw;
         }
+    }
+
+    private static Backbone CreateResNet18Mlnet(BackboneDefinition definition, ModelOptions options, bool pretrained)
+    {
+        var path = ResNet18MlnetFiles.Find(ResNet18MlnetFiles.ModelFile, options);
+        var imagenet = pretrained && string.Equals(definition.Weights, "imagenet", StringComparison.OrdinalIgnoreCase);
+        var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt ?? "layer4", new Onnx.ResNet18MlnetNaming(), loadWeights: imagenet);
+        var backbone = new Backbone(definition, graph.Layers, graph.forward, ResNet18MlnetFiles.Preprocessing(options)) { WeightsSource = imagenet ? path : "none" };
+        return LoadWeightsFile(backbone, definition, options, pretrained && !imagenet);
+    }
+
+    private static Backbone CreateOnnx(BackboneDefinition definition, ModelOptions options, bool pretrained)
+    {
+        var path = WeightsLocator.Resolve(definition with { Weights = definition.OnnxPath ?? "" }, options with { WeightsPath = null })
+            ?? throw new WeightsException("An onnx backbone needs backbone.path.");
+        var fresh = !pretrained || string.Equals(definition.Weights, "none", StringComparison.OrdinalIgnoreCase);
+        var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt, Onnx.OnnxNaming.NodeNames, loadWeights: !fresh);
+        return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path };
+    }
+
+    private static Backbone LoadWeightsFile(Backbone backbone, BackboneDefinition definition, ModelOptions options, bool load)
+    {
+        try
+        {
+            if (load && WeightsLocator.Resolve(definition, options) is { } file)
+            {
+                WeightsLoader.Load(backbone, file);
+                backbone.WeightsSource = file;
+            }
+
+            return backbone;
+        }
+        catch
+        {
+            backbone.Dispose();
+            throw;
+        }
+    }
+
+    private static Backbone CreateTorchVision(BackboneDefinition definition, ModelOptions options, bool pretrained)
+    {
+        var discarded = new List<nn.Module>();
+        var full = TorchVisionCatalog.ConvolutionalBase(definition.Architecture, discarded);
+        var stages = ModuleCutter.Cut(full, definition.CutAt, discarded);
+        foreach (var module in discarded)
+        {
+            module.Dispose();
+        }
+
+        return LoadWeightsFile(new Backbone(definition, stages, options.Preprocessing ?? Preprocessing.ImageNet), definition, options, pretrained);
     }
 
     /// <summary>Runs one blank image through the backbone and compares the output with the build-time shape.</summary>

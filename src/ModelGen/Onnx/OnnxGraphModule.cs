@@ -1,0 +1,272 @@
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelGen.Onnx;
+
+/// <summary>
+/// An ONNX graph as a TorchSharp module: the nodes needed for one output (the whole graph, or up to a cut
+/// at a node or value name), each turned into torch operations. Convolutions, batch norms and linear
+/// layers are real TorchSharp modules under layer names, so they train, freeze and save like any other.
+/// </summary>
+public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
+{
+    /// <summary>The operators ModelGen imports.</summary>
+    public static readonly IReadOnlyList<string> SupportedOperators =
+    [
+        "Conv", "BatchNormalization", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Clip", "HardSigmoid", "HardSwish", "Softmax",
+        "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Add", "Sub", "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose",
+        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout",
+    ];
+
+    private readonly List<OnnxOp> _ops = [];
+    private readonly Dictionary<string, Tensor> _constants = new(StringComparer.Ordinal);
+    private readonly string _input;
+    private readonly List<(string Name, nn.Module Module)> _children = [];
+    private readonly Dictionary<string, string> _constantBuffers = new(StringComparer.Ordinal);
+    private nn.Module? _constantContainer;
+
+    /// <summary>Imports <paramref name="model"/> up to <paramref name="cutAt"/> (a node name, a value name, or a layer name of <paramref name="naming"/>).</summary>
+    /// <param name="model">The parsed ONNX model.</param>
+    /// <param name="cutAt">Where the output is taken; null for the graph's first output.</param>
+    /// <param name="naming">How layers are named.</param>
+    /// <param name="loadWeights">False gives fresh weights (weights: none).</param>
+    /// <exception cref="OnnxImportException">An operator is not supported, or the cut names no node.</exception>
+    public OnnxGraphModule(ModelProto model, string? cutAt, OnnxNaming naming, bool loadWeights = true)
+        : base("onnx")
+    {
+        var graph = model.Graph;
+        var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(13).Max();
+        var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _input = graph.Input.Select(i => i.Name).FirstOrDefault(name => !initializers.ContainsKey(name))
+            ?? throw new OnnxImportException("The ONNX graph has no input besides its weights.");
+        Output = ResolveCut(graph, cutAt, naming);
+        var needed = Needed(graph, Output);
+        var context = new OnnxBuildContext(initializers, opset, loadWeights);
+        foreach (var node in graph.Node.Where(needed.Contains))
+        {
+            _ops.Add(Create(node, context));
+            foreach (var input in node.Input.Where(i => i.Length > 0 && initializers.ContainsKey(i) && !_constants.ContainsKey(i)))
+            {
+                if (!OwnsInitializer(node, input))
+                {
+                    _constants[input] = OnnxTensors.ToTensor(initializers[input]);
+                }
+            }
+        }
+
+        RegisterModules(naming);
+        RegisterConstants();
+        InputName = _input;
+    }
+
+    /// <summary>The graph input this module reads.</summary>
+    public string InputName { get; }
+
+    /// <summary>The value this module returns.</summary>
+    public string Output { get; }
+
+    /// <summary>The top-level layers (for a backbone to adopt under the same names).</summary>
+    public IReadOnlyList<(string Name, nn.Module Module)> Layers => _children;
+
+    /// <summary>The names of the imported nodes, in run order.</summary>
+    public IEnumerable<string> NodeNames => _ops.Select(op => op.Name);
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor input)
+    {
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [_input] = input };
+
+        // Constants are read from the registered buffers each time: moving the module to another device
+        // replaces those tensors.
+        var constants = _constantContainer is null
+            ? _constants
+            : _constantBuffers.ToDictionary(kv => kv.Key, kv => _constantContainer.get_buffer(kv.Value)!);
+        var view = new OnnxValues(values, constants);
+        foreach (var op in _ops)
+        {
+            values[op.Node.Output[0]] = op.Run(view);
+        }
+
+        return values[Output];
+    }
+
+    private static string ResolveCut(GraphProto graph, string? cutAt, OnnxNaming naming)
+    {
+        if (cutAt is null)
+        {
+            return graph.Output.FirstOrDefault()?.Name ?? graph.Node[^1].Output[0];
+        }
+
+        if (naming.CutOutput(cutAt) is { } mapped)
+        {
+            return mapped;
+        }
+
+        var node = graph.Node.FirstOrDefault(n => n.Name == cutAt);
+        if (node is not null)
+        {
+            return node.Output[0];
+        }
+
+        if (graph.Node.Any(n => n.Output.Contains(cutAt)))
+        {
+            return cutAt;
+        }
+
+        var names = graph.Node.Select(n => n.Name).Where(n => n.Length > 0).ToList();
+        throw new OnnxImportException(
+            $"The ONNX graph has no node or value '{cutAt}' to cut at; its nodes run from '{names.FirstOrDefault()}' to '{names.LastOrDefault()}' "
+            + $"({names.Count} nodes, e.g. {string.Join(", ", names.Take(8))}).");
+    }
+
+    private static HashSet<NodeProto> Needed(GraphProto graph, string output)
+    {
+        var producer = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in graph.Node)
+        {
+            foreach (var value in node.Output)
+            {
+                producer[value] = node;
+            }
+        }
+
+        var needed = new HashSet<NodeProto>();
+        var pending = new Stack<string>([output]);
+        while (pending.Count > 0)
+        {
+            if (producer.TryGetValue(pending.Pop(), out var node) && needed.Add(node))
+            {
+                foreach (var input in node.Input.Where(i => i.Length > 0))
+                {
+                    pending.Push(input);
+                }
+            }
+        }
+
+        return needed;
+    }
+
+    private static bool OwnsInitializer(NodeProto node, string input) =>
+        node.OpType is "Conv" or "BatchNormalization" or "Gemm" || (node.OpType == "MatMul" && node.Input.IndexOf(input) == 1)
+        || (node.OpType is "Reshape" or "Squeeze" or "Unsqueeze" or "Pad" or "Clip" && node.Input.IndexOf(input) >= 1);
+
+    private OnnxOp Create(NodeProto node, OnnxBuildContext context)
+    {
+        if (node.Domain is not ("" or "ai.onnx"))
+        {
+            throw new OnnxImportException($"The node '{node.Name}' uses the custom operator domain '{node.Domain}' ({node.OpType}); ModelGen imports standard ONNX operators only.");
+        }
+
+        return node.OpType switch
+        {
+            "Conv" => new ConvOp(node, context),
+            "BatchNormalization" => new BatchNormOp(node, context),
+            "Gemm" => new LinearOp(node, context),
+            "MatMul" when context.IsInitializer(node.Input[1]) => new LinearOp(node, context),
+            "MatMul" => new MatMulOp(node),
+            "Relu" or "LeakyRelu" or "Sigmoid" or "Tanh" or "Elu" or "Clip" or "HardSigmoid" or "HardSwish" or "Softmax" => new ActivationOp(node, context),
+            "MaxPool" or "AveragePool" => new PoolOp(node),
+            "GlobalAveragePool" or "GlobalMaxPool" => new GlobalPoolOp(node),
+            "Add" or "Sub" or "Mul" or "Div" => new BinaryOp(node),
+            "Concat" or "Flatten" or "Reshape" or "Transpose" or "Squeeze" or "Unsqueeze" or "Pad" or "Constant" => new ShapeOp(node, context, Constant),
+            "Identity" or "Dropout" => new IdentityOp(node),
+            _ => throw new OnnxImportException(
+                $"The ONNX operator '{node.OpType}' (node '{node.Name}') is not supported; ModelGen imports {string.Join(", ", SupportedOperators)}. "
+                + "Cut the graph before it with truncate_at, or export the model without it."),
+        };
+    }
+
+    private Tensor Constant(TensorProto proto)
+    {
+        var name = "constant_" + _constants.Count;
+        var value = OnnxTensors.ToTensor(proto);
+        _constants[name] = value;
+        return value;
+    }
+
+    private void RegisterModules(OnnxNaming naming)
+    {
+        var owned = _ops.Where(op => op.Module is not null)
+            .Select((op, index) => (Path: naming.ModulePath(op.Node.Name) ?? OnnxNaming.Sanitize(op.Name), op.Module!, Index: index))
+            .OrderBy(m => naming.Order(m.Path) ?? int.MaxValue)
+            .ThenBy(m => m.Index)
+            .ToList();
+        var containers = new Dictionary<string, nn.Module>(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, module, _) in owned)
+        {
+            var unique = path;
+            for (var i = 2; !used.Add(unique); i++)
+            {
+                unique = path + "_" + i;
+            }
+
+            var parts = unique.Split('.');
+            nn.Module? parent = null;
+            for (var depth = 0; depth < parts.Length - 1; depth++)
+            {
+                var prefix = string.Join(".", parts.Take(depth + 1));
+                if (!containers.TryGetValue(prefix, out var container))
+                {
+                    container = new OnnxContainer(prefix);
+                    containers[prefix] = container;
+                    Attach(parent, parts[depth], container);
+                }
+
+                parent = container;
+            }
+
+            Attach(parent, parts[^1], module);
+        }
+    }
+
+    private void Attach(nn.Module? parent, string name, nn.Module module)
+    {
+        if (parent is null)
+        {
+            register_module(name, module);
+            _children.Add((name, module));
+        }
+        else
+        {
+            parent.register_module(name, module);
+        }
+    }
+
+    private void RegisterConstants()
+    {
+        if (_constants.Count == 0)
+        {
+            return;
+        }
+
+        var container = new OnnxContainer("constants");
+        foreach (var (name, value) in _constants)
+        {
+            var buffer = OnnxNaming.Sanitize(name);
+            for (var i = 2; _constantBuffers.ContainsValue(buffer); i++)
+            {
+                buffer = OnnxNaming.Sanitize(name) + "_" + i;
+            }
+
+            container.register_buffer(buffer, value);
+            _constantBuffers[name] = buffer;
+        }
+
+        _constantContainer = container;
+        register_module("constants", container);
+        _children.Add(("constants", container));
+    }
+
+    /// <summary>A named group of layers (layer1, layer1.0, ...).</summary>
+    private sealed class OnnxContainer(string name) : nn.Module(name)
+    {
+    }
+}
+
+/// <summary>MatMul of two computed values.</summary>
+internal sealed class MatMulOp(NodeProto node) : OnnxOp(node)
+{
+    public override Tensor Run(OnnxValues values) => values[Node.Input[0]].matmul(values[Node.Input[1]]);
+}

@@ -1,0 +1,91 @@
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelGen.Onnx;
+
+/// <summary>MaxPool and AveragePool (2-D) with ONNX's padding rules, ceil mode, and count_include_pad.</summary>
+internal sealed class PoolOp : OnnxOp
+{
+    private readonly bool _max;
+    private readonly long[] _kernel;
+    private readonly long[] _strides;
+    private readonly long[] _pads;
+    private readonly long[] _dilations;
+    private readonly bool _ceil;
+    private readonly bool _countPadding;
+    private readonly string _autoPad;
+
+    public PoolOp(NodeProto node)
+        : base(node)
+    {
+        var attributes = new OnnxAttributes(node);
+        _max = node.OpType == "MaxPool";
+        _kernel = attributes.Ints("kernel_shape") ?? throw new OnnxImportException($"The {node.OpType} node '{Name}' has no kernel_shape.");
+        if (_kernel.Length != 2)
+        {
+            throw new OnnxImportException($"The {node.OpType} node '{Name}' is {_kernel.Length}-D; ModelGen imports 2-D pooling.");
+        }
+
+        _strides = attributes.Ints("strides") ?? [1, 1];
+        _pads = attributes.Ints("pads") ?? [0, 0, 0, 0];
+        _dilations = attributes.Ints("dilations") ?? [1, 1];
+        _ceil = attributes.Int("ceil_mode", 0) != 0;
+        _countPadding = attributes.Int("count_include_pad", 0) != 0;
+        _autoPad = attributes.String("auto_pad", "NOTSET");
+        if (!_max && _dilations.Any(d => d != 1))
+        {
+            throw new OnnxImportException($"The AveragePool node '{Name}' uses dilations, which ModelGen does not import.");
+        }
+    }
+
+    public override Tensor Run(OnnxValues values)
+    {
+        var x = values[Node.Input[0]];
+        var pads = _autoPad switch
+        {
+            "SAME_UPPER" or "SAME_LOWER" => OnnxPadding.Same(x, _kernel, _strides, _dilations, upper: _autoPad == "SAME_UPPER"),
+            "VALID" => [0, 0, 0, 0],
+            _ => _pads,
+        };
+        var symmetric = pads[0] == pads[2] && pads[1] == pads[3] && pads[0] * 2 <= _kernel[0] && pads[1] * 2 <= _kernel[1];
+        if (_max)
+        {
+            if (symmetric)
+            {
+                return nn.functional.max_pool2d(x, _kernel, _strides, [pads[0], pads[1]], _dilations, ceil_mode: _ceil);
+            }
+
+            // Padding with -inf never wins a max, so explicit padding matches ONNX's implicit one.
+            var padded = nn.functional.pad(x, [pads[1], pads[3], pads[0], pads[2]], value: double.NegativeInfinity);
+            return nn.functional.max_pool2d(padded, _kernel, _strides, [0, 0], _dilations, ceil_mode: _ceil);
+        }
+
+        if (symmetric)
+        {
+            return nn.functional.avg_pool2d(x, _kernel, _strides, [pads[0], pads[1]], ceil_mode: _ceil, count_include_pad: _countPadding);
+        }
+
+        var zeroPadded = nn.functional.pad(x, [pads[1], pads[3], pads[0], pads[2]]);
+        var sums = nn.functional.avg_pool2d(zeroPadded, _kernel, _strides, [0, 0], ceil_mode: _ceil, count_include_pad: true);
+        if (_countPadding)
+        {
+            return sums;
+        }
+
+        // Divide by the number of real (unpadded) elements under each window.
+        using var ones = ones_like(x.narrow(1, 0, 1));
+        var area = nn.functional.avg_pool2d(nn.functional.pad(ones, [pads[1], pads[3], pads[0], pads[2]]), _kernel, _strides, [0, 0], ceil_mode: _ceil, count_include_pad: true);
+        return sums / area;
+    }
+}
+
+/// <summary>GlobalAveragePool and GlobalMaxPool: one value per channel, kept 4-D as ONNX does.</summary>
+internal sealed class GlobalPoolOp(NodeProto node) : OnnxOp(node)
+{
+    public override Tensor Run(OnnxValues values)
+    {
+        var x = values[Node.Input[0]];
+        return Node.OpType == "GlobalAveragePool" ? x.mean([2, 3], keepdim: true) : x.amax([2, 3], keepdim: true);
+    }
+}
