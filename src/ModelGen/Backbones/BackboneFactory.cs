@@ -48,8 +48,11 @@ public static class BackboneFactory
 
     private static Backbone CreateOnnx(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
-        var path = WeightsLocator.Resolve(definition with { Weights = definition.OnnxPath ?? "" }, options with { WeightsPath = null })
-            ?? throw new WeightsException("An onnx backbone needs backbone.path.");
+        // ModelOptions.WeightsPath, when it names an .onnx file, replaces the spec's graph.
+        var path = options.WeightsPath is { } graphOverride && graphOverride.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(graphOverride)
+            ? Path.GetFullPath(graphOverride)
+            : WeightsLocator.Resolve(definition with { Weights = definition.OnnxPath ?? "" }, options with { WeightsPath = null })
+                ?? throw new WeightsException("An onnx backbone needs backbone.path.");
         var fresh = !pretrained || string.Equals(definition.Weights, "none", StringComparison.OrdinalIgnoreCase);
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt, Onnx.OnnxNaming.NodeNames, loadWeights: !fresh);
         return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path };

@@ -38,7 +38,7 @@ public static class StateDictReader
         {
             return extension switch
             {
-                ".safetensors" => Safetensors.LoadStateDict(path),
+                ".safetensors" => ReadSafetensors(path),
                 ".pt" or ".pth" => ReadPickle(path),
                 ".dat" => ReadTorchSharp(path),
                 _ => throw new WeightsException($"'{extension}' is not a weights format ModelGen reads for catalog backbones; use .safetensors, .pth, .pt or .dat."),
@@ -48,7 +48,7 @@ public static class StateDictReader
         {
             throw;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or InvalidOperationException or ArgumentException or NotSupportedException or IndexOutOfRangeException or OverflowException or EndOfStreamException or Razorvine.Pickle.PickleException or KeyNotFoundException or InvalidCastException or NullReferenceException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or IOException or InvalidDataException or FormatException or InvalidOperationException or ArgumentException or NotSupportedException or IndexOutOfRangeException or OverflowException or EndOfStreamException or Razorvine.Pickle.PickleException or KeyNotFoundException or InvalidCastException or NullReferenceException)
         {
             throw new WeightsException($"The weights file {path} could not be read as {Describe(extension)}: {e.Message}. Is it damaged or truncated?", e);
         }
@@ -65,6 +65,7 @@ public static class StateDictReader
             }
         }
 
+        CheckZipBounds(path);
         var table = PyTorchUnpickler.UnpickleStateDict(path);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (System.Collections.DictionaryEntry entry in table)
@@ -81,6 +82,71 @@ public static class StateDictReader
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A PyTorch file is a zip of mostly uncompressed tensor data: the contents it declares may not be much
+    /// larger than the file, so a hostile archive (a zip bomb) cannot make the reader allocate gigabytes.
+    /// </summary>
+    private static void CheckZipBounds(string path)
+    {
+        using var archive = System.IO.Compression.ZipFile.OpenRead(path);
+        var length = new FileInfo(path).Length;
+        var limit = (4 * length) + (1 << 20);
+        long total = 0;
+        foreach (var entry in archive.Entries)
+        {
+            total += entry.Length;
+            if (total > limit)
+            {
+                throw new WeightsException($"The weights file {path} declares more than {limit:N0} bytes of content in a {length:N0}-byte file (at entry '{entry.FullName}'); refusing to read it.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks a safetensors header before the tensors are read: its length, that every tensor's bytes lie
+    /// inside the file, and that dtype and shape fit those bytes.
+    /// </summary>
+    private static Dictionary<string, Tensor> ReadSafetensors(string path)
+    {
+        using (var stream = File.OpenRead(path))
+        {
+            Span<byte> prefix = stackalloc byte[8];
+            if (stream.Read(prefix) != 8)
+            {
+                throw new WeightsException($"The weights file {path} is too short to be safetensors.");
+            }
+
+            var headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            if (headerLength == 0 || headerLength > 100_000_000 || (long)headerLength > stream.Length - 8)
+            {
+                throw new WeightsException($"The weights file {path} has a safetensors header of {headerLength:N0} bytes, which does not fit the file; it is damaged.");
+            }
+
+            var header = new byte[headerLength];
+            stream.ReadExactly(header);
+            var dataLength = stream.Length - 8 - (long)headerLength;
+            using var document = System.Text.Json.JsonDocument.Parse(header);
+            foreach (var entry in document.RootElement.EnumerateObject().Where(e => e.Name != "__metadata__"))
+            {
+                var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(o => o.GetInt64()).ToArray();
+                var elements = entry.Value.GetProperty("shape").EnumerateArray().Aggregate(1L, (a, d) => checked(a * d.GetInt64()));
+                var size = entry.Value.GetProperty("dtype").GetString() switch
+                {
+                    "F64" or "I64" or "U64" => 8,
+                    "F32" or "I32" or "U32" => 4,
+                    "F16" or "BF16" or "I16" or "U16" => 2,
+                    _ => 1,
+                };
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength || offsets[1] - offsets[0] != checked(elements * size))
+                {
+                    throw new WeightsException($"The tensor '{entry.Name}' in {path} does not fit its place in the file; the file is damaged.");
+                }
+            }
+        }
+
+        return Safetensors.LoadStateDict(path);
     }
 
     private static Dictionary<string, Tensor> ReadTorchSharp(string path)

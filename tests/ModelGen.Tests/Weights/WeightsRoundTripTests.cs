@@ -98,6 +98,38 @@ public sealed class WeightsRoundTripTests : IDisposable
     }
 
     [Fact]
+    public void HostileHeaders_AreRefusedBeforeAnythingLarge_IsAllocated()
+    {
+        using var target = Backbone("resnet18", seed: 10);
+
+        // A safetensors header that claims a terabyte.
+        var huge = Path.Combine(_folder, "huge-header.safetensors");
+        File.WriteAllBytes(huge, [.. BitConverter.GetBytes(1UL << 40), .. "{}"u8.ToArray()]);
+        Assert.Contains("header", Assert.Throws<WeightsException>(() => WeightsLoader.Load(target, huge)).Message);
+
+        // A tensor whose bytes lie beyond the end of the file.
+        var header = """{"conv1.weight":{"dtype":"F32","shape":[64,3,7,7],"data_offsets":[0,37632]}}"""u8.ToArray();
+        var beyond = Path.Combine(_folder, "beyond.safetensors");
+        File.WriteAllBytes(beyond, [.. BitConverter.GetBytes((ulong)header.Length), .. header, .. new byte[16]]);
+        Assert.Contains("conv1.weight", Assert.Throws<WeightsException>(() => WeightsLoader.Load(target, beyond)).Message);
+
+        // A zip bomb named .pth: 200 MB of zeros in a small file.
+        var bomb = Path.Combine(_folder, "bomb.pth");
+        using (var archive = System.IO.Compression.ZipFile.Open(bomb, System.IO.Compression.ZipArchiveMode.Create))
+        using (var entry = archive.CreateEntry("archive/data/0", System.IO.Compression.CompressionLevel.SmallestSize).Open())
+        {
+            var zeros = new byte[1 << 20];
+            for (var i = 0; i < 200; i++)
+            {
+                entry.Write(zeros);
+            }
+        }
+
+        Assert.True(new FileInfo(bomb).Length < 1 << 20);
+        Assert.Contains("refusing", Assert.Throws<WeightsException>(() => WeightsLoader.Load(target, bomb)).Message);
+    }
+
+    [Fact]
     public void MissingImageNetWeights_NameTheFileAndTheExportCommand()
     {
         var definition = new BackboneDefinition("vgg16", "imagenet", null, null, [3, 32, 32], [512, 1, 1], 3, "");
