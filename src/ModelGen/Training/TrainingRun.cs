@@ -110,6 +110,11 @@ public sealed class TrainingRun : IDisposable
 
         if (Options.Progress != ProgressMode.None)
         {
+            if (History.Epochs.Count > 0)
+            {
+                Log.Write(TrainingSummary.Format(History));
+            }
+
             Log.WriteLine($"{ModelName}: {History.Epochs.Count} epochs; history and curves in {OutputDirectory}");
         }
 

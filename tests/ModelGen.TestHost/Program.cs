@@ -1,0 +1,63 @@
+using System.Globalization;
+using ModelGen;
+using ModelGen.Backbones;
+using ModelGen.Data;
+using ModelGen.TestHost;
+using static TorchSharp.torch;
+
+// Commands (each prints what the test checks):
+//   train <train dir> <checkpoint dir> <output dir> [resume]   trains Resumable; prints "epochs N" at the end
+//   decode <image dir>                                           reads every image; prints skipped count and peak RSS
+//   write-cache <cache dir> <key> <megabytes>                    writes one large feature-cache entry
+switch (args.FirstOrDefault())
+{
+    case "train":
+        {
+            using var model = Resumable.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[3], "cache") });
+            var history = model.Train(args[1], null, new TrainOptions
+            {
+                CheckpointDirectory = args[2],
+                OutputDirectory = args[3],
+                Resume = args.Length > 4 && args[4] == "resume",
+                Progress = ProgressMode.Lines,
+            });
+            Console.WriteLine($"epochs {history.Epochs.Count}");
+            break;
+        }
+
+    case "decode":
+        {
+            var folder = ImageFolder.Open(args[1]);
+            var input = new ImageInput(64, 64, 3, Preprocessing.ImageNet);
+            var decoded = 0;
+            foreach (var batch in ImageBatches.Read(folder, input, batchSize: 4))
+            {
+                decoded += batch.Count;
+            }
+
+            Console.WriteLine($"decoded {decoded} skipped {folder.Skipped} peak-rss-kb {PeakRssKilobytes()}");
+            break;
+        }
+
+    case "write-cache":
+        {
+            var megabytes = int.Parse(args[3], CultureInfo.InvariantCulture);
+            var rows = megabytes * 1024 * 1024 / 4 / 1024;
+            using var set = new FeatureSet(rand(rows, 1024, 1, 1), zeros(rows, dtype: ScalarType.Int64), ["a"], 0);
+            Console.WriteLine("writing");
+            Console.Out.Flush();
+            FeatureCache.Store(args[1], args[2], set);
+            Console.WriteLine("written");
+            break;
+        }
+
+    default:
+        Console.Error.WriteLine("usage: train | decode | write-cache");
+        return 2;
+}
+
+return 0;
+
+static long PeakRssKilobytes() =>
+    File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+        .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).Single();

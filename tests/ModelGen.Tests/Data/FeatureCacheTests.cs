@@ -1,0 +1,135 @@
+using ModelGen.Data;
+using ModelGen.Tests.Infrastructure;
+using ModelGen.Tests.Specs;
+using static TorchSharp.torch;
+
+namespace ModelGen.Tests.Data;
+
+/// <summary>The feature cache: hits, misses on every key change, damaged entries rebuilt, killed writers harmless.</summary>
+[Collection(nameof(FeatureCacheLog))]
+public sealed class FeatureCacheTests
+{
+    [Fact]
+    public void SecondExtract_IsAHit_WithTheSameFeatures()
+    {
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 2, temp["images"]);
+        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+
+        var (first, firstEvents) = Extract(model, images);
+        var (second, secondEvents) = Extract(model, images);
+
+        Assert.Contains(firstEvents, e => e.StartsWith("feature cache miss", StringComparison.Ordinal));
+        Assert.Contains(secondEvents, e => e.StartsWith("feature cache hit", StringComparison.Ordinal));
+        Assert.True(first.Features.Identical(second.Features));
+        Assert.True(first.Labels.Identical(second.Labels));
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Fact]
+    public void AnyChangeToTheImagesOrTheWeights_IsAMiss()
+    {
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
+        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        var folder = ImageFolder.Open(images, FashionMethod1.DeclaredClasses);
+        var key = FeatureExtractor.CacheKey(model.Backbone, folder);
+
+        // A touched file, an added file, and changed weights each change the key.
+        var file = folder.Samples[3].Path;
+        File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(5));
+        var touched = FeatureExtractor.CacheKey(model.Backbone, ImageFolder.Open(images, FashionMethod1.DeclaredClasses));
+        File.Copy(file, Path.Combine(Path.GetDirectoryName(file)!, "extra.png"));
+        var added = FeatureExtractor.CacheKey(model.Backbone, ImageFolder.Open(images, FashionMethod1.DeclaredClasses));
+        using (no_grad())
+        {
+            model.Backbone.parameters().First().add_(1e-3f);
+        }
+
+        var retrained = FeatureExtractor.CacheKey(model.Backbone, ImageFolder.Open(images, FashionMethod1.DeclaredClasses));
+        using var other = FashionLayer3.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        var otherModel = FeatureExtractor.CacheKey(other.Backbone, ImageFolder.Open(images, FashionMethod1.DeclaredClasses));
+
+        Assert.Equal(5, new[] { key, touched, added, retrained, otherModel }.Distinct().Count());
+    }
+
+    [Fact]
+    public void DamagedEntry_IsDetected_Deleted_AndRebuilt()
+    {
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
+        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        var (good, _) = Extract(model, images);
+        var entry = Directory.GetFiles(temp["cache"], "*.mgfeat", SearchOption.AllDirectories).Single();
+        var bytes = File.ReadAllBytes(entry);
+        bytes[^100] ^= 0xFF;
+        File.WriteAllBytes(entry, bytes);
+
+        var (rebuilt, events) = Extract(model, images);
+
+        Assert.Contains(events, e => e.StartsWith("feature cache miss", StringComparison.Ordinal) || e.StartsWith("feature cache stored", StringComparison.Ordinal));
+        Assert.DoesNotContain(events, e => e.StartsWith("feature cache hit", StringComparison.Ordinal));
+        Assert.True(good.Features.Identical(rebuilt.Features));
+        Assert.Null(FeatureFile.TryRead(temp["nonexistent"], out _));
+        Assert.NotNull(FeatureFile.TryRead(entry, out _));
+        good.Dispose();
+        rebuilt.Dispose();
+    }
+
+    [Fact]
+    public void TruncatedEntry_IsNeverReadAsData()
+    {
+        using var temp = new TempFolder();
+        using var set = new FeatureSet(rand(10, 4, 2, 2), arange(10, dtype: ScalarType.Int64), ["a", "b"], 0);
+        var path = temp["entry.mgfeat"];
+        FeatureFile.Write(path, set);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes.AsSpan(0, bytes.Length - 7).ToArray());
+
+        Assert.Null(FeatureFile.TryRead(path, out var problem));
+        Assert.Contains("truncated", problem);
+    }
+
+    [Fact]
+    public void WriterKilledMidWrite_LeavesNoEntry_OnlyATemporaryFile()
+    {
+        using var temp = new TempFolder();
+        var cache = temp["cache"];
+        const string Key = "ab0123456789";
+
+        using (var writer = TestHostProcess.Start("write-cache", cache, Key, "400"))
+        {
+            var writing = writer.WaitUntil(() => Directory.Exists(cache) && Directory.GetFiles(cache, "*" + AtomicFile.TemporarySuffix, SearchOption.AllDirectories).Length > 0, TimeSpan.FromMinutes(2));
+            Assert.True(writing, "the writer never started writing:\n" + writer.Output);
+            writer.KillHard();
+            Assert.DoesNotContain("written", writer.Output);
+        }
+
+        Assert.False(File.Exists(FeatureCache.PathOf(cache, Key)));
+        Assert.Null(FeatureCache.TryLoad(cache, Key));
+        using var set = new FeatureSet(rand(3, 2, 1, 1), zeros(3, dtype: ScalarType.Int64), ["a"], 0);
+        FeatureCache.Store(cache, Key, set);
+        using var read = FeatureCache.TryLoad(cache, Key);
+        Assert.NotNull(read);
+        Assert.True(read.Features.Identical(set.Features));
+    }
+
+    private static (FeatureSet Set, List<string> Events) Extract(FashionMethod1 model, string images)
+    {
+        var events = new List<string>();
+        FeatureCache.Log = events.Add;
+        try
+        {
+            return (model.Extract(images), events);
+        }
+        finally
+        {
+            FeatureCache.Log = null;
+        }
+    }
+}
+
+/// <summary>Tests that set <see cref="FeatureCache.Log"/> run one at a time.</summary>
+[CollectionDefinition(nameof(FeatureCacheLog))]
+public sealed class FeatureCacheLog;

@@ -1,0 +1,83 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.Text;
+
+namespace ModelGen.Tests.Infrastructure;
+
+/// <summary>Files that pretend to be images, or are images too large to decode.</summary>
+internal static class HostileImages
+{
+    /// <summary>Writes the hostile files into <paramref name="folder"/>; returns their names.</summary>
+    public static string[] Write(string folder, string realImage)
+    {
+        File.WriteAllBytes(Path.Combine(folder, "empty.png"), []);
+        var bytes = File.ReadAllBytes(realImage);
+        File.WriteAllBytes(Path.Combine(folder, "truncated.png"), bytes.AsSpan(0, bytes.Length / 2).ToArray());
+        File.WriteAllText(Path.Combine(folder, "text.jpg"), "This is a text file that says it is a JPEG.");
+        File.WriteAllBytes(Path.Combine(folder, "lying-header.png"), Png(60000, 60000, bitDepth: 8, rows: null));
+        File.WriteAllBytes(Path.Combine(folder, "huge.png"), Png(20000, 20000, bitDepth: 1, rows: 20000));
+        return ["empty.png", "truncated.png", "text.jpg", "lying-header.png", "huge.png"];
+    }
+
+    /// <summary>
+    /// A gray PNG. With <paramref name="rows"/> it is a real, valid image of black pixels (the zeros
+    /// compress to almost nothing); without, only the header is there.
+    /// </summary>
+    public static byte[] Png(int width, int height, int bitDepth, int? rows)
+    {
+        using var png = new MemoryStream();
+        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = (byte)bitDepth;
+        header[9] = 0; // gray
+        Chunk(png, "IHDR", header);
+        if (rows is { } count)
+        {
+            using var data = new MemoryStream();
+            using (var zlib = new ZLibStream(data, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                var row = new byte[1 + ((width * bitDepth) + 7) / 8];
+                for (var i = 0; i < count; i++)
+                {
+                    zlib.Write(row);
+                }
+            }
+
+            Chunk(png, "IDAT", data.ToArray());
+        }
+
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void Chunk(Stream png, string type, byte[] data)
+    {
+        Span<byte> length = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
+        png.Write(length);
+        var typeBytes = Encoding.ASCII.GetBytes(type);
+        png.Write(typeBytes);
+        png.Write(data);
+        Span<byte> value = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(value, Crc32([.. typeBytes, .. data]));
+        png.Write(value);
+    }
+
+    /// <summary>PNG's CRC-32 (ISO 3309), bit by bit: the chunks here are small.</summary>
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? 0xEDB88320u ^ (crc >> 1) : crc >> 1;
+            }
+        }
+
+        return ~crc;
+    }
+}

@@ -1,0 +1,30 @@
+using ModelGen.Data;
+using ModelGen.Tests.Infrastructure;
+using ModelGen.Tests.Specs;
+using static TorchSharp.torch;
+
+namespace ModelGen.Tests.Training;
+
+/// <summary>What a user sees when output is redirected: a line per epoch with throughput, a summary table, and the files.</summary>
+public sealed class ProgressOutputTests
+{
+    [Fact]
+    public void PlainLines_ShowEveryEpoch_AndASummary_AndTheFilesAreWritten()
+    {
+        using var temp = new TempFolder();
+        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        using var features = model.Extract(FashionData.Subset(FashionData.Test, perClass: 3, temp["images"]));
+        var log = new StringWriter();
+
+        model.Train(features, null, new TrainOptions { OutputDirectory = temp["out"], CheckpointDirectory = temp["checkpoints"], Progress = ProgressMode.Lines, Log = log, MaxEpochsPerPhase = 3 });
+
+        var text = log.ToString();
+        Assert.Contains("FashionMethod1 train epoch 1/3: loss", text);
+        Assert.Contains("FashionMethod1 train epoch 3/3: loss", text);
+        Assert.Contains("samples/s)", text);
+        Assert.Contains("phase  epochs", text);
+        Assert.Equal(4, File.ReadAllLines(temp["out/history.csv"]).Length);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(temp["out/curves.png"]).Take(4));
+        Assert.Equal(3, Directory.GetFiles(temp["checkpoints"], "ckpt-*").Length);
+    }
+}
