@@ -227,7 +227,7 @@ internal static class ModelAnalyzer
             return null;
         }
 
-        return new ResolvedBackbone(architecture, weightsKind, null, layout, cutIndex, cutDisplay, spec.BatchNormTrainable);
+        return new ResolvedBackbone(architecture, weightsKind, null, layout, cutIndex, cutDisplay, spec.BatchNorm);
     }
 
     /// <summary>The nearest square sizes around <paramref name="size"/> whose residual branches line up, e.g. "96x96 or 128x128".</summary>
@@ -275,7 +275,7 @@ internal static class ModelAnalyzer
             return null;
         }
 
-        return new ResolvedBackbone(BackboneCatalog.Onnx, weightsKind, backbone.Path.Value, null, -1, backbone.TruncateAt?.Value ?? "(graph output)", spec.BatchNormTrainable)
+        return new ResolvedBackbone(BackboneCatalog.Onnx, weightsKind, backbone.Path.Value, null, -1, backbone.TruncateAt?.Value ?? "(graph output)", spec.BatchNorm)
         {
             DeclaredShape = backbone.FeatureShape.Value,
             OnnxCut = backbone.TruncateAt?.Value,

@@ -43,7 +43,7 @@ internal sealed record BackbonePlan(
     string CutDisplay,
     EquatableArray<long> FeatureShape,
     long Parameters,
-    bool BatchNormTrainable);
+    string BatchNorm);
 
 /// <summary>One layer of the head with its resolved sizes.</summary>
 internal sealed record HeadLayerPlan(string Kind, string FieldName, long InFeatures, long OutFeatures, string Activation, double Rate, string OutputShape, long Parameters);

@@ -7,7 +7,7 @@ using ModelGen.Generators.Spec;
 namespace ModelGen.Generators.Analysis;
 
 /// <summary>A backbone with its layout and cut resolved (internal to the analysis; the plan keeps only values).</summary>
-internal sealed class ResolvedBackbone(string architecture, string weights, string? onnxPath, BackboneLayout? layout, int cutIndex, string cutDisplay, bool batchNormTrainable)
+internal sealed class ResolvedBackbone(string architecture, string weights, string? onnxPath, BackboneLayout? layout, int cutIndex, string cutDisplay, string batchNorm)
 {
     public string Architecture { get; } = architecture;
 
@@ -22,7 +22,7 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
 
     public string CutDisplay { get; } = cutDisplay;
 
-    public bool BatchNormTrainable { get; } = batchNormTrainable;
+    public string BatchNorm { get; } = batchNorm;
 
     public EquatableArray<long> DeclaredShape { get; init; }
 
@@ -52,7 +52,7 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
         CutDisplay,
         FeatureShape,
         ParameterElements,
-        BatchNormTrainable);
+        BatchNorm);
 
     /// <summary>A <c>Layers</c> constant per layer inside the cut (and per Keras alias), in run order.</summary>
     public EquatableArray<LayerConstant> LayerConstants()

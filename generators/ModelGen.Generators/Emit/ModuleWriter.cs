@@ -86,7 +86,7 @@ internal static class ModuleWriter
 
         w.Line("RegisterComponents();");
         w.Line($"Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);");
-        w.Line($"backbone.Freeze({Boundary(first)}, batchNormTrainable: {CodeWriter.Bool(plan.Backbone.BatchNormTrainable)}); // freeze: {first.FreezeDescription}");
+        w.Line($"backbone.Freeze({Boundary(first)}, batchNorm: global::ModelGen.Backbones.BatchNormMode.{Identifiers.Pascal(plan.Backbone.BatchNorm, "Frozen")}); // freeze: {first.FreezeDescription}");
         w.Line("global::TorchSharp.ModuleExtensionMethods.to(this, device);");
         w.Close();
         w.Line();

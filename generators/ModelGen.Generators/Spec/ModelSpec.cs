@@ -16,7 +16,7 @@ internal sealed record ModelSpec(
     IReadOnlyList<Located<string>>? Labels,
     BackboneSpec Backbone,
     FreezeSpec Freeze,
-    bool BatchNormTrainable,
+    string BatchNorm,
     IReadOnlyList<HeadLayerSpec> Head,
     SpecLocation HeadLocation,
     TrainingSpec Training);

@@ -23,7 +23,7 @@ internal static class SpecKeys
     public static readonly string[] Metrics = ["accuracy", "precision", "recall"];
     public static readonly string[] Optimizers = ["sgd", "adam", "adamw", "rmsprop"];
     public static readonly string[] FreezeWords = ["all", "none"];
-    public static readonly string[] BatchNormModes = ["frozen", "trainable"];
+    public static readonly string[] BatchNormModes = ["frozen", "trainable", "inference"];
     public static readonly string[] FillModes = ["nearest", "constant", "reflect", "wrap"];
     public static readonly string[] Monitors = ["val_loss", "val_accuracy", "loss", "accuracy"];
     public static readonly string[] Schedules = ["step", "cosine", "plateau"];

@@ -56,7 +56,7 @@ internal static class SpecReader
             labels,
             backbone,
             freeze,
-            batchNorm?.Value == "trainable",
+            batchNorm?.Value ?? "frozen",
             head,
             spec.KeyLocation("head"),
             training);

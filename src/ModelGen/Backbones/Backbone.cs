@@ -76,11 +76,11 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     /// gradient and are left out of <see cref="TrainableParameters"/>.
     /// </summary>
     /// <param name="firstTrainableParameter">A parameter name (<c>features.24.weight</c>) or a module name (<c>layer4</c>).</param>
-    /// <param name="batchNormTrainable">When false, batch-norm layers whose parameters are frozen keep their statistics too.</param>
+    /// <param name="batchNorm">How batch-norm layers behave in training mode (spec key: batch_norm).</param>
     /// <exception cref="ArgumentException">The name is not a parameter or module of this backbone.</exception>
-    public void Freeze(string? firstTrainableParameter, bool batchNormTrainable)
+    public void Freeze(string? firstTrainableParameter, BatchNormMode batchNorm = BatchNormMode.Frozen)
     {
-        BatchNormTrainable = batchNormTrainable;
+        BatchNorm = batchNorm;
         var parameters = named_parameters().ToList();
         var start = firstTrainableParameter switch
         {
@@ -95,8 +95,8 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
         }
     }
 
-    /// <summary>Whether frozen batch-norm layers still update their statistics in training mode.</summary>
-    public bool BatchNormTrainable { get; private set; }
+    /// <summary>How batch-norm layers behave in training mode.</summary>
+    public BatchNormMode BatchNorm { get; private set; }
 
     /// <summary>The parameters that train under the current freeze policy.</summary>
     public IEnumerable<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad);
@@ -107,7 +107,9 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Training mode for fine-tuning: modules with trainable parameters train; batch-norm layers whose
     /// parameters are frozen stay in evaluation mode (their running statistics do not move), unless the
-    /// spec says <c>batch_norm: trainable</c>. A fully frozen backbone is entirely in evaluation mode.
+    /// spec says <c>batch_norm: trainable</c>; with <c>batch_norm: inference</c> every batch-norm layer
+    /// normalises with its running statistics (Keras' advice for fine-tuning). A fully frozen backbone is
+    /// entirely in evaluation mode.
     /// </summary>
     public void TrainingMode()
     {
@@ -118,14 +120,15 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
         }
 
         train();
-        if (BatchNormTrainable)
+        if (BatchNorm == BatchNormMode.Trainable)
         {
             return;
         }
 
         foreach (var (_, module) in named_modules())
         {
-            if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d && !module.parameters(recurse: false).Any(p => p.requires_grad))
+            if (module is BatchNorm1d or BatchNorm2d or BatchNorm3d
+                && (BatchNorm == BatchNormMode.Inference || !module.parameters(recurse: false).Any(p => p.requires_grad)))
             {
                 module.eval();
             }

@@ -143,7 +143,7 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
         dense2 = global::TorchSharp.torch.nn.Linear(32, 1);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -353,7 +353,7 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
     // training.phases[0] "train" on cached features: train: 20 epochs, freeze all, rmsprop lr 0.0001, batch 32, on cached features.
     private void Phase1TrainOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.0001, momentum: 0.5, weightDecay: 0.0);
         var schedule = global::ModelGen.Training.LearningRateSchedule.Plateau(optimizer, factor: 0.5, patience: 1, minLr: 0.0); // schedule: plateau
         using var phase = run.BeginPhase("train", epochs: 20, optimizer, schedule, samples: train.Count);

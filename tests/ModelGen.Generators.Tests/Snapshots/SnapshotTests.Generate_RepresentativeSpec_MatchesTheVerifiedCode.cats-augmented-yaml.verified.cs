@@ -253,7 +253,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
         dense2 = global::TorchSharp.torch.nn.Linear(256, 1);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -472,7 +472,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
     // training.phases[0] "train" on cached features: train: 30 epochs, freeze all, rmsprop lr 2E-05, batch 20, augmented (augmentation does not apply to fixed features).
     private void Phase1TrainOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 2E-05, momentum: 0.0, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("train", epochs: 30, optimizer, schedule, samples: train.Count);
@@ -508,7 +508,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
             return;
         }
 
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         // The backbone does not change in this phase, so validation runs on cached features.
         var validation = data.Validation is null ? null : Extract(data.Validation);
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 2E-05, momentum: 0.0, weightDecay: 0.0);

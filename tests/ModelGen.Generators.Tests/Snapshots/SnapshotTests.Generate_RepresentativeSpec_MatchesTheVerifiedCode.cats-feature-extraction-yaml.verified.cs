@@ -256,7 +256,7 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
         dense2 = global::TorchSharp.torch.nn.Linear(256, 1);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -466,7 +466,7 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
     // training.phases[0] "train" on cached features: train: 30 epochs, freeze all, rmsprop lr 2E-05, batch 20, on cached features.
     private void Phase1TrainOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 2E-05, momentum: 0.0, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("train", epochs: 30, optimizer, schedule, samples: train.Count);

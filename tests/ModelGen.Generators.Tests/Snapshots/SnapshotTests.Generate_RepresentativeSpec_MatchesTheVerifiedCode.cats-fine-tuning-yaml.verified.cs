@@ -255,7 +255,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
         dense2 = global::TorchSharp.torch.nn.Linear(256, 1);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -480,7 +480,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
     // training.phases[0] "head" on cached features: head: 10 epochs, freeze all, rmsprop lr 0.001, batch 20, on cached features.
     private void Phase1HeadOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.001, momentum: 0.9, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("head", epochs: 10, optimizer, schedule, samples: train.Count);
@@ -516,7 +516,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
             return;
         }
 
-        backbone.Freeze(firstTrainableParameter: "features.24.weight", batchNormTrainable: false); // freeze: trainable_from: block5_conv1
+        backbone.Freeze(firstTrainableParameter: "features.24.weight", batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: trainable_from: block5_conv1
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), backbone.TrainableParameters(), lr: 1E-05, momentum: 0.9, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("finetune", epochs: 20, optimizer, schedule, samples: data.Train.Count);

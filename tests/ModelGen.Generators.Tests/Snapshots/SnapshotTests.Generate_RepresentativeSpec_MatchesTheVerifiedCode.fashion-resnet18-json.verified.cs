@@ -248,7 +248,7 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
         dense1 = global::TorchSharp.torch.nn.Linear(256, 10);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -447,7 +447,7 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
     // training.phases[0] "train" on cached features: train: 5 epochs, freeze all, adam lr 0.001, batch 64, on cached features.
     private void Phase1TrainOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         using var optimizer = global::ModelGen.Training.Optimizers.Adam(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.001, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("train", epochs: 5, optimizer, schedule, samples: train.Count);

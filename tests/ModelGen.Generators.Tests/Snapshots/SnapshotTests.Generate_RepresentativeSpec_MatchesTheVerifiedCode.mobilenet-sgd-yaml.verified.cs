@@ -598,7 +598,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
         dense2 = global::TorchSharp.torch.nn.Linear(64, 3);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: "features.11.conv.0.0.weight", batchNormTrainable: false); // freeze: frozen_through: features.10
+        backbone.Freeze(firstTrainableParameter: "features.11.conv.0.0.weight", batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: frozen_through: features.10
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -798,7 +798,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
     // training.phases[0] "train" on cached features: train: 8 epochs, freeze frozen_through: features.10, sgd lr 0.01, batch 16 (head only: features come from the backbone as it is).
     private void Phase1TrainOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all (features are fixed)
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all (features are fixed)
         using var optimizer = global::ModelGen.Training.Optimizers.Sgd(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.01, momentum: 0.9, weightDecay: 0.0, nesterov: true);
         var schedule = global::ModelGen.Training.LearningRateSchedule.Step(optimizer, stepSize: 3, gamma: 0.5); // schedule: step
         using var phase = run.BeginPhase("train", epochs: 8, optimizer, schedule, samples: train.Count);
@@ -834,7 +834,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
             return;
         }
 
-        backbone.Freeze(firstTrainableParameter: "features.11.conv.0.0.weight", batchNormTrainable: false); // freeze: frozen_through: features.10
+        backbone.Freeze(firstTrainableParameter: "features.11.conv.0.0.weight", batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: frozen_through: features.10
         using var optimizer = global::ModelGen.Training.Optimizers.Sgd(HeadParameters(), backbone.TrainableParameters(), lr: 0.01, momentum: 0.9, weightDecay: 0.0, nesterov: true);
         var schedule = global::ModelGen.Training.LearningRateSchedule.Step(optimizer, stepSize: 3, gamma: 0.5); // schedule: step
         using var phase = run.BeginPhase("train", epochs: 8, optimizer, schedule, samples: data.Train.Count);

@@ -507,7 +507,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
         dense1 = global::TorchSharp.torch.nn.Linear(2048, 5);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: "layer4.0.conv1.weight", batchNormTrainable: true); // freeze: trainable_from: layer4
+        backbone.Freeze(firstTrainableParameter: "layer4.0.conv1.weight", batchNorm: global::ModelGen.Backbones.BatchNormMode.Trainable); // freeze: trainable_from: layer4
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -701,7 +701,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
     // training.phases[0] "train" on cached features: train: 12 epochs, freeze trainable_from: layer4, adamw lr 0.0003 (backbone 3E-05), batch 32 (head only: features come from the backbone as it is).
     private void Phase1TrainOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: true); // freeze: all (features are fixed)
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Trainable); // freeze: all (features are fixed)
         using var optimizer = global::ModelGen.Training.Optimizers.AdamW(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.0003, weightDecay: 0.05);
         var schedule = global::ModelGen.Training.LearningRateSchedule.Cosine(optimizer, epochs: 12, minLr: 1E-06); // schedule: cosine
         using var phase = run.BeginPhase("train", epochs: 12, optimizer, schedule, samples: train.Count);
@@ -737,7 +737,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
             return;
         }
 
-        backbone.Freeze(firstTrainableParameter: "layer4.0.conv1.weight", batchNormTrainable: true); // freeze: trainable_from: layer4
+        backbone.Freeze(firstTrainableParameter: "layer4.0.conv1.weight", batchNorm: global::ModelGen.Backbones.BatchNormMode.Trainable); // freeze: trainable_from: layer4
         using var optimizer = global::ModelGen.Training.Optimizers.AdamW(HeadParameters(), backbone.TrainableParameters(), lr: 0.0003, backboneLr: 3E-05, weightDecay: 0.05);
         var schedule = global::ModelGen.Training.LearningRateSchedule.Cosine(optimizer, epochs: 12, minLr: 1E-06); // schedule: cosine
         using var phase = run.BeginPhase("train", epochs: 12, optimizer, schedule, samples: data.Train.Count);

@@ -248,7 +248,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
         dense2 = global::TorchSharp.torch.nn.Linear(128, 2);
         RegisterComponents();
         Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Inference); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
 
@@ -479,7 +479,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
     // training.phases[0] "warmup" on cached features: warmup: 3 epochs, freeze all, adam lr 0.001, batch 8, augmented (augmentation does not apply to fixed features).
     private void Phase1WarmupOnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)
     {
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Inference); // freeze: all
         using var optimizer = global::ModelGen.Training.Optimizers.Adam(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.001, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("warmup", epochs: 3, optimizer, schedule, samples: train.Count);
@@ -515,7 +515,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
             return;
         }
 
-        backbone.Freeze(firstTrainableParameter: null, batchNormTrainable: false); // freeze: all
+        backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Inference); // freeze: all
         // The backbone does not change in this phase, so validation runs on cached features.
         var validation = data.Validation is null ? null : Extract(data.Validation);
         using var optimizer = global::ModelGen.Training.Optimizers.Adam(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.001, weightDecay: 0.0);
@@ -560,7 +560,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
             return;
         }
 
-        backbone.Freeze(firstTrainableParameter: "features.30.weight", batchNormTrainable: false); // freeze: trainable_from: block4_conv3
+        backbone.Freeze(firstTrainableParameter: "features.30.weight", batchNorm: global::ModelGen.Backbones.BatchNormMode.Inference); // freeze: trainable_from: block4_conv3
         using var optimizer = global::ModelGen.Training.Optimizers.Sgd(HeadParameters(), backbone.TrainableParameters(), lr: 0.0001, momentum: 0.9, weightDecay: 0.0, nesterov: false);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("deep", epochs: 6, optimizer, schedule, samples: data.Train.Count);

@@ -1,4 +1,5 @@
 using ModelGen.Tests.Weights;
+using ModelGen.Backbones;
 using ModelGen.Tests.Infrastructure;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,7 +13,7 @@ public sealed class FreezePolicyTests
     public void TrainableFromLayer4_MovesOnlyLayer4_AndFrozenBatchNormKeepsItsStatistics()
     {
         using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 1);
-        backbone.Freeze("layer4", batchNormTrainable: false);
+        backbone.Freeze("layer4", batchNorm: BatchNormMode.Frozen);
 
         var (before, after) = Step(backbone);
 
@@ -36,7 +37,7 @@ public sealed class FreezePolicyTests
     public void TrainableBatchNorm_UpdatesStatisticsOfFrozenLayers_ButNotTheirParameters()
     {
         using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 2);
-        backbone.Freeze("layer4", batchNormTrainable: true);
+        backbone.Freeze("layer4", batchNorm: BatchNormMode.Trainable);
 
         var (before, after) = Step(backbone);
 
@@ -46,16 +47,29 @@ public sealed class FreezePolicyTests
     }
 
     [Fact]
+    public void InferenceBatchNorm_KeepsEveryStatistic_WhileTrainableLayersMove()
+    {
+        using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 5);
+        backbone.Freeze("layer4", batchNorm: BatchNormMode.Inference);
+
+        var (before, after) = Step(backbone);
+
+        Assert.True(before["layer4.0.bn1.running_mean"].Identical(after["layer4.0.bn1.running_mean"]));
+        Assert.False(before["layer4.0.bn1.weight"].Identical(after["layer4.0.bn1.weight"]));
+        Assert.False(before["layer4.0.conv1.weight"].Identical(after["layer4.0.conv1.weight"]));
+    }
+
+    [Fact]
     public void FreezeAll_TrainsNothing_AndFreezeNone_TrainsEverything()
     {
         using var backbone = WeightsRoundTripTests.Backbone("mobilenet_v2", seed: 3);
 
-        backbone.Freeze(null, batchNormTrainable: false);
+        backbone.Freeze(null, batchNorm: BatchNormMode.Frozen);
         Assert.Empty(backbone.TrainableParameters());
         backbone.TrainingMode();
         Assert.False(backbone.training);
 
-        backbone.Freeze("*", batchNormTrainable: false);
+        backbone.Freeze("*", batchNorm: BatchNormMode.Frozen);
         Assert.Equal(backbone.parameters().Count(), backbone.TrainableParameters().Count());
     }
 
@@ -64,7 +78,7 @@ public sealed class FreezePolicyTests
     {
         using var backbone = WeightsRoundTripTests.Backbone("alexnet", seed: 4);
 
-        var error = Assert.Throws<ArgumentException>(() => backbone.Freeze("features.99", batchNormTrainable: false));
+        var error = Assert.Throws<ArgumentException>(() => backbone.Freeze("features.99", batchNorm: BatchNormMode.Frozen));
 
         Assert.Contains("features.0.weight", error.Message);
     }
