@@ -4,16 +4,20 @@ using ModelGen.Benchmarks;
 // Commands:
 //   generator            quick: generator ms per spec for 1, 50, 500 specs
 //   generator-bdn        the same with BenchmarkDotNet (slower, with allocation figures)
+//   pipeline [epochs]    Extract and augmented training epochs, resnet18_mlnet layer3 at 128x128, with memory
 var command = args.FirstOrDefault() ?? "help";
 switch (command)
 {
     case "generator":
         GeneratorBenchmark.Quick(Console.Out);
         break;
+    case "pipeline":
+        PipelineBenchmark.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+        break;
     case "generator-bdn":
         BenchmarkRunner.Run<GeneratorBenchmark>(args: args.Skip(1).ToArray());
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ModelGen.Benchmarks -- generator | generator-bdn");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ModelGen.Benchmarks -- generator | generator-bdn | pipeline [epochs]");
         break;
 }
