@@ -67,7 +67,7 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
             .Select(static (spec, _) => spec.Plan)
             .WithTrackingName(TrackingNames.Plans)
             .Combine(names)
-            .Where(static pair => pair.Left is not null && !pair.Right.Losers.Contains(pair.Left.SpecDirectory + "/" + pair.Left.SpecFileName))
+            .Where(static pair => pair.Left is not null && !pair.Right.Losers.Contains(pair.Left.SpecPath))
             .Select(static (pair, _) => pair.Left!)
             .WithTrackingName(TrackingNames.Emittable);
         context.RegisterSourceOutput(plans, static (output, plan) =>

@@ -119,6 +119,17 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0019_InSubfolders_StillEmitsOnlyTheFirst_WithItsFolderRelativeToTheProject()
+    {
+        var spec = "model: Same\ninput: { size: 64 }\n" + Backbone + Head;
+
+        var run = GeneratorHarness.Run(("specs/b.model.yaml", spec), ("specs/a.model.yaml", spec));
+
+        Assert.Equal(GeneratorHarness.PathOf("specs/b.model.yaml"), Assert.Single(run.Diagnostics, d => d.Id == "MG0019").Location.GetLineSpan().Path);
+        Assert.Contains("SpecDirectory: \"specs\"", Assert.Single(run.Sources));
+    }
+
+    [Fact]
     public void MG0020_EpochsWithPhases_PointsAtEpochs() =>
         Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|epochs|]: 3\n  phases: [{ name: a, epochs: 1 }]\n");
 

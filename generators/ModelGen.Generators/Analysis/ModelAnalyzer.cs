@@ -47,11 +47,13 @@ internal static class ModelAnalyzer
             spec.Training.ValidationSplit,
             phases.Select(p => p!.Plan).ToEquatableArray());
         var relativePath = RelativePath(spec.FilePath, options.ProjectDirectory);
+        var specDirectory = relativePath is null ? DirectoryOf(spec.FilePath) : DirectoryOf(relativePath);
         var backbonePlan = backbone.ToPlan(spec);
         return new ModelPlan(
             HintName: (ns.Length == 0 ? "" : ns + ".") + className + ".g.cs",
-            SpecFileName: relativePath,
-            SpecDirectory: DirectoryOf(spec.FilePath),
+            SpecPath: spec.FilePath.Replace('\\', '/'),
+            SpecFileName: relativePath ?? Path.GetFileName(spec.FilePath),
+            SpecDirectory: specDirectory,
             Namespace: ns,
             ClassName: className,
             Description: spec.Description,
@@ -507,13 +509,14 @@ internal static class ModelAnalyzer
         _ => "frozen_through: " + freeze.Layer!.Value,
     };
 
-    private static string RelativePath(string path, string projectDirectory)
+    /// <summary>The spec's path relative to the project folder, or null when it lies outside it.</summary>
+    private static string? RelativePath(string path, string projectDirectory)
     {
         var normalized = path.Replace('\\', '/');
         var root = projectDirectory.Replace('\\', '/').TrimEnd('/') + "/";
         return projectDirectory.Length > 0 && normalized.StartsWith(root, StringComparison.OrdinalIgnoreCase)
             ? normalized.Substring(root.Length)
-            : Path.GetFileName(normalized);
+            : null;
     }
 
     private static string DirectoryOf(string path)

@@ -9,6 +9,7 @@ namespace ModelGen.Generators.Analysis;
 /// </summary>
 internal sealed record ModelPlan(
     string HintName,
+    string SpecPath,
     string SpecFileName,
     string SpecDirectory,
     string Namespace,

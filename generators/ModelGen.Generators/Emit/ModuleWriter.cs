@@ -30,7 +30,8 @@ internal static class ModuleWriter
         w.Line("InputShape: InputShape,");
         w.Line("FeatureShape: FeatureShape,");
         w.Line($"SourceChannels: {plan.Input.SourceChannels},");
-        w.Line($"SpecDirectory: {CodeWriter.String(plan.SpecDirectory)});");
+        w.Line($"SpecDirectory: {CodeWriter.String(plan.SpecDirectory)}, // relative to the project folder, which the build records in the assembly");
+        w.Line($"Owner: typeof({plan.ClassName}).Assembly);");
         w.Outdent();
         w.Line();
         w.Line($"// A fingerprint of the architecture, cut and head: saved models load only into the same shape.");

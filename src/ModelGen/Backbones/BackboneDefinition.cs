@@ -11,7 +11,8 @@ namespace ModelGen.Backbones;
 /// <param name="InputShape">[3, height, width].</param>
 /// <param name="FeatureShape">[channels, height, width] of the backbone's output.</param>
 /// <param name="SourceChannels">1 when images are read as gray (and repeated to 3 channels), else 3.</param>
-/// <param name="SpecDirectory">The spec file's folder at build time, for relative paths.</param>
+/// <param name="SpecDirectory">The spec file's folder, relative to the project folder (or absolute), for relative weight paths.</param>
+/// <param name="Owner">The assembly of the generated model: its build records the project folder (<c>ModelGen.ProjectDirectory</c>).</param>
 public sealed record BackboneDefinition(
     string Architecture,
     string Weights,
@@ -20,8 +21,26 @@ public sealed record BackboneDefinition(
     long[] InputShape,
     long[] FeatureShape,
     int SourceChannels,
-    string SpecDirectory)
+    string SpecDirectory,
+    System.Reflection.Assembly? Owner = null)
 {
+    /// <summary>The spec's folder as an absolute path: relative folders are taken from the project folder the build recorded.</summary>
+    public string ResolvedSpecDirectory
+    {
+        get
+        {
+            if (Path.IsPathRooted(SpecDirectory))
+            {
+                return SpecDirectory;
+            }
+
+            var project = Owner?.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+                .OfType<System.Reflection.AssemblyMetadataAttribute>()
+                .FirstOrDefault(a => a.Key == "ModelGen.ProjectDirectory")?.Value;
+            return Path.GetFullPath(Path.Combine(project ?? AppContext.BaseDirectory, SpecDirectory));
+        }
+    }
+
     /// <summary>Input height.</summary>
     public int Height => (int)InputShape[1];
 

@@ -41,7 +41,7 @@ public static class WeightsLocator
             return candidates.FirstOrDefault(File.Exists) ?? throw new WeightsException(MissingImageNet(definition.Architecture, folder));
         }
 
-        foreach (var candidate in RelativeCandidates(weights, definition.SpecDirectory))
+        foreach (var candidate in RelativeCandidates(weights, definition.ResolvedSpecDirectory))
         {
             if (File.Exists(candidate))
             {
@@ -50,7 +50,7 @@ public static class WeightsLocator
         }
 
         throw new WeightsException(
-            $"The weights file '{weights}' (spec key backbone.weights) was not found; looked in {string.Join(", ", RelativeCandidates(weights, definition.SpecDirectory).Distinct())}. "
+            $"The weights file '{weights}' (spec key backbone.weights) was not found; looked in {string.Join(", ", RelativeCandidates(weights, definition.ResolvedSpecDirectory).Distinct())}. "
             + "Give an absolute path, a path relative to the spec, or set ModelOptions.WeightsPath.");
     }
 

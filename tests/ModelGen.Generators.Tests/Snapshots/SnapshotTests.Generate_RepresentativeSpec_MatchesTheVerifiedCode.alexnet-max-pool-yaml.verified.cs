@@ -118,7 +118,8 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 3,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(Leaves).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "591800360f34475f";

@@ -230,7 +230,8 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 3,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(CatsVsDogsAugmented).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "5278304830f9edf3";

@@ -231,7 +231,8 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 3,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(CatsVsDogsFeatures).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "a069e186b49fce9c";

@@ -225,7 +225,8 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 1,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(FashionResNet).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "5ad197215a9b101f";

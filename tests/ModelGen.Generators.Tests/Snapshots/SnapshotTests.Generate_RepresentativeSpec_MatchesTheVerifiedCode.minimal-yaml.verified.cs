@@ -233,7 +233,8 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 3,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(Minimal).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "a54cc9155cf4b596";

@@ -575,7 +575,8 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 3,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(Defects).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "99e8a0271acd3375";

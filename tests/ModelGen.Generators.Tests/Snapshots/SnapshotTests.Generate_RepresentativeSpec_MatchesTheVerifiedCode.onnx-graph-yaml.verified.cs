@@ -69,7 +69,8 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 3,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(Imported).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "a0381c96b671f655";

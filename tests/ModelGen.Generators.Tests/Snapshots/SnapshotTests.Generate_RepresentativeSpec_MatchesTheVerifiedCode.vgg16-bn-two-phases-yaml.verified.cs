@@ -225,7 +225,8 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
         InputShape: InputShape,
         FeatureShape: FeatureShape,
         SourceChannels: 1,
-        SpecDirectory: "/project");
+        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
+        Owner: typeof(Xrays).Assembly);
 
     // A fingerprint of the architecture, cut and head: saved models load only into the same shape.
     private const string Fingerprint = "d7a2e435f4390f6c";
