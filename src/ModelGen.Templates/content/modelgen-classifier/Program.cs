@@ -1,0 +1,17 @@
+using ModelGenClassifier;
+
+// Put images into data/train/<class>/ and data/test/<class>/ (one folder per label of the spec).
+var train = Path.Combine("data", "train");
+var test = Path.Combine("data", "test");
+if (!Directory.EnumerateFiles(train, "*.*", SearchOption.AllDirectories).Any(f => !f.EndsWith(".md", StringComparison.Ordinal)))
+{
+    Console.WriteLine(ModelGenClassifierModel.Summary());
+    Console.WriteLine($"No images yet: put them into {train}/<class>/ and {test}/<class>/ ({ModelGenClassifierModel.ClassCount} classes; rename the example folders), then run again.");
+    return;
+}
+
+using var model = ModelGenClassifierModel.Create();
+using var features = model.Extract(train);
+model.Train(features);
+Console.WriteLine(model.Evaluate(test).ToTable());
+model.Save("classifier.mgmodel");

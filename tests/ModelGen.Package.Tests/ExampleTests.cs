@@ -1,0 +1,44 @@
+namespace ModelGen.Package.Tests;
+
+/// <summary>The examples build with the solution and run their quick modes.</summary>
+public sealed class ExampleTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-examples-").FullName;
+
+    [Fact]
+    public void FashionMnist_QuickMode_TrainsAllThreeWaysAndReports()
+    {
+        var output = Run("FashionMnist", "--quick", "--output", _folder);
+
+        Assert.Contains("Method 1 (features, frozen layer3): test accuracy", output);
+        Assert.Contains("Head then fine-tuned layer3: test accuracy", output);
+        Assert.Contains("Cut at layer3:", output);
+        Assert.Contains("true \\ predicted", output);
+        Assert.True(File.Exists(Path.Combine(_folder, "fashion-features.mgmodel")));
+        Assert.True(File.Exists(Path.Combine(_folder, "fine-tuned", "curves.png")));
+    }
+
+    [Fact]
+    public void CatsVsDogs_QuickMode_RunsTheSeedsThreeSetups()
+    {
+        var output = Run("CatsVsDogs", "--quick");
+
+        Assert.Contains("1. feature extraction: test accuracy", output);
+        Assert.Contains("2. frozen base with augmentation: test accuracy", output);
+        Assert.Contains("3. fine-tuning from block5_conv1: test accuracy", output);
+    }
+
+    [Fact]
+    public void HelloTorch_Runs()
+    {
+        Assert.Contains("[[6, 6]", Run("HelloTorch"));
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private string Run(string example, params string[] arguments)
+    {
+        var program = Path.Combine(Command.RepositoryRoot, "examples", example, "bin", Command.Configuration, "net10.0", example + ".dll");
+        return Command.Run("dotnet", [program, .. arguments], _folder, TimeSpan.FromMinutes(10));
+    }
+}
