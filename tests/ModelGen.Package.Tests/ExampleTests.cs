@@ -29,6 +29,15 @@ public sealed class ExampleTests : IDisposable
     }
 
     [Fact]
+    public void OnnxExport_TrainsExportsAndOnnxRuntimeAgrees()
+    {
+        var output = Run("OnnxExport", _folder);
+
+        Assert.Contains("ONNX Runtime and ModelGen agree on 100 of 100 images", output);
+        Assert.True(File.Exists(Path.Combine(_folder, "bags-or-sneakers.onnx")));
+    }
+
+    [Fact]
     public void HelloTorch_Runs()
     {
         Assert.Contains("[[6, 6]", Run("HelloTorch"));

@@ -1,3 +1,4 @@
+using System.Linq;
 using ModelGen.Generators.Analysis;
 
 namespace ModelGen.Generators.Emit;
@@ -51,6 +52,7 @@ internal static class InferenceWriter
         w.Close();
         w.Line();
 
+        WriteExport(w, plan);
         w.Summary("Saves the weights and class names to one file (written to a temporary file, then renamed into place).");
         w.Line("public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(" + plan.ClassName + "), Fingerprint, Classes);");
         w.Line();
@@ -67,6 +69,37 @@ internal static class InferenceWriter
         w.Line("throw;");
         w.Close();
         w.Close();
+        w.Line();
+    }
+
+    private static void WriteExport(CodeWriter w, ModelPlan plan)
+    {
+        var description = $"{plan.SpecFileName}: {plan.Backbone.Architecture} cut at {plan.Backbone.CutDisplay}, head {string.Join(" → ", plan.Head.Select(ModelEmitter.Describe))}";
+        w.SummaryXml("Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name=\"includePreprocessing\"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.");
+        w.Line("/// <param name=\"path\">The .onnx file to write (atomically).</param>");
+        w.Line("/// <param name=\"includePreprocessing\">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>");
+        w.Line("public void ExportOnnx(string path, bool includePreprocessing = true) =>");
+        w.Line($"    global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof({plan.ClassName}), Classes, Binary: {CodeWriter.Bool(plan.Loss.IsBinary)}, FinalActivation: {CodeWriter.String(plan.Loss.FinalActivation)}, Description: {CodeWriter.String(description)}), path, includePreprocessing);");
+        w.Line();
+        w.Line("// The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.");
+        w.Line("private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]");
+        w.OpenBrace();
+        for (var i = 0; i < plan.Head.Count; i++)
+        {
+            var layer = plan.Head[i];
+            var last = i == plan.Head.Count - 1;
+            var item = layer.Kind switch
+            {
+                "flatten" => "global::ModelGen.Export.HeadLayer.Flatten()",
+                "global_avg_pool" => "global::ModelGen.Export.HeadLayer.GlobalAveragePool()",
+                "global_max_pool" => "global::ModelGen.Export.HeadLayer.GlobalMaxPool()",
+                "dropout" => "global::ModelGen.Export.HeadLayer.Dropout()",
+                _ => $"global::ModelGen.Export.HeadLayer.Dense({layer.FieldName}, {CodeWriter.String(last ? "none" : layer.Activation)})",
+            };
+            w.Line($"{item}, // head[{i}]: {ModelEmitter.Describe(layer)}");
+        }
+
+        w.Close(";");
         w.Line();
     }
 

@@ -64,6 +64,9 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     /// <summary>The names of the top-level modules, in run order.</summary>
     public IReadOnlyList<string> StageNames => _stageNames;
 
+    /// <summary>The imported ONNX graph this backbone runs, or null for a chain of torchvision layers.</summary>
+    public Onnx.OnnxGraphModule? Graph { get; init; }
+
     /// <summary>Where the weights came from ("none" for fresh ones), for cache keys and logs.</summary>
     public string WeightsSource { get; internal set; } = "none";
 

@@ -42,7 +42,7 @@ public static class BackboneFactory
         var path = ResNet18MlnetFiles.Find(ResNet18MlnetFiles.ModelFile, options);
         var imagenet = pretrained && string.Equals(definition.Weights, "imagenet", StringComparison.OrdinalIgnoreCase);
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt ?? "layer4", new Onnx.ResNet18MlnetNaming(), loadWeights: imagenet);
-        var backbone = new Backbone(definition, graph.Layers, graph.forward, ResNet18MlnetFiles.Preprocessing(options)) { WeightsSource = imagenet ? path : "none" };
+        var backbone = new Backbone(definition, graph.Layers, graph.forward, ResNet18MlnetFiles.Preprocessing(options)) { WeightsSource = imagenet ? path : "none", Graph = graph };
         return LoadWeightsFile(backbone, definition, options, pretrained && !imagenet);
     }
 
@@ -55,7 +55,7 @@ public static class BackboneFactory
                 ?? throw new WeightsException("An onnx backbone needs backbone.path.");
         var fresh = !pretrained || string.Equals(definition.Weights, "none", StringComparison.OrdinalIgnoreCase);
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt, Onnx.OnnxNaming.NodeNames, loadWeights: !fresh);
-        return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path };
+        return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path, Graph = graph };
     }
 
     private static Backbone LoadWeightsFile(Backbone backbone, BackboneDefinition definition, ModelOptions options, bool load)

@@ -1,3 +1,4 @@
+using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -73,6 +74,20 @@ internal sealed class ConvOp : OnnxOp
 
         return _conv.forward(x);
     }
+
+    public override string Export(OnnxWriter writer, Func<string, string> value)
+    {
+        var inputs = new List<string> { value(Node.Input[0]), writer.Initializer(Name + ".weight", _conv.weight!) };
+        if (_conv.bias is { } bias)
+        {
+            inputs.Add(writer.Initializer(Name + ".bias", bias));
+        }
+
+        var group = _conv.groups;
+        return _autoPad is "SAME_UPPER" or "SAME_LOWER" or "VALID"
+            ? writer.Node("Conv", Name, inputs, ("kernel_shape", _kernel), ("strides", _strides), ("dilations", _dilations), ("group", group), ("auto_pad", _autoPad))
+            : writer.Node("Conv", Name, inputs, ("kernel_shape", _kernel), ("strides", _strides), ("dilations", _dilations), ("group", group), ("pads", _pads));
+    }
 }
 
 /// <summary>BatchNormalization in inference form (running statistics), trainable like torch's BatchNorm2d.</summary>
@@ -106,6 +121,9 @@ internal sealed class BatchNormOp : OnnxOp
     public override nn.Module Module => _norm;
 
     public override Tensor Run(OnnxValues values) => _norm.forward(values[Node.Input[0]]);
+
+    public override string Export(OnnxWriter writer, Func<string, string> value) =>
+        OnnxExporter.BatchNorm(writer, _norm, Name, value(Node.Input[0]));
 }
 
 /// <summary>Gemm (Y = alpha·A'·B' + beta·C) and MatMul with a constant right-hand side, as a Linear layer.</summary>
@@ -152,5 +170,16 @@ internal sealed class LinearOp : OnnxOp
     {
         var x = values[Node.Input[0]];
         return _linear.forward(_transposeInput ? x.t() : x);
+    }
+
+    public override string Export(OnnxWriter writer, Func<string, string> value)
+    {
+        var inputs = new List<string> { value(Node.Input[0]), writer.Initializer(Name + ".weight", _linear.weight!) };
+        if (_linear.bias is { } bias)
+        {
+            inputs.Add(writer.Initializer(Name + ".bias", bias));
+        }
+
+        return writer.Node("Gemm", Name, inputs, ("transA", _transposeInput ? 1L : 0L), ("transB", 1L));
     }
 }

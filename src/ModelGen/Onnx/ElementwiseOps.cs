@@ -1,3 +1,4 @@
+using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -8,11 +9,13 @@ namespace ModelGen.Onnx;
 internal sealed class ActivationOp : OnnxOp
 {
     private readonly Func<Tensor, Tensor> _function;
+    private readonly long _opset;
 
     public ActivationOp(NodeProto node, OnnxBuildContext context)
         : base(node)
     {
         var a = new OnnxAttributes(node);
+        _opset = context.Opset;
         _function = node.OpType switch
         {
             "Relu" => x => nn.functional.relu(x),
@@ -30,13 +33,38 @@ internal sealed class ActivationOp : OnnxOp
 
     public override Tensor Run(OnnxValues values) => _function(values[Node.Input[0]]);
 
+    /// <summary>The clip bounds (for export).</summary>
+    private (double Min, double Max) Bounds { get; set; }
+
+    public override string Export(OnnxWriter writer, Func<string, string> value)
+    {
+        var x = value(Node.Input[0]);
+        switch (Node.OpType)
+        {
+            case "Clip":
+                return writer.Node("Clip", Name, [x, writer.Scalar(Name + ".min", (float)Bounds.Min), writer.Scalar(Name + ".max", (float)Bounds.Max)]);
+            case "Softmax" when _opset < 13:
+                {
+                    // Before opset 13 Softmax flattened at the axis; keep that meaning in opset 17.
+                    var axis = new OnnxAttributes(Node).Int("axis", 1);
+                    var shape = writer.Node("Shape", Name + ".shape", [x]);
+                    var flat = writer.Node("Flatten", Name + ".flat", [x], ("axis", axis));
+                    var soft = writer.Node("Softmax", Name + ".softmax", [flat], ("axis", 1L));
+                    return writer.Node("Reshape", Name, [soft, shape]);
+                }
+
+            default:
+                return writer.Copy(Node, Name, [x]);
+        }
+    }
+
     private static Func<Tensor, Tensor> Leaky(float alpha) => x => nn.functional.leaky_relu(x, alpha);
 
     private static Func<Tensor, Tensor> Elu(float alpha) => x => nn.functional.elu(x, alpha);
 
     private static Func<Tensor, Tensor> HardSigmoid(float alpha, float beta) => x => (x * alpha + beta).clamp(0, 1);
 
-    private static Func<Tensor, Tensor> Clip(NodeProto node, OnnxAttributes a, OnnxBuildContext context)
+    private Func<Tensor, Tensor> Clip(NodeProto node, OnnxAttributes a, OnnxBuildContext context)
     {
         // Opset 11 moved min and max from attributes to (constant) inputs.
         double min = a.Float("min", float.NegativeInfinity), max = a.Float("max", float.PositiveInfinity);
@@ -50,6 +78,7 @@ internal sealed class ActivationOp : OnnxOp
             max = high;
         }
 
+        Bounds = (min, max);
         return x => x.clamp(min, max);
     }
 
@@ -89,4 +118,7 @@ internal sealed class BinaryOp(NodeProto node) : OnnxOp(node)
 internal sealed class IdentityOp(NodeProto node) : OnnxOp(node)
 {
     public override Tensor Run(OnnxValues values) => values[Node.Input[0]].alias();
+
+    public override string Export(OnnxWriter writer, Func<string, string> value) =>
+        writer.Node("Identity", Name, [value(Node.Input[0])]);
 }

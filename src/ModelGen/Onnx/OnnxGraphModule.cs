@@ -1,3 +1,4 @@
+using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     [
         "Conv", "BatchNormalization", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Clip", "HardSigmoid", "HardSwish", "Softmax",
         "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Add", "Sub", "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose",
-        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout",
+        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout", "Gather", "Erf",
     ];
 
     private readonly List<OnnxOp> _ops = [];
@@ -91,6 +92,32 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         return values[Output];
     }
 
+    /// <summary>Writes the imported nodes to an opset-17 graph, with the current weights; returns the output's name.</summary>
+    internal string Export(OnnxWriter writer, string input)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal) { [_input] = input };
+        string Value(string name)
+        {
+            if (name.Length == 0 || names.TryGetValue(name, out var mapped))
+            {
+                return name.Length == 0 ? "" : names[name];
+            }
+
+            // A constant of the graph, with its current value (it moved with the module, if it did).
+            var value = _constantContainer is not null && _constantBuffers.TryGetValue(name, out var buffer)
+                ? _constantContainer.get_buffer(buffer)!
+                : _constants.TryGetValue(name, out var constant) ? constant : throw new OnnxImportException($"The ONNX value '{name}' is neither computed nor a constant.");
+            return names[name] = writer.Initializer(OnnxNaming.Sanitize(name), value);
+        }
+
+        foreach (var op in _ops)
+        {
+            names[op.Node.Output[0]] = op.Export(writer, Value);
+        }
+
+        return names[Output];
+    }
+
     private static string ResolveCut(GraphProto graph, string? cutAt, OnnxNaming naming)
     {
         if (cutAt is null)
@@ -149,7 +176,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
 
     private static bool OwnsInitializer(NodeProto node, string input) =>
         node.OpType is "Conv" or "BatchNormalization" or "Gemm" || (node.OpType == "MatMul" && node.Input.IndexOf(input) == 1)
-        || (node.OpType is "Reshape" or "Squeeze" or "Unsqueeze" or "Pad" or "Clip" && node.Input.IndexOf(input) >= 1);
+        || (node.OpType is "Reshape" or "Squeeze" or "Unsqueeze" or "Pad" or "Clip" or "Gather" && node.Input.IndexOf(input) >= 1);
 
     private OnnxOp Create(NodeProto node, OnnxBuildContext context)
     {
@@ -171,6 +198,8 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             "Add" or "Sub" or "Mul" or "Div" => new BinaryOp(node),
             "Concat" or "Flatten" or "Reshape" or "Transpose" or "Squeeze" or "Unsqueeze" or "Pad" or "Constant" => new ShapeOp(node, context, Constant),
             "Identity" or "Dropout" => new IdentityOp(node),
+            "Gather" => new GatherOp(node, context),
+            "Erf" => new ErfOp(node),
             _ => throw new OnnxImportException(
                 $"The ONNX operator '{node.OpType}' (node '{node.Name}') is not supported; ModelGen imports {string.Join(", ", SupportedOperators)}. "
                 + "Cut the graph before it with truncate_at, or export the model without it."),
@@ -263,6 +292,36 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     private sealed class OnnxContainer(string name) : nn.Module(name)
     {
     }
+}
+
+/// <summary>Gather with constant indexes along one axis (channel reordering such as RGB to BGR).</summary>
+internal sealed class GatherOp : OnnxOp
+{
+    private readonly long _axis;
+    private readonly long[] _indexes;
+
+    public GatherOp(NodeProto node, OnnxBuildContext context)
+        : base(node)
+    {
+        _axis = new OnnxAttributes(node).Int("axis", 0);
+        _indexes = context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Gather node '{Name}' has no indexes.");
+    }
+
+    public override Tensor Run(OnnxValues values)
+    {
+        var x = values[Node.Input[0]];
+        using var indexes = tensor(_indexes, device: x.device);
+        return x.index_select(_axis, indexes);
+    }
+
+    public override string Export(OnnxWriter writer, Func<string, string> value) =>
+        writer.Node("Gather", Name, [value(Node.Input[0]), writer.Longs(Name + ".indexes", _indexes)], ("axis", _axis));
+}
+
+/// <summary>The error function (GELU is written with it in opset 17).</summary>
+internal sealed class ErfOp(NodeProto node) : OnnxOp(node)
+{
+    public override Tensor Run(OnnxValues values) => values[Node.Input[0]].erf();
 }
 
 /// <summary>MatMul of two computed values.</summary>

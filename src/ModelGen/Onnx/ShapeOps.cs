@@ -1,3 +1,4 @@
+using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,6 +10,11 @@ internal sealed class ShapeOp : OnnxOp
 {
     private readonly Func<OnnxValues, Tensor> _function;
 
+    // The constant inputs the node was read with, written back as inputs in opset 17's form.
+    private long[]? _longs;
+    private string _padMode = "constant";
+    private float _padValue;
+
     public ShapeOp(NodeProto node, OnnxBuildContext context, Func<TensorProto, Tensor> constant)
         : base(node)
     {
@@ -17,10 +23,10 @@ internal sealed class ShapeOp : OnnxOp
         {
             "Concat" => Concat(a.Int("axis", 1)),
             "Flatten" => Flatten(a.Int("axis", 1)),
-            "Reshape" => Reshape(context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Reshape node '{Name}' has no shape.")),
+            "Reshape" => Reshape(_longs = a.Ints("shape") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Reshape node '{Name}' has no shape.")),
             "Transpose" => Transpose(a.Ints("perm")),
-            "Squeeze" => Squeeze(a.Ints("axes") ?? context.ConstantLongs(node, 1)),
-            "Unsqueeze" => Unsqueeze(a.Ints("axes") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Unsqueeze node '{Name}' has no axes.")),
+            "Squeeze" => Squeeze(_longs = a.Ints("axes") ?? context.ConstantLongs(node, 1)),
+            "Unsqueeze" => Unsqueeze(_longs = a.Ints("axes") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Unsqueeze node '{Name}' has no axes.")),
             "Pad" => Pad(node, a, context),
             "Constant" => Constant(node, a, constant),
             _ => throw new OnnxImportException($"'{node.OpType}' is not a shape operator."),
@@ -28,6 +34,20 @@ internal sealed class ShapeOp : OnnxOp
     }
 
     public override Tensor Run(OnnxValues values) => _function(values);
+
+    public override string Export(OnnxWriter writer, Func<string, string> value)
+    {
+        var x = Node.Input.Count > 0 ? value(Node.Input[0]) : "";
+        return Node.OpType switch
+        {
+            "Reshape" => writer.Node("Reshape", Name, [x, writer.Longs(Name + ".shape", _longs!)]),
+            "Squeeze" => _longs is null ? writer.Node("Squeeze", Name, [x]) : writer.Node("Squeeze", Name, [x, writer.Longs(Name + ".axes", _longs)]),
+            "Unsqueeze" => writer.Node("Unsqueeze", Name, [x, writer.Longs(Name + ".axes", _longs!)]),
+            "Pad" => writer.Node("Pad", Name, [x, writer.Longs(Name + ".pads", _longs!), writer.Scalar(Name + ".value", _padValue)], ("mode", _padMode)),
+            "Concat" => writer.Copy(Node, Name, Node.Input.Where(i => i.Length > 0).Select(value)),
+            _ => writer.Copy(Node, Name, Node.Input.Select(value)),
+        };
+    }
 
     private Func<OnnxValues, Tensor> Concat(long axis) => values => cat(Node.Input.Where(i => i.Length > 0).Select(i => values[i]).ToList(), axis);
 
@@ -85,9 +105,9 @@ internal sealed class ShapeOp : OnnxOp
 
     private Func<OnnxValues, Tensor> Pad(NodeProto node, OnnxAttributes a, OnnxBuildContext context)
     {
-        var mode = a.String("mode", "constant");
-        var pads = a.Ints("pads") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Pad node '{Name}' has no pads.");
-        var value = context.ConstantFloat(node, 2) ?? a.Float("value", 0f);
+        var mode = _padMode = a.String("mode", "constant");
+        var pads = _longs = a.Ints("pads") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Pad node '{Name}' has no pads.");
+        var value = _padValue = context.ConstantFloat(node, 2) ?? a.Float("value", 0f);
         var paddingMode = mode switch
         {
             "constant" => PaddingModes.Constant,

@@ -12,10 +12,15 @@ namespace ModelGen.Generators.Tests.Infrastructure;
 /// </summary>
 internal static class Snapshot
 {
+    /// <summary>
+    /// Checks <paramref name="actual"/> against the snapshot of the calling test. The folder comes from the
+    /// repository root the build recorded, not from the caller's file path, which deterministic CI builds
+    /// rewrite (to /_/...).
+    /// </summary>
     public static void Verify(string actual, string? suffix = null, [CallerFilePath] string callerFile = "", [CallerMemberName] string test = "")
     {
-        var folder = Directory.CreateDirectory(Path.Combine(Path.GetDirectoryName(callerFile)!, "Snapshots")).FullName;
-        var name = $"{Path.GetFileNameWithoutExtension(callerFile)}.{test}{(suffix is null ? "" : "." + suffix)}";
+        var folder = Directory.CreateDirectory(Path.Combine(Repository.Root, "tests", "ModelGen.Generators.Tests", "Snapshots")).FullName;
+        var name = $"{Path.GetFileNameWithoutExtension(callerFile.Replace('\\', '/').Split('/')[^1])}.{test}{(suffix is null ? "" : "." + suffix)}";
         SnapshotFile.Verify(actual, Path.Combine(folder, name + ".verified.cs"));
     }
 }

@@ -286,6 +286,21 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
         return new global::ModelGen.Prediction<LeavesLabel>((LeavesLabel)index, index, Classes[index], probabilities);
     }
 
+    /// <summary>Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name="includePreprocessing"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.</summary>
+    /// <param name="path">The .onnx file to write (atomically).</param>
+    /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
+    public void ExportOnnx(string path, bool includePreprocessing = true) =>
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(Leaves), Classes, Binary: true, FinalActivation: "none", Description: "alexnet-max-pool.model.yaml: alexnet cut at features.12, head global_max_pool → dense 32 tanh → dropout 0.3 → dense 1"), path, includePreprocessing);
+
+    // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
+    private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]
+    {
+        global::ModelGen.Export.HeadLayer.GlobalMaxPool(), // head[0]: global_max_pool
+        global::ModelGen.Export.HeadLayer.Dense(dense1, "tanh"), // head[1]: dense 32 tanh
+        global::ModelGen.Export.HeadLayer.Dropout(), // head[2]: dropout 0.3
+        global::ModelGen.Export.HeadLayer.Dense(dense2, "none"), // head[3]: dense 1
+    };
+
     /// <summary>Saves the weights and class names to one file (written to a temporary file, then renamed into place).</summary>
     public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(Leaves), Fingerprint, Classes);
 

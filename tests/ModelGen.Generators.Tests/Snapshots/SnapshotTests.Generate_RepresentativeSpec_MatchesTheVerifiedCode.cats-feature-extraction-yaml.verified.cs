@@ -399,6 +399,21 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
         return new global::ModelGen.Prediction<CatsVsDogsFeaturesLabel>((CatsVsDogsFeaturesLabel)index, index, Classes[index], probabilities);
     }
 
+    /// <summary>Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name="includePreprocessing"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.</summary>
+    /// <param name="path">The .onnx file to write (atomically).</param>
+    /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
+    public void ExportOnnx(string path, bool includePreprocessing = true) =>
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(CatsVsDogsFeatures), Classes, Binary: true, FinalActivation: "sigmoid", Description: "cats-feature-extraction.model.yaml: vgg16 cut at block5_pool, head flatten → dense 256 relu → dropout 0.5 → dense 1 sigmoid"), path, includePreprocessing);
+
+    // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
+    private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]
+    {
+        global::ModelGen.Export.HeadLayer.Flatten(), // head[0]: flatten
+        global::ModelGen.Export.HeadLayer.Dense(dense1, "relu"), // head[1]: dense 256 relu
+        global::ModelGen.Export.HeadLayer.Dropout(), // head[2]: dropout 0.5
+        global::ModelGen.Export.HeadLayer.Dense(dense2, "none"), // head[3]: dense 1 sigmoid
+    };
+
     /// <summary>Saves the weights and class names to one file (written to a temporary file, then renamed into place).</summary>
     public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(CatsVsDogsFeatures), Fingerprint, Classes);
 

@@ -380,6 +380,20 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
         return new global::ModelGen.Prediction<FashionResNetLabel>((FashionResNetLabel)index, index, Classes[index], probabilities);
     }
 
+    /// <summary>Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name="includePreprocessing"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.</summary>
+    /// <param name="path">The .onnx file to write (atomically).</param>
+    /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
+    public void ExportOnnx(string path, bool includePreprocessing = true) =>
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(FashionResNet), Classes, Binary: false, FinalActivation: "softmax", Description: "fashion-resnet18.model.json: resnet18 cut at layer3, head global_avg_pool → dropout 0.2 → dense 10 softmax"), path, includePreprocessing);
+
+    // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
+    private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]
+    {
+        global::ModelGen.Export.HeadLayer.GlobalAveragePool(), // head[0]: global_avg_pool
+        global::ModelGen.Export.HeadLayer.Dropout(), // head[1]: dropout 0.2
+        global::ModelGen.Export.HeadLayer.Dense(dense1, "none"), // head[2]: dense 10 softmax
+    };
+
     /// <summary>Saves the weights and class names to one file (written to a temporary file, then renamed into place).</summary>
     public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(FashionResNet), Fingerprint, Classes);
 

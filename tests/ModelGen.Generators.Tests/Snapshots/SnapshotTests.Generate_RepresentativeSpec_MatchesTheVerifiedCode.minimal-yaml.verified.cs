@@ -384,6 +384,19 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
         return new global::ModelGen.Prediction<string>(Classes[index], index, Classes[index], probabilities);
     }
 
+    /// <summary>Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name="includePreprocessing"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.</summary>
+    /// <param name="path">The .onnx file to write (atomically).</param>
+    /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
+    public void ExportOnnx(string path, bool includePreprocessing = true) =>
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(Minimal), Classes, Binary: false, FinalActivation: "none", Description: "minimal.model.yaml: resnet18 cut at layer4, head global_avg_pool → dense 4"), path, includePreprocessing);
+
+    // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
+    private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]
+    {
+        global::ModelGen.Export.HeadLayer.GlobalAveragePool(), // head[0]: global_avg_pool
+        global::ModelGen.Export.HeadLayer.Dense(dense1, "none"), // head[1]: dense 4
+    };
+
     /// <summary>Saves the weights and class names to one file (written to a temporary file, then renamed into place).</summary>
     public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(Minimal), Fingerprint, Classes);
 

@@ -384,6 +384,20 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
         return new global::ModelGen.Prediction<XraysLabel>((XraysLabel)index, index, Classes[index], probabilities);
     }
 
+    /// <summary>Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name="includePreprocessing"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.</summary>
+    /// <param name="path">The .onnx file to write (atomically).</param>
+    /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
+    public void ExportOnnx(string path, bool includePreprocessing = true) =>
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(Xrays), Classes, Binary: false, FinalActivation: "softmax", Description: "vgg16-bn-two-phases.model.yaml: vgg16_bn cut at block4_pool, head flatten → dense 128 relu → dense 2 softmax"), path, includePreprocessing);
+
+    // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
+    private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]
+    {
+        global::ModelGen.Export.HeadLayer.Flatten(), // head[0]: flatten
+        global::ModelGen.Export.HeadLayer.Dense(dense1, "relu"), // head[1]: dense 128 relu
+        global::ModelGen.Export.HeadLayer.Dense(dense2, "none"), // head[2]: dense 2 softmax
+    };
+
     /// <summary>Saves the weights and class names to one file (written to a temporary file, then renamed into place).</summary>
     public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(Xrays), Fingerprint, Classes);
 

@@ -1,0 +1,171 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelGen.Backbones;
+using ModelGen.Data;
+using ModelGen.Export;
+using ModelGen.Onnx;
+using ModelGen.Tests.Infrastructure;
+using ModelGen.Tests.Specs;
+using Onnx;
+using Tensor = TorchSharp.torch.Tensor;
+using static TorchSharp.torch;
+
+namespace ModelGen.Tests.Export;
+
+/// <summary>
+/// Exported models against ONNX Runtime: every catalog architecture and a trained model, with batch sizes
+/// the export never saw, relative error at most 1e-4; and the exported file imports back to the same model.
+/// </summary>
+public sealed class OnnxExportTests
+{
+    private const double Tolerance = 1e-4;
+
+    public static TheoryData<string> Architectures => new(TorchVisionCatalog.Architectures);
+
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void CatalogArchitecture_ExportsTo_WhatOnnxRuntimeComputesAlike(string architecture)
+    {
+        using var scope = NewDisposeScope();
+        using var backbone = Backbone(architecture, 64);
+        var channels = backbone.forward(zeros(1, 3, 64, 64)).shape[1];
+        manual_seed(3);
+        var hidden = nn.Linear(channels, 16);
+        var output = nn.Linear(16, 4);
+        HeadLayer[] head = [HeadLayer.GlobalAveragePool(), HeadLayer.Dense(hidden, "gelu"), HeadLayer.Dropout(), HeadLayer.Dense(output, "none")];
+        var model = OnnxExporter.Build(backbone, head, new OnnxExportInfo("Test", ["a", "b", "c", "d"], Binary: false, "softmax", architecture), includePreprocessing: false);
+
+        foreach (var batch in new[] { 1, 3 })
+        {
+            var input = randn(batch, 3, 64, 64);
+            backbone.eval();
+            var features = backbone.forward(input).mean([2, 3]);
+            var expected = output.forward(nn.functional.gelu(hidden.forward(features)));
+
+            var actual = Run(model, "input", input)["logits"];
+
+            AssertClose(expected, actual, $"{architecture}, batch {batch}");
+        }
+
+        // Round trip: the exported model imported again computes the same logits.
+        using var imported = new OnnxGraphModule(model, cutAt: null, OnnxNaming.NodeNames);
+        imported.eval();
+        var check = randn(2, 3, 64, 64);
+        AssertClose(output.forward(nn.functional.gelu(hidden.forward(backbone.forward(check).mean([2, 3])))), imported.forward(check), $"{architecture} imported back");
+    }
+
+    [Fact]
+    public void ResNet18Mlnet_ExportsWithItsPreprocessing_AndImportsBackAlike()
+    {
+        using var scope = NewDisposeScope();
+        var options = new ModelOptions { Device = CPU };
+        var definition = new BackboneDefinition("resnet18_mlnet", "imagenet", null, "layer3", [3, 96, 96], [256, 6, 6], 3, "");
+        using var backbone = BackboneFactory.Create(definition, options, pretrained: true);
+        manual_seed(4);
+        var dense = nn.Linear(256 * 6 * 6, 1);
+        HeadLayer[] head = [HeadLayer.Flatten(), HeadLayer.Dense(dense, "none")];
+        var model = OnnxExporter.Build(backbone, head, new OnnxExportInfo("Mlnet", ["no", "yes"], Binary: true, "sigmoid", "resnet18_mlnet layer3"));
+        var images = rand(5, 3, 96, 96);
+        backbone.eval();
+        var logits = dense.forward(backbone.forward(backbone.Input.Preprocessing.Apply(images)).flatten(1));
+        var positive = logits.sigmoid();
+
+        var results = Run(model, "image", images);
+
+        AssertClose(logits, results["logits"], "logits");
+        AssertClose(cat([1 - positive, positive], 1), results["probabilities"], "probabilities");
+
+        // Round trip: the exported file imported again computes the same logits.
+        using var imported = new OnnxGraphModule(model, cutAt: null, OnnxNaming.NodeNames);
+        imported.eval();
+        AssertClose(logits, imported.forward(images), "imported back");
+    }
+
+    [Fact]
+    public void TrainedGeneratedModel_PredictsAlikeInOnnxRuntime_AndCarriesItsClasses()
+    {
+        using var temp = new TempFolder();
+        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        using (var features = model.Extract(FashionData.Subset(FashionData.Train, perClass: 5, temp["train"])))
+        {
+            model.Train(features, null, new TrainOptions { MaxEpochsPerPhase = 3, Progress = ProgressMode.None, OutputDirectory = temp["out"], CheckpointDirectory = temp["checkpoints"] });
+        }
+
+        var path = temp["fashion.onnx"];
+        model.ExportOnnx(path);
+        var exported = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
+        var folder = ImageFolder.Open(FashionData.Subset(FashionData.Test, perClass: 1, temp["test"]), FashionMethod1.DeclaredClasses);
+        var input = new ImageInput(64, 64, 1, model.Backbone.Input.Preprocessing);
+
+        // Seven images at once and one alone: the export fixed no batch size.
+        using var scope = NewDisposeScope();
+        var pixels = folder.Samples.Take(7).Select(s =>
+        {
+            var buffer = new float[3 * 64 * 64];
+            Assert.Null(ImageDecoder.TryDecode(s.Path, input, buffer));
+            return buffer;
+        }).ToList();
+        var batch = tensor(pixels.SelectMany(p => p).ToArray(), [7, 3, 64, 64]);
+        var probabilities = Run(exported, "image", batch)["probabilities"];
+        for (var i = 0; i < 7; i++)
+        {
+            var expected = model.Predict(folder.Samples[i].Path).Probabilities.ToArray();
+            AssertClose(tensor(expected).unsqueeze(0), probabilities[i].unsqueeze(0), $"image {i}");
+        }
+
+        var single = Run(exported, "image", batch[0..1])["probabilities"];
+        AssertClose(probabilities[0..1], single, "batch of one");
+        var metadata = exported.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(FashionMethod1.DeclaredClasses, JsonSerializer.Deserialize<string[]>(metadata["modelgen.classes"]));
+        Assert.Equal("FashionMethod1", metadata["modelgen.model"]);
+        Assert.Equal(17, exported.OpsetImport.Single().Version);
+    }
+
+    private static ModelGen.Backbones.Backbone Backbone(string architecture, int size)
+    {
+        manual_seed(1);
+        var discarded = new List<nn.Module>();
+        var stages = TorchVisionCatalog.ConvolutionalBase(architecture, discarded);
+        foreach (var module in discarded)
+        {
+            module.Dispose();
+        }
+
+        var backbone = new ModelGen.Backbones.Backbone(new BackboneDefinition(architecture, "none", null, null, [3, size, size], [0, 0, 0], 3, ""), stages, Preprocessing.ImageNet);
+
+        // Random batch-norm statistics, so that the export of every statistic is checked.
+        using (no_grad())
+        {
+            foreach (var (name, buffer) in backbone.named_buffers().Where(b => b.name.EndsWith("running_var", StringComparison.Ordinal) || b.name.EndsWith("running_mean", StringComparison.Ordinal)))
+            {
+                buffer.copy_(name.EndsWith("var", StringComparison.Ordinal) ? rand_like(buffer) + 0.5 : randn_like(buffer) * 0.1);
+            }
+        }
+
+        return backbone;
+    }
+
+    private static Dictionary<string, Tensor> Run(ModelProto model, string inputName, Tensor input)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 2 };
+        using var session = new InferenceSession(model.ToByteArray(), options);
+        using var cpu = input.contiguous();
+        var dense = new DenseTensor<float>(cpu.data<float>().ToArray(), cpu.shape.Select(d => (int)d).ToArray());
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, dense)]);
+        return results.ToDictionary(r => r.Name, r =>
+        {
+            var value = r.AsTensor<float>();
+            return tensor(value.ToArray(), value.Dimensions.ToArray().Select(d => (long)d).ToArray());
+        });
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        var scale = expected.abs().max().item<float>();
+        var error = (expected - actual).abs().max().item<float>() / Math.Max(scale, 1e-12f);
+        Assert.True(error <= Tolerance, $"{what}: relative error {error:E2}");
+    }
+}
