@@ -13,6 +13,7 @@ namespace ModelGen.Backbones;
 public sealed class Backbone : nn.Module<Tensor, Tensor>
 {
     private readonly Func<Tensor, Tensor> _forward;
+    private readonly GraphHolder? _graph;
     private readonly List<string> _stageNames = [];
 
     /// <summary>Creates a backbone from named stages that run one after the other.</summary>
@@ -65,7 +66,15 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     public IReadOnlyList<string> StageNames => _stageNames;
 
     /// <summary>The imported ONNX graph this backbone runs, or null for a chain of torchvision layers.</summary>
-    public Onnx.OnnxGraphModule? Graph { get; init; }
+    /// <remarks>
+    /// Kept behind a holder: TorchSharp's RegisterComponents registers every field of a module type, and
+    /// the graph's layers are already registered here under their own names.
+    /// </remarks>
+    public Onnx.OnnxGraphModule? Graph
+    {
+        get => _graph?.Module;
+        init => _graph = value is null ? null : new GraphHolder(value);
+    }
 
     /// <summary>Where the weights came from ("none" for fresh ones), for cache keys and logs.</summary>
     public string WeightsSource { get; internal set; } = "none";
@@ -175,5 +184,10 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
             $"'{name}' is neither a parameter nor a module of the {Definition.Architecture} backbone (cut at {Definition.CutAt ?? "its end"}); "
             + $"its parameters run from '{names.FirstOrDefault()}' to '{names.LastOrDefault()}'.",
             nameof(name));
+    }
+
+    private sealed class GraphHolder(Onnx.OnnxGraphModule module)
+    {
+        public Onnx.OnnxGraphModule Module { get; } = module;
     }
 }
