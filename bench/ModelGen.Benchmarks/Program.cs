@@ -5,6 +5,7 @@ using ModelGen.Benchmarks;
 //   generator            quick: generator ms per spec for 1, 50, 500 specs
 //   generator-bdn        the same with BenchmarkDotNet (slower, with allocation figures)
 //   pipeline [epochs]    Extract and augmented training epochs, resnet18_mlnet layer3 at 128x128, with memory
+//   compare [runs]       ModelGen against PyTorch (python3-torch) on the same work, one table of ratios
 var command = args.FirstOrDefault() ?? "help";
 switch (command)
 {
@@ -14,10 +15,16 @@ switch (command)
     case "pipeline":
         PipelineBenchmark.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
         break;
+    case "compare":
+        CompareBenchmark.Run(Console.Out, args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3, Environment.ProcessorCount);
+        break;
+    case "measure":
+        CompareBenchmark.Measure(Console.Out, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
     case "generator-bdn":
         BenchmarkRunner.Run<GeneratorBenchmark>(args: args.Skip(1).ToArray());
         break;
     default:
-        Console.WriteLine("usage: dotnet run -c Release --project bench/ModelGen.Benchmarks -- generator | generator-bdn | pipeline [epochs]");
+        Console.WriteLine("usage: dotnet run -c Release --project bench/ModelGen.Benchmarks -- generator | generator-bdn | pipeline [epochs] | compare [runs]");
         break;
 }
