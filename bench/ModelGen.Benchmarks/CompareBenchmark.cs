@@ -58,7 +58,10 @@ public static class CompareBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ceiling: matrix multiply {matmul:0} GFLOP/s (ModelGen) / {Median(pytorch.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()):0} GFLOP/s (PyTorch); the network is {flops / 1e9:0.00} GFLOP per image, so inference runs at {network * flops / 1e9:0} GFLOP/s = {network * flops / 1e9 / matmul:P0} of the multiply rate"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resident memory per epoch (augmented, ModelGen run 1): {string.Join(", ", modelgen[0]["augmented_epoch_rss_mb"]!.AsArray().Select(v => v!.GetValue<double>().ToString("0", CultureInfo.InvariantCulture)))} MB; PyTorch: {string.Join(", ", pytorch[0]["augmented_epoch_rss_mb"]!.AsArray().Select(v => v!.GetValue<double>().ToString("0", CultureInfo.InvariantCulture)))} MB"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generator: {modelgen[0]["generator_ms_per_spec"]!.GetValue<double>():0.00} ms per spec (500 specs; no PyTorch counterpart)"));
+        var generator = new StringWriter();
+        GeneratorBenchmark.Quick(generator);
+        var perSpec = generator.ToString().Split('\n').Single(l => l.TrimStart().StartsWith("500 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
+        output.WriteLine($"generator: {perSpec} ms per spec (500 specs in one compilation; no PyTorch counterpart)");
     }
 
     /// <summary>The ModelGen side, in its own process: prints one JSON object.</summary>
@@ -66,37 +69,47 @@ public static class CompareBenchmark
     {
         set_num_threads(threads);
         var results = new JsonObject { ["threads"] = threads };
+        var trace = new JsonObject();
+        var peaks = new JsonObject();
+        results["rss_trace_mb"] = trace;
+        results["peak_trace_mb"] = peaks;
         var cache = Directory.CreateTempSubdirectory("modelgen-compare-").FullName;
         var quiet = new TrainOptions { Progress = ProgressMode.None, OutputDirectory = Path.Combine(cache, "out") };
         var options = new ModelOptions { Device = CPU, CacheDirectory = cache };
         try
         {
+            Mark(trace, peaks, "start");
             results["matmul_gflops"] = MatmulGflops();
+            Mark(trace, peaks, "torch");
             using (var model = CompareFeatures.Create(options))
             {
                 model.eval();
+                Mark(trace, peaks, "model");
                 using (inference_mode())
                 using (var batch = randn(32, 3, 128, 128))
                 {
                     results["network_images_per_s"] = 32 / Median(Enumerable.Range(0, 9).Select(_ => Time(() => { using var scope = NewDisposeScope(); model.Backbone.forward(batch); })).Skip(1).ToList());
                 }
 
+                Mark(trace, peaks, "network");
                 var clock = Stopwatch.StartNew();
                 using var features = model.Extract(Path.Combine(data, "train"));
                 results["extract_images_per_s"] = features.Count / clock.Elapsed.TotalSeconds;
+                Mark(trace, peaks, "extract");
                 var history = model.Train(features, null, quiet);
+                Mark(trace, peaks, "features_epochs");
                 results["features_epoch_samples_per_s"] = Median(history.Epochs.Skip(1).Select(e => e.SamplesPerSecond).ToList());
 
                 var image = Directory.GetFiles(Path.Combine(data, "train"), "*.png", SearchOption.AllDirectories).Order().First();
                 results["predict_ms"] = 1000 * Median(Enumerable.Range(0, 30).Select(_ => Time(() => model.Predict(image))).Skip(5).ToList());
+                Mark(trace, peaks, "predict");
             }
 
             Epochs(results, "augmented_epoch", () => CompareAugmented.Create(options), (m, o) => ((CompareAugmented)m).Train(Path.Combine(data, "train"), null, o), quiet);
+            Mark(trace, peaks, "augmented_epochs");
             Epochs(results, "finetune_epoch", () => CompareFineTune.Create(options), (m, o) => ((CompareFineTune)m).Train(Path.Combine(data, "train"), null, o), quiet);
-            var generator = new StringWriter();
-            GeneratorBenchmark.Quick(generator);
-            results["generator_ms_per_spec"] = double.Parse(generator.ToString().Split('\n').Single(l => l.TrimStart().StartsWith("500 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2], CultureInfo.InvariantCulture);
-            results["peak_rss_mb"] = Status("VmHWM:");
+            Mark(trace, peaks, "finetune_epochs");
+            results["peak_rss_mb"] = peaks.Max(p => p.Value!.GetValue<double>());
             results["rss_mb"] = Status("VmRSS:");
         }
         finally
@@ -170,6 +183,14 @@ public static class CompareBenchmark
 
     private static string Format(IReadOnlyList<double> values, string unit) =>
         string.Create(CultureInfo.InvariantCulture, $"{Median(values):0.0} [{values.Min():0.0}-{values.Max():0.0}]");
+
+    /// <summary>Records the resident memory now and its peak since the last mark, then resets the peak.</summary>
+    private static void Mark(JsonObject trace, JsonObject peaks, string stage)
+    {
+        trace[stage] = Status("VmRSS:");
+        peaks[stage] = Status("VmHWM:");
+        File.WriteAllText("/proc/self/clear_refs", "5");
+    }
 
     private static double Status(string field) =>
         double.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;

@@ -25,15 +25,15 @@ def files(split):
     return [(os.path.join(DATA, split, c, f), i) for i, c in enumerate(classes) for f in sorted(os.listdir(os.path.join(DATA, split, c)))]
 
 
-def rss_mb():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
+def status(field):
+    with open("/proc/self/status") as lines:
+        for line in lines:
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
 
 
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mb():
+    return status("VmRSS:")
 
 
 class Folder(torch.utils.data.Dataset):
@@ -71,6 +71,18 @@ def loader(items, transform, shuffle, workers):
 
 
 results = {"threads": THREADS, "torch": torch.__version__}
+trace, peaks = results["rss_trace_mb"], results["peak_trace_mb"] = {}, {}
+
+
+def mark(stage):
+    """Records the resident memory now and its peak since the last mark, then resets the peak."""
+    trace[stage] = rss_mb()
+    peaks[stage] = status("VmHWM:")
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+mark("start")
 train = files("train")
 
 # Matrix multiply rate: the ceiling for convolutions and dense layers.
@@ -82,9 +94,12 @@ for _ in range(5):
     torch.mm(a, b)
     times.append(time.perf_counter() - start)
 results["matmul_gflops"] = 2 * 2048 ** 3 / statistics.median(times) / 1e9
+del a, b
+mark("torch")
 
 # The network alone, inference.
 net = base().eval()
+mark("model")
 batch = torch.randn(BATCH, 3, SIZE, SIZE)
 with torch.inference_mode():
     net(batch)
@@ -94,6 +109,7 @@ with torch.inference_mode():
         net(batch)
         times.append(time.perf_counter() - start)
 results["network_images_per_s"] = BATCH / statistics.median(times)
+mark("network")
 
 # Extract: decode + resize + network over 1,000 images; the faster of 0 and THREADS loader workers.
 best = 0
@@ -111,6 +127,7 @@ for workers in (0, THREADS):
 results["extract_images_per_s"] = best
 features = torch.cat(features).clone()
 labels = torch.cat(labels).clone()
+mark("extract")
 
 # A training epoch on cached features (the head alone).
 classifier = head()
@@ -131,6 +148,7 @@ for epoch in range(5):
         loss.item()
     times.append(time.perf_counter() - start)
 results["features_epoch_samples_per_s"] = len(features) / statistics.median(times[1:])
+mark("features_epochs")
 
 
 def image_epochs(trainable_layer3, epochs, workers):
@@ -177,6 +195,7 @@ for name, trainable in (("augmented_epoch", False), ("finetune_epoch", True)):
             best, best_memory, results[name + "_workers"] = rate, memory, workers
     results[name + "_images_per_s"] = best
     results[name + "_rss_mb"] = best_memory
+    mark(name + "s")
 
 # Predict: one image, decode to probabilities.
 model = torch.nn.Sequential(base(), head()).eval()
@@ -190,6 +209,8 @@ with torch.inference_mode():
         probabilities.tolist()
         times.append(time.perf_counter() - start)
 results["predict_ms"] = statistics.median(times[5:]) * 1000
-results["peak_rss_mb"] = peak_mb()
+mark("predict")
+results["peak_rss_mb"] = max(peaks.values())
+results["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 results["rss_mb"] = rss_mb()
 print(json.dumps(results))

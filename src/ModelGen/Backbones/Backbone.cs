@@ -41,18 +41,7 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
             }
         }
 
-        // Intermediate activations belong to the caller's dispose scope (every training and inference
-        // step runs inside one), so they are freed after each batch.
-        _forward = forward ?? (input =>
-        {
-            var x = input;
-            foreach (var stage in stages)
-            {
-                x = stage.forward(x);
-            }
-
-            return x;
-        });
+        _forward = forward ?? (input => RunFreeingAsYouGo(stages, input));
         Input = new ImageInput(definition.Height, definition.Width, definition.SourceChannels, preprocessing);
     }
 
@@ -163,6 +152,43 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
         }
 
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
+    }
+
+    /// <summary>
+    /// Runs modules one after the other and frees each intermediate activation as soon as the next one is
+    /// computed, and everything a module made inside it when it returns; chains are entered, so a ResNet
+    /// stage frees block by block. Only the output joins the caller's dispose scope. (Left to the caller's
+    /// scope, every activation of the network would stay allocated until the end of the batch: 250 MB for
+    /// 32 images at 128x128 through resnet18's layer3.) Autograd keeps what backward needs on its own.
+    /// </summary>
+    internal static Tensor RunFreeingAsYouGo(IEnumerable<nn.Module<Tensor, Tensor>> modules, Tensor input)
+    {
+        var x = input;
+        foreach (var module in modules)
+        {
+            Tensor next;
+            using (var scope = NewDisposeScope())
+            {
+                next = module is Sequential chain
+                    ? RunFreeingAsYouGo(chain.children().Cast<nn.Module<Tensor, Tensor>>(), x)
+                    : module.forward(x);
+                if (ReferenceEquals(next, x))
+                {
+                    continue;
+                }
+
+                next.MoveToOuterDisposeScope();
+            }
+
+            if (!ReferenceEquals(x, input))
+            {
+                x.Dispose();
+            }
+
+            x = next;
+        }
+
+        return x;
     }
 
     private int IndexOfParameter(List<(string name, Parameter parameter)> parameters, string name)

@@ -15,6 +15,7 @@ public static class BackboneFactory
     /// <exception cref="NotSupportedException">The architecture is unknown to this runtime.</exception>
     public static Backbone Create(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
+        NativeHeap.EnsureTuned();
         var backbone = definition.Architecture switch
         {
             "resnet18_mlnet" => CreateResNet18Mlnet(definition, options, pretrained),

@@ -55,9 +55,13 @@ public static class FeatureExtractor
     public static FeatureSet Compute(Backbone backbone, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
     {
         backbone.eval();
-        var features = new List<Tensor>();
-        var labels = new List<Tensor>();
         using var display = ProgressDisplay.Start($"Extracting features from {images.Directory}", images.Count, "images", progress, Console.Out);
+
+        // Each batch's features are copied into one tensor made up front (outside inference mode, so it
+        // can join autograd later): no list of batches to concatenate, no second copy of the features.
+        var all = empty([images.Count, .. backbone.Definition.FeatureShape]);
+        var allLabels = empty([images.Count], ScalarType.Int64);
+        var count = 0L;
         try
         {
             using (inference_mode())
@@ -66,34 +70,40 @@ public static class FeatureExtractor
                 {
                     using var scope = NewDisposeScope();
                     var output = backbone.forward(batch.Images.to(device));
-                    features.Add(output.cpu().MoveToOuterDisposeScope());
-                    labels.Add(batch.Labels.clone().MoveToOuterDisposeScope());
+                    all.narrow(0, count, batch.Count).copy_(output);
+                    allLabels.narrow(0, count, batch.Count).copy_(batch.Labels);
+                    count += batch.Count;
                     display.Advance(batch.Count);
                 }
             }
 
-            if (features.Count == 0)
+            if (count == 0)
             {
                 throw new ImageFolderException($"None of the {images.Count} images in {images.Directory} could be read ({images.Skipped} skipped).");
             }
 
-            // Inference-mode tensors cannot join autograd later; clone them into normal tensors.
-            Tensor all, allLabels;
-            using (var scope = NewDisposeScope())
+            if (count < images.Count)
             {
-                all = cat(features, 0).clone().MoveToOuterDisposeScope();
-                allLabels = cat(labels, 0).clone().MoveToOuterDisposeScope();
+                using var scope = NewDisposeScope();
+                var (kept, keptLabels) = (all.narrow(0, 0, count).clone().MoveToOuterDisposeScope(), allLabels.narrow(0, 0, count).clone().MoveToOuterDisposeScope());
+                all.Dispose();
+                allLabels.Dispose();
+                (all, allLabels) = (kept, keptLabels);
             }
 
             display.Complete($"{all.shape[0]} images → features {string.Join("x", all.shape.Skip(1))}{(images.Skipped > 0 ? $", {images.Skipped} skipped" : "")}");
             return new FeatureSet(all, allLabels, images.Classes, images.Skipped);
         }
+        catch
+        {
+            all.Dispose();
+            allLabels.Dispose();
+            throw;
+        }
         finally
         {
-            foreach (var tensor in features.Concat(labels))
-            {
-                tensor.Dispose();
-            }
+            // The batches' memory is kept for reuse while extracting; give it back now.
+            NativeHeap.Release();
         }
     }
 }

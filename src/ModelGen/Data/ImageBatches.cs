@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using ModelGen.Backbones;
 using static TorchSharp.torch;
 
@@ -24,6 +26,7 @@ public static class ImageBatches
     public static IEnumerable<ImageBatch> Read(ImageFolder images, ImageInput input, int batchSize, bool shuffle = false, int seed = 0, Augmentation? augmentation = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        NativeHeap.EnsureTuned();
         var order = Enumerable.Range(0, images.Count).ToArray();
         if (shuffle)
         {
@@ -74,25 +77,42 @@ public static class ImageBatches
                     // The consumer stopped early; a failed look-ahead batch has nothing to give back.
                 }
             }
+
+            // The memory of the pass was kept for reuse from batch to batch; give it back now.
+            NativeHeap.Release();
         }
     }
 
     private static ImageBatch? Prepare(ImageFolder images, ImageInput input, int[] chunk, int seed, Augmentation? augmentation)
     {
         var size = 3 * input.Height * input.Width;
-        var pixels = new float[chunk.Length * size];
         var ok = new bool[chunk.Length];
+        using var scope = NewDisposeScope();
+
+        // Each image is decoded into a pooled buffer and copied straight into the batch's native memory:
+        // no batch-sized managed array per batch (those live on the large-object heap until a full GC).
+        var pixels = empty([chunk.Length, 3, input.Height, input.Width]);
+        var start = pixels.storage<float>().data_ptr() + (nint)(pixels.storage_offset() * sizeof(float));
         Parallel.For(0, chunk.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             var sample = images.Samples[chunk[i]];
-            var problem = ImageDecoder.TryDecode(sample.Path, input, pixels.AsSpan(i * size, size));
-            if (problem is null)
+            var buffer = ArrayPool<float>.Shared.Rent(size);
+            try
             {
-                ok[i] = true;
+                var problem = ImageDecoder.TryDecode(sample.Path, input, buffer.AsSpan(0, size));
+                if (problem is null)
+                {
+                    Marshal.Copy(buffer, 0, start + (nint)((long)i * size * sizeof(float)), size);
+                    ok[i] = true;
+                }
+                else
+                {
+                    images.CountSkipped(sample.Path, problem);
+                }
             }
-            else
+            finally
             {
-                images.CountSkipped(sample.Path, problem);
+                ArrayPool<float>.Shared.Return(buffer);
             }
         });
 
@@ -102,20 +122,8 @@ public static class ImageBatches
             return null;
         }
 
-        if (kept.Count < chunk.Length)
-        {
-            var compact = new float[kept.Count * size];
-            for (var k = 0; k < kept.Count; k++)
-            {
-                Array.Copy(pixels, kept[k] * size, compact, k * size, size);
-            }
-
-            pixels = compact;
-        }
-
+        var batch = kept.Count < chunk.Length ? pixels.index_select(0, tensor(kept.Select(i => (long)i).ToArray())) : pixels;
         var labels = kept.Select(i => (long)images.Samples[chunk[i]].Label).ToArray();
-        using var scope = NewDisposeScope();
-        var batch = tensor(pixels, [kept.Count, 3, input.Height, input.Width]);
         if (augmentation is not null)
         {
             batch = augmentation.Apply(batch, new Random(seed));

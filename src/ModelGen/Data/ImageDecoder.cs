@@ -151,8 +151,18 @@ public static class ImageDecoder
     private static void CopyRgb(Image<Rgb24> image, Span<float> destination)
     {
         var plane = image.Width * image.Height;
-        var pixels = new Rgb24[plane];
-        image.CopyPixelDataTo(pixels);
+        ReadOnlySpan<Rgb24> pixels;
+        if (image.DangerousTryGetSinglePixelMemory(out var memory))
+        {
+            pixels = memory.Span;
+        }
+        else
+        {
+            var copy = new Rgb24[plane];
+            image.CopyPixelDataTo(copy);
+            pixels = copy;
+        }
+
         const float scale = 1f / 255f;
         for (var i = 0; i < plane; i++)
         {
@@ -165,8 +175,18 @@ public static class ImageDecoder
     private static void CopyGray(Image<L8> image, Span<float> destination)
     {
         var plane = image.Width * image.Height;
-        var pixels = new L8[plane];
-        image.CopyPixelDataTo(pixels);
+        ReadOnlySpan<L8> pixels;
+        if (image.DangerousTryGetSinglePixelMemory(out var memory))
+        {
+            pixels = memory.Span;
+        }
+        else
+        {
+            var copy = new L8[plane];
+            image.CopyPixelDataTo(copy);
+            pixels = copy;
+        }
+
         const float scale = 1f / 255f;
         for (var i = 0; i < plane; i++)
         {

@@ -21,6 +21,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     ];
 
     private readonly List<OnnxOp> _ops = [];
+    private readonly List<string[]> _lastUsedBy = [];
     private readonly Dictionary<string, Tensor> _constants = new(StringComparer.Ordinal);
     private readonly string _input;
     private readonly List<(string Name, nn.Module Module)> _children = [];
@@ -59,6 +60,31 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         RegisterModules(naming);
         RegisterConstants();
         InputName = _input;
+
+        // Each computed value is freed right after the last node that reads it (or at once if none does).
+        var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _ops.Count; i++)
+        {
+            lastUse[_ops[i].Node.Output[0]] = i;
+            foreach (var input in _ops[i].Node.Input)
+            {
+                lastUse[input] = i;
+            }
+        }
+
+        for (var i = 0; i < _ops.Count; i++)
+        {
+            _lastUsedBy.Add([]);
+        }
+
+        var computed = _ops.Select(o => o.Node.Output[0]).ToHashSet(StringComparer.Ordinal);
+        foreach (var (value, op) in lastUse)
+        {
+            if (value != _input && value != Output && computed.Contains(value))
+            {
+                _lastUsedBy[op] = [.. _lastUsedBy[op], value];
+            }
+        }
     }
 
     /// <summary>The graph input this module reads.</summary>
@@ -84,9 +110,31 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             ? _constants
             : _constantBuffers.ToDictionary(kv => kv.Key, kv => _constantContainer.get_buffer(kv.Value)!);
         var view = new OnnxValues(values, constants);
-        foreach (var op in _ops)
+        // Every value but the output is freed after its last reader, with whatever a node made inside it:
+        // left to the caller's dispose scope, all activations would live until the end of the batch.
+        for (var i = 0; i < _ops.Count; i++)
         {
-            values[op.Node.Output[0]] = op.Run(view);
+            var op = _ops[i];
+            Tensor result;
+            using (var scope = NewDisposeScope())
+            {
+                result = op.Run(view);
+                if (values.ContainsValue(result) || constants.Values.Contains(result))
+                {
+                    result = result.alias();
+                }
+
+                result.MoveToOuterDisposeScope();
+            }
+
+            values[op.Node.Output[0]] = result;
+            foreach (var done in _lastUsedBy[i])
+            {
+                if (values.Remove(done, out var tensor))
+                {
+                    tensor.Dispose();
+                }
+            }
         }
 
         return values[Output];

@@ -91,6 +91,7 @@ public sealed class PhaseRun : IDisposable
         }
 
         SaveCheckpoint(epoch);
+        NativeHeap.Release();
         return !stop;
     }
 

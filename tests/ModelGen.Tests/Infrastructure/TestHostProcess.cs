@@ -14,7 +14,7 @@ internal sealed class TestHostProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private TestHostProcess(params string[] arguments)
+    private TestHostProcess(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(HostPath);
@@ -24,6 +24,18 @@ internal sealed class TestHostProcess : IDisposable
         }
 
         start.Environment["CI"] = "true";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         _process = Process.Start(start)!;
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -42,12 +54,15 @@ internal sealed class TestHostProcess : IDisposable
         }
     }
 
-    public static TestHostProcess Start(params string[] arguments) => new(arguments);
+    public static TestHostProcess Start(params string[] arguments) => new(null, arguments);
 
     /// <summary>Runs to the end and returns the output; fails the test on a non-zero exit.</summary>
-    public static string Run(params string[] arguments)
+    public static string Run(params string[] arguments) => RunWith(null, arguments);
+
+    /// <summary>Runs to the end with environment variables set (or removed, for null values) and returns the output.</summary>
+    public static string RunWith(IReadOnlyDictionary<string, string?>? environment, params string[] arguments)
     {
-        using var host = Start(arguments);
+        using var host = new TestHostProcess(environment, arguments);
         Assert.True(host._process.WaitForExit(TimeSpan.FromMinutes(5)), "the test host did not finish in 5 minutes:\n" + host.Output);
         host._process.WaitForExit();
         Assert.True(host._process.ExitCode == 0, $"the test host exited with {host._process.ExitCode}:\n{host.Output}");

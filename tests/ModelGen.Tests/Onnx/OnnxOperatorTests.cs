@@ -98,6 +98,7 @@ public sealed class OnnxOperatorTests
             var c = g.Node("Constant", [], "c", ("value", value));
             return (g, g.Node("Mul", ["x", c], "y"));
         },
+        ["Fan-out (a value read by two nodes lives until its last reader)"] = FanOut,
         ["Identity and Dropout"] = () =>
         {
             var g = new OnnxGraph([1, 2, 3, 3]);
@@ -131,6 +132,23 @@ public sealed class OnnxOperatorTests
         reimported.eval();
         var back = reimported.forward(tensor(input, graph.InputShape));
         Assert.True(back.allclose(actual, rtol: 1e-5, atol: 1e-6), $"{name}: imported back differs");
+    }
+
+    [Fact]
+    public void Forward_FreesIntermediateValues_AndLeavesTheInputAlone()
+    {
+        var (graph, output) = FanOut();
+        using var module = new OnnxGraphModule(graph.Build(output), cutAt: null, OnnxNaming.NodeNames);
+        module.eval();
+        using var scope = NewDisposeScope();
+        var input = tensor(graph.RandomInput(), graph.InputShape);
+
+        var first = module.forward(input);
+        Assert.Equal(2, scope.DisposablesCount); // the input and the output
+        var second = module.forward(input);
+
+        Assert.False(input.IsInvalid);
+        Assert.True(first.allclose(second, rtol: 0, atol: 0));
     }
 
     [Fact]
@@ -204,5 +222,14 @@ public sealed class OnnxOperatorTests
     {
         var g = new OnnxGraph([1, 2, 4, 5]);
         return (g, g.Node("Pad", ["x", g.Longs("pads", 0, 0, 1, 2, 0, 0, 2, 1)], "y", ("mode", mode)));
+    }
+
+    private static (OnnxGraph, string) FanOut()
+    {
+        var g = new OnnxGraph([1, 3, 6, 6]);
+        var a = g.Node("Relu", ["x"], "a");
+        var b = g.Node("Conv", [a, g.Initializer("w", [3, 3, 3, 3])], "b", ("pads", new long[] { 1, 1, 1, 1 }));
+        var c = g.Node("Add", [a, b], "c");
+        return (g, g.Node("Mul", [c, a], "y"));
     }
 }
