@@ -14,15 +14,17 @@ namespace ModelGen.Benchmarks;
 /// </summary>
 public static class CompareBenchmark
 {
-    private static readonly (string Key, string Label, bool HigherIsBetter, string Unit)[] Paths =
+    /// <summary>The rows: a measurement, whether more is better, and the work per image in FLOPs (null: not a rate).</summary>
+    private static readonly (string Key, string Label, bool HigherIsBetter, Func<Flops, double>? Work)[] Paths =
     [
-        ("network_images_per_s", "network alone (inference)", true, "images/s"),
-        ("extract_images_per_s", "Extract: decode + resize + network, cold cache", true, "images/s"),
-        ("features_epoch_samples_per_s", "training epoch on cached features", true, "samples/s"),
-        ("augmented_epoch_images_per_s", "epoch on images, augmentation, frozen base", true, "images/s"),
-        ("finetune_epoch_images_per_s", "fine-tuning epoch (layer3 trains), augmentation", true, "images/s"),
-        ("predict_ms", "Predict, one image (latency)", false, "ms"),
-        ("peak_rss_mb", "peak resident memory", false, "MB"),
+        ("network_images_per_s", "network alone, images/s", true, f => f.Base),
+        ("extract_images_per_s", "Extract (decode+resize+network, cold), images/s", true, f => f.Base),
+        ("features_epoch_samples_per_s", "epoch on cached features, samples/s", true, f => 3 * f.Head),
+        ("augmented_epoch_images_per_s", "epoch, augmentation, frozen base, images/s", true, f => f.Base + (3 * f.Head)),
+        ("finetune_epoch_images_per_s", "fine-tuning epoch (layer3 trains), images/s", true, f => f.Base + (2 * f.Layer3) + (3 * f.Head)),
+        ("predict_ms", "Predict one image, ms", false, f => f.Base + f.Head),
+        ("peak_rss_mb", "peak resident memory, MB", false, null),
+        ("steady_rss_mb", "resident memory after the last epoch, MB", false, null),
     ];
 
     /// <summary>Runs both sides <paramref name="runs"/> times and prints the table.</summary>
@@ -41,23 +43,38 @@ public static class CompareBenchmark
             pytorch.Add(Measure("/usr/bin/python3", [script, data, threads.ToString(CultureInfo.InvariantCulture)]));
         }
 
+        foreach (var side in modelgen.Concat(pytorch))
+        {
+            side["steady_rss_mb"] = side["rss_trace_mb"]!["finetune_epochs"]!.GetValue<double>();
+        }
+
         var flops = NetworkFlops();
+        var ceiling = Math.Max(Median(modelgen.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()), Median(pytorch.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()));
         output.WriteLine();
-        output.WriteLine($"ModelGen {typeof(ModelOptions).Assembly.GetName().Version} (TorchSharp, LibTorch {__version__}) vs PyTorch {pytorch[0]["torch"]}: resnet18 to layer3 (torchvision layout, same on both sides), 128x128, batch 32, {threads} threads, {runs} alternating runs each; median [min-max]");
-        output.WriteLine($"{"path",-50} {"ModelGen",20} {"PyTorch",20} {"ratio",6}");
-        foreach (var (key, label, higher, unit) in Paths)
+        output.WriteLine($"ModelGen {typeof(ModelOptions).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, LibTorch {__version__}) against PyTorch {pytorch[0]["torch"]} (Debian python3-torch)");
+        output.WriteLine($"the same work on both sides: torchvision's resnet18 cut after layer3 (same layout both sides), 128x128 RGB from examples/FashionMnist/data/train (1,000 images),");
+        output.WriteLine($"batch 32, Adam, {threads} threads; {runs} alternating runs per side, median [min-max]; ratio > 1 means ModelGen is ahead");
+        output.WriteLine();
+        output.WriteLine($"{"path",-50} {"ModelGen",22} {"PyTorch",22} {"ratio",6} {"ModelGen of ceiling",20}");
+        foreach (var (key, label, higher, work) in Paths)
         {
             var ours = modelgen.Select(m => m[key]!.GetValue<double>()).ToList();
             var theirs = pytorch.Select(m => m[key]!.GetValue<double>()).ToList();
             var ratio = higher ? Median(ours) / Median(theirs) : Median(theirs) / Median(ours);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-50} {Format(ours, unit),20} {Format(theirs, unit),20} {ratio,5:0.00}x"));
+            var rate = work is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{(higher ? Median(ours) : 1000 / Median(ours)) * work(flops) / 1e9 / ceiling,20:P0}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-50} {Format(ours),22} {Format(theirs),22} {ratio,5:0.00}x {rate}"));
         }
 
-        var matmul = Median(modelgen.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList());
-        var network = Median(modelgen.Select(m => m["network_images_per_s"]!.GetValue<double>()).ToList());
+        output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ceiling: matrix multiply {matmul:0} GFLOP/s (ModelGen) / {Median(pytorch.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()):0} GFLOP/s (PyTorch); the network is {flops / 1e9:0.00} GFLOP per image, so inference runs at {network * flops / 1e9:0} GFLOP/s = {network * flops / 1e9 / matmul:P0} of the multiply rate"));
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resident memory per epoch (augmented, ModelGen run 1): {string.Join(", ", modelgen[0]["augmented_epoch_rss_mb"]!.AsArray().Select(v => v!.GetValue<double>().ToString("0", CultureInfo.InvariantCulture)))} MB; PyTorch: {string.Join(", ", pytorch[0]["augmented_epoch_rss_mb"]!.AsArray().Select(v => v!.GetValue<double>().ToString("0", CultureInfo.InvariantCulture)))} MB"));
+            $"ceiling: {ceiling:0} GFLOP/s, the faster matrix multiply (2048x2048 fp32) of the two sides (ModelGen {Median(modelgen.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()):0}, PyTorch {Median(pytorch.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()):0}); "
+            + $"work per image: network {flops.Base / 1e9:0.000} GFLOP (layer3 {flops.Layer3 / 1e9:0.000}), head {flops.Head / 1e6:0.0} MFLOP forward; training counts backward as twice the forward"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resident memory after each stage (run 1), ModelGen: {Trace(modelgen[0], "rss_trace_mb")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                                        PyTorch: {Trace(pytorch[0], "rss_trace_mb")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak during each stage (run 1),          ModelGen: {Trace(modelgen[0], "peak_trace_mb")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                                        PyTorch: {Trace(pytorch[0], "peak_trace_mb")}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Predict = decode {Median(modelgen.Select(m => m["predict_decode_ms"]!.GetValue<double>()).ToList()):0.0} ms + network and head {Median(modelgen.Select(m => m["predict_network_ms"]!.GetValue<double>()).ToList()):0.0} ms (ModelGen); {Median(pytorch.Select(m => m["predict_decode_ms"]!.GetValue<double>()).ToList()):0.0} + {Median(pytorch.Select(m => m["predict_network_ms"]!.GetValue<double>()).ToList()):0.0} ms (PyTorch)"));
+        output.WriteLine($"PyTorch's DataLoader used {pytorch[0]["extract_workers"]}/{pytorch[0]["augmented_epoch_workers"]}/{pytorch[0]["finetune_epoch_workers"]} worker processes (extract/augmented/fine-tune; the faster of 0 and {threads}); worker memory is not in its figures");
         var generator = new StringWriter();
         GeneratorBenchmark.Quick(generator);
         var perSpec = generator.ToString().Split('\n').Single(l => l.TrimStart().StartsWith("500 ", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[2];
@@ -102,6 +119,13 @@ public static class CompareBenchmark
 
                 var image = Directory.GetFiles(Path.Combine(data, "train"), "*.png", SearchOption.AllDirectories).Order().First();
                 results["predict_ms"] = 1000 * Median(Enumerable.Range(0, 30).Select(_ => Time(() => model.Predict(image))).Skip(5).ToList());
+                results["predict_decode_ms"] = 1000 * Median(Enumerable.Range(0, 30).Select(_ => Time(() => ModelGen.Data.ImageDecoder.Decode(image, model.Backbone.Input).Dispose())).Skip(5).ToList());
+                using (inference_mode())
+                using (var one = randn(1, 3, 128, 128))
+                {
+                    results["predict_network_ms"] = 1000 * Median(Enumerable.Range(0, 30).Select(_ => Time(() => { using var scope = NewDisposeScope(); model.forward(one); })).Skip(5).ToList());
+                }
+
                 Mark(trace, peaks, "predict");
             }
 
@@ -129,21 +153,25 @@ public static class CompareBenchmark
         results[name + "_rss_mb"] = memory;
     }
 
-    /// <summary>Network FLOPs per image (multiply-adds count two) from the build-time catalog.</summary>
-    private static double NetworkFlops()
+    /// <summary>FLOPs per image (a multiply-add counts two) from the build-time catalog: convolutions to layer3, those of layer3, the head.</summary>
+    private static Flops NetworkFlops()
     {
         var layout = BackboneCatalog.Build("resnet18", new FeatureMap(3, 128, 128));
         var last = layout.LastIndexWithin(layout.IndexOf("layer3"));
-        double flops = 0;
         var parameters = layout.Parameters.ToDictionary(p => p.Name);
+        double all = 0, layer3 = 0;
         foreach (var layer in layout.Layers.Take(last + 1).Where(l => l.Type == "Conv2d"))
         {
             var weight = parameters[layer.Name + ".weight"].Shape;
-            flops += 2.0 * layer.Output.Channels * layer.Output.Height * layer.Output.Width * weight[1] * weight[2] * weight[3];
+            var flops = 2.0 * layer.Output.Channels * layer.Output.Height * layer.Output.Width * weight[1] * weight[2] * weight[3];
+            all += flops;
+            layer3 += layer.Name.StartsWith("layer3.", StringComparison.Ordinal) ? flops : 0;
         }
 
-        return flops;
+        return new Flops(all, layer3, 2.0 * ((256 * 8 * 8 * 256) + (256 * 10)));
     }
+
+    private sealed record Flops(double Base, double Layer3, double Head);
 
     private static double MatmulGflops()
     {
@@ -181,7 +209,10 @@ public static class CompareBenchmark
 
     private static double Median(IReadOnlyList<double> values) => values.Order().ElementAt(values.Count / 2);
 
-    private static string Format(IReadOnlyList<double> values, string unit) =>
+    private static string Trace(JsonObject side, string key) =>
+        string.Join(", ", side[key]!.AsObject().Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value!.GetValue<double>():0}")));
+
+    private static string Format(IReadOnlyList<double> values) =>
         string.Create(CultureInfo.InvariantCulture, $"{Median(values):0.0} [{values.Min():0.0}-{values.Max():0.0}]");
 
     /// <summary>Records the resident memory now and its peak since the last mark, then resets the peak.</summary>

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The PyTorch side of ModelGen's comparison (bench/compare.sh runs both in one go).
+"""The PyTorch side of ModelGen's comparison; `dotnet run -c Release --project bench/ModelGen.Benchmarks -- compare` runs both.
 
 Same work as `ModelGen.Benchmarks compare`: torchvision's resnet18 cut after layer3 (random weights:
 speed does not depend on them), 128x128 inputs from the Fashion-MNIST mini images, batch 32, the same
@@ -209,6 +209,19 @@ with torch.inference_mode():
         probabilities.tolist()
         times.append(time.perf_counter() - start)
 results["predict_ms"] = statistics.median(times[5:]) * 1000
+times = []
+for i in range(30):
+    start = time.perf_counter()
+    plain(Image.open(path).convert("RGB"))
+    times.append(time.perf_counter() - start)
+results["predict_decode_ms"] = statistics.median(times[5:]) * 1000
+one, times = torch.randn(1, 3, SIZE, SIZE), []
+with torch.inference_mode():
+    for i in range(30):
+        start = time.perf_counter()
+        torch.softmax(model(one), 1)
+        times.append(time.perf_counter() - start)
+results["predict_network_ms"] = statistics.median(times[5:]) * 1000
 mark("predict")
 results["peak_rss_mb"] = max(peaks.values())
 results["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
