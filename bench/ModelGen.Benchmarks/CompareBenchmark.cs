@@ -69,6 +69,7 @@ public static class CompareBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ceiling: {ceiling:0} GFLOP/s, the faster matrix multiply (2048x2048 fp32) of the two sides (ModelGen {Median(modelgen.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()):0}, PyTorch {Median(pytorch.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()):0}); "
             + $"work per image: network {flops.Base / 1e9:0.000} GFLOP (layer3 {flops.Layer3 / 1e9:0.000}), head {flops.Head / 1e6:0.0} MFLOP forward; training counts backward as twice the forward"));
+        output.WriteLine("  (oneDNN's AVX-512 convolutions run faster than the BLAS multiply, so a path can pass 100%: the multiply rate is a reference, not the hardware's peak)");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"resident memory after each stage (run 1), ModelGen: {Trace(modelgen[0], "rss_trace_mb")}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                                        PyTorch: {Trace(pytorch[0], "rss_trace_mb")}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak during each stage (run 1),          ModelGen: {Trace(modelgen[0], "peak_trace_mb")}"));
@@ -109,7 +110,21 @@ public static class CompareBenchmark
                 }
 
                 Mark(trace, peaks, "network");
+                // Extract twice, each time with an empty feature cache: the first pays the process's one-time
+                // costs (JIT of the decoders, oneDNN's kernels for the last batch's size); the second is
+                // compared, as PyTorch's side also reports its faster of two passes.
                 var clock = Stopwatch.StartNew();
+                using (var first = model.Extract(Path.Combine(data, "train")))
+                {
+                    results["extract_first_images_per_s"] = first.Count / clock.Elapsed.TotalSeconds;
+                }
+
+                foreach (var file in Directory.EnumerateFiles(cache, "*.mgfeat", SearchOption.AllDirectories))
+                {
+                    File.Delete(file);
+                }
+
+                clock.Restart();
                 using var features = model.Extract(Path.Combine(data, "train"));
                 results["extract_images_per_s"] = features.Count / clock.Elapsed.TotalSeconds;
                 Mark(trace, peaks, "extract");

@@ -11,7 +11,15 @@ public static class AtomicFile
     public const string TemporarySuffix = ".mgtmp";
 
     /// <summary>Writes <paramref name="path"/> through <paramref name="write"/> atomically.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <param name="path">The file to write.</param>
+    /// <param name="write">Writes the content.</param>
+    /// <param name="durable">
+    /// Flush the content to disk before the rename (the default), so that after a power cut the file is
+    /// the old one or the whole new one. Without it the rename is still atomic for other processes, but a
+    /// power cut can leave a file of the right name with lost content: only for files that are verified on
+    /// reading and can be made again (the feature cache).
+    /// </param>
+    public static void Write(string path, Action<Stream> write, bool durable = true)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -21,7 +29,7 @@ public static class AtomicFile
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
 
             File.Move(temporary, path, overwrite: true);

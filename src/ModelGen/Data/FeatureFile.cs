@@ -36,7 +36,8 @@ public static class FeatureFile
             stream.Write(headerBytes);
             stream.Write(featureBytes);
             stream.Write(labelBytes);
-        });
+        },
+        durable: false); // a cache: TryRead checks the SHA-256, and a damaged entry is extracted again
     }
 
     /// <summary>Reads a feature set, or explains in <paramref name="problem"/> why the file cannot be used.</summary>
