@@ -151,17 +151,7 @@ public static class ImageDecoder
     private static void CopyRgb(Image<Rgb24> image, Span<float> destination)
     {
         var plane = image.Width * image.Height;
-        ReadOnlySpan<Rgb24> pixels;
-        if (image.DangerousTryGetSinglePixelMemory(out var memory))
-        {
-            pixels = memory.Span;
-        }
-        else
-        {
-            var copy = new Rgb24[plane];
-            image.CopyPixelDataTo(copy);
-            pixels = copy;
-        }
+        var pixels = PixelsOf(image);
 
         const float scale = 1f / 255f;
         for (var i = 0; i < plane; i++)
@@ -175,17 +165,7 @@ public static class ImageDecoder
     private static void CopyGray(Image<L8> image, Span<float> destination)
     {
         var plane = image.Width * image.Height;
-        ReadOnlySpan<L8> pixels;
-        if (image.DangerousTryGetSinglePixelMemory(out var memory))
-        {
-            pixels = memory.Span;
-        }
-        else
-        {
-            var copy = new L8[plane];
-            image.CopyPixelDataTo(copy);
-            pixels = copy;
-        }
+        var pixels = PixelsOf(image);
 
         const float scale = 1f / 255f;
         for (var i = 0; i < plane; i++)
@@ -195,6 +175,20 @@ public static class ImageDecoder
             destination[plane + i] = value;
             destination[(2 * plane) + i] = value;
         }
+    }
+
+    /// <summary>The image's pixels in one span: its own buffer when it has a single one, else a copy.</summary>
+    private static ReadOnlySpan<TPixel> PixelsOf<TPixel>(Image<TPixel> image)
+        where TPixel : unmanaged, IPixel<TPixel>
+    {
+        if (image.DangerousTryGetSinglePixelMemory(out var memory))
+        {
+            return memory.Span;
+        }
+
+        var copy = new TPixel[image.Width * image.Height];
+        image.CopyPixelDataTo(copy);
+        return copy;
     }
 
     private static void CopyLimited(Stream source, Stream target)
