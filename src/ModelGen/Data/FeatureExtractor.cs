@@ -100,10 +100,5 @@ public static class FeatureExtractor
             allLabels.Dispose();
             throw;
         }
-        finally
-        {
-            // The batches' memory is kept for reuse while extracting; give it back now.
-            NativeHeap.Release();
-        }
     }
 }
