@@ -84,24 +84,14 @@ public static class ImageBatches
     }
 
     /// <summary>
-    /// Runs <see cref="Prepare"/> with LibTorch's operators on the calling thread alone. A pool thread that
-    /// runs a parallel operator gets an OpenMP team of its own; once there are more OpenMP threads than
-    /// cores, libgomp stops spinning between parallel regions in every team, and the network on the main
-    /// thread pays for it (one image through resnet18 to layer3: 4.7 ms before any batch was read, 8.5 ms
-    /// after, on 2 cores). The batches' tensor work is small; the images are decoded in parallel anyway.
+    /// Runs <see cref="Prepare"/> with LibTorch's operators on the pool thread alone (see
+    /// <see cref="OpenMpThreads"/>): the batches' tensor work is small, and the images are decoded in
+    /// parallel anyway.
     /// </summary>
     private static ImageBatch? PrepareOnOneThread(ImageFolder images, ImageInput input, int[] chunk, int seed, Augmentation? augmentation)
     {
-        var threads = get_num_threads();
-        set_num_threads(1);
-        try
-        {
-            return Prepare(images, input, chunk, seed, augmentation);
-        }
-        finally
-        {
-            set_num_threads(threads);
-        }
+        using var alone = OpenMpThreads.OnThisThreadAlone();
+        return Prepare(images, input, chunk, seed, augmentation);
     }
 
     private static ImageBatch? Prepare(ImageFolder images, ImageInput input, int[] chunk, int seed, Augmentation? augmentation)
