@@ -6,16 +6,18 @@ namespace ModelGen.Package.Tests;
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
-    private static readonly string[] Projects = ["src/ModelGen/ModelGen.csproj", "src/ModelGen.Testing/ModelGen.Testing.csproj", "src/ModelGen.Templates/ModelGen.Templates.csproj"];
+    private static readonly string[] Packages = ["ModelGen", "ModelGen.Testing", "ModelGen.Templates"];
 
     public PackageFeed()
     {
         Suffix = "e2e." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", System.Globalization.CultureInfo.InvariantCulture);
         Folder = Directory.CreateTempSubdirectory("modelgen-feed-").FullName;
-        foreach (var project in Projects)
-        {
-            Command.Run("dotnet", ["pack", Path.Combine(Command.RepositoryRoot, project), "-c", Command.Configuration, "--no-build", "-o", Folder, $"-p:VersionSuffix={Suffix}"], Command.RepositoryRoot);
-        }
+        // As the README says: the whole solution is packed, and only the three packages come out.
+        Command.Run("dotnet", ["pack", Path.Combine(Command.RepositoryRoot, "ModelGen.sln"), "-c", Command.Configuration, "--no-build", "-o", Folder, $"-p:VersionSuffix={Suffix}"], Command.RepositoryRoot);
+        var packed = Directory.GetFiles(Folder, "*.nupkg").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.True(
+            packed.Count == Packages.Length && Packages.All(id => packed.Any(file => file!.StartsWith(id + ".0", StringComparison.Ordinal))),
+            $"dotnet pack ModelGen.sln made {string.Join(", ", packed)}; expected exactly {string.Join(", ", Packages)}");
 
         Version = Path.GetFileNameWithoutExtension(Directory.GetFiles(Folder, "ModelGen.0*.nupkg").Single())["ModelGen.".Length..];
     }
@@ -44,9 +46,9 @@ public sealed class PackageFeed : IDisposable
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
             ? custom
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        foreach (var id in new[] { "modelgen", "modelgen.testing", "modelgen.templates" })
+        foreach (var id in Packages)
         {
-            var cached = Path.Combine(packages, id, Version);
+            var cached = Path.Combine(packages, id.ToLowerInvariant(), Version);
             if (Directory.Exists(cached))
             {
                 Directory.Delete(cached, recursive: true);
