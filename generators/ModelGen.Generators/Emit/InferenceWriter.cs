@@ -74,7 +74,8 @@ internal static class InferenceWriter
 
     private static void WriteExport(CodeWriter w, ModelPlan plan)
     {
-        var description = $"{plan.SpecFileName}: {plan.Backbone.Architecture} cut at {plan.Backbone.CutDisplay}, head {string.Join(" → ", plan.Head.Select(ModelEmitter.Describe))}";
+        var layout = $"{plan.SpecFileName}: {plan.Backbone.Architecture} cut at {plan.Backbone.CutDisplay}, head {string.Join(" → ", plan.Head.Select(ModelEmitter.Describe))}";
+        var description = plan.Description is { Length: > 0 } text ? $"{text} ({layout})" : layout;
         w.SummaryXml("Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name=\"includePreprocessing\"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.");
         w.Line("/// <param name=\"path\">The .onnx file to write (atomically).</param>");
         w.Line("/// <param name=\"includePreprocessing\">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>");

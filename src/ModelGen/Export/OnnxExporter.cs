@@ -48,7 +48,7 @@ public static class OnnxExporter
         writer.Graph.Output.Add(Value("logits", [null, units]));
         writer.Graph.Output.Add(Value("probabilities", [null, info.Classes.Count]));
 
-        var model = new ModelProto { IrVersion = 8, ProducerName = "ModelGen", ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0", Graph = writer.Graph };
+        var model = new ModelProto { IrVersion = 8, ProducerName = "ModelGen", ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0", DocString = info.Description, Graph = writer.Graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         Metadata(model, "modelgen.model", info.Model);
         Metadata(model, "modelgen.classes", JsonSerializer.Serialize(info.Classes));

@@ -398,7 +398,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
     /// <param name="path">The .onnx file to write (atomically).</param>
     /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
     public void ExportOnnx(string path, bool includePreprocessing = true) =>
-        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(CatsVsDogsAugmented), Classes, Binary: true, FinalActivation: "sigmoid", Description: "cats-augmented.model.yaml: vgg16 cut at block5_pool, head flatten → dense 256 relu → dense 1 sigmoid"), path, includePreprocessing);
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(CatsVsDogsAugmented), Classes, Binary: true, FinalActivation: "sigmoid", Description: "Cats vs dogs, frozen VGG16 with data augmentation (cats-augmented.model.yaml: vgg16 cut at block5_pool, head flatten → dense 256 relu → dense 1 sigmoid)"), path, includePreprocessing);
 
     // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
     private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]

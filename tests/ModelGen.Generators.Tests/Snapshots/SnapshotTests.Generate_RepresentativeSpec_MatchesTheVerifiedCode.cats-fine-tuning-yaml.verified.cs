@@ -400,7 +400,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
     /// <param name="path">The .onnx file to write (atomically).</param>
     /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
     public void ExportOnnx(string path, bool includePreprocessing = true) =>
-        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(CatsVsDogsFineTuned), Classes, Binary: true, FinalActivation: "sigmoid", Description: "cats-fine-tuning.model.yaml: vgg16 cut at block5_pool, head flatten → dense 256 relu → dense 1 sigmoid"), path, includePreprocessing);
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(CatsVsDogsFineTuned), Classes, Binary: true, FinalActivation: "sigmoid", Description: "Cats vs dogs, VGG16 fine-tuned from block5_conv1 (cats-fine-tuning.model.yaml: vgg16 cut at block5_pool, head flatten → dense 256 relu → dense 1 sigmoid)"), path, includePreprocessing);
 
     // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
     private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]

@@ -384,7 +384,7 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
     /// <param name="path">The .onnx file to write (atomically).</param>
     /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
     public void ExportOnnx(string path, bool includePreprocessing = true) =>
-        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(FashionResNet), Classes, Binary: false, FinalActivation: "softmax", Description: "fashion-resnet18.model.json: resnet18 cut at layer3, head global_avg_pool → dropout 0.2 → dense 10 softmax"), path, includePreprocessing);
+        global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof(FashionResNet), Classes, Binary: false, FinalActivation: "softmax", Description: "Fashion-MNIST on a gray ResNet18, cut at layer3 (fashion-resnet18.model.json: resnet18 cut at layer3, head global_avg_pool → dropout 0.2 → dense 10 softmax)"), path, includePreprocessing);
 
     // The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.
     private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]

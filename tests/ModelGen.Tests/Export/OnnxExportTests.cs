@@ -120,6 +120,11 @@ public sealed class OnnxExportTests
         var metadata = exported.MetadataProps.ToDictionary(p => p.Key, p => p.Value);
         Assert.Equal(FashionMethod1.DeclaredClasses, JsonSerializer.Deserialize<string[]>(metadata["modelgen.classes"]));
         Assert.Equal("FashionMethod1", metadata["modelgen.model"]);
+        Assert.Equal("resnet18_mlnet", metadata["modelgen.architecture"]);
+        Assert.Equal("layer3", metadata["modelgen.cut"]);
+        Assert.Equal("3x64x64", metadata["modelgen.input"]);
+        Assert.True(metadata["modelgen.spec"].StartsWith("Fashion-MNIST mini, ImageNet ResNet18 features at layer3, dense head (Specs/FashionMethod1.model.yaml: resnet18_mlnet cut at layer3, head flatten", StringComparison.Ordinal), metadata["modelgen.spec"]);
+        Assert.Equal(metadata["modelgen.spec"], exported.DocString);
         Assert.Equal(17, exported.OpsetImport.Single().Version);
     }
 
