@@ -30,7 +30,9 @@ public sealed class LearningRateSchedule
     /// <summary>Multiplies the rate by <paramref name="factor"/> when the monitored loss has not improved for <paramref name="patience"/> epochs.</summary>
     public static LearningRateSchedule Plateau(optim.Optimizer optimizer, double factor, int patience, double minLr)
     {
-        var scheduler = optim.lr_scheduler.ReduceLROnPlateau(optimizer, "min", factor, patience, min_lr: [minLr]);
+        // TorchSharp, like PyTorch, reduces only when more than `patience` epochs have not improved; the
+        // spec's patience is Keras' (and early_stopping's): the rate drops once `patience` epochs have not.
+        var scheduler = optim.lr_scheduler.ReduceLROnPlateau(optimizer, "min", factor, Math.Max(0, patience - 1), min_lr: [minLr]);
         return new($"reduce on plateau: x{factor} after {patience} epochs", null, metric => scheduler.step(metric));
     }
 

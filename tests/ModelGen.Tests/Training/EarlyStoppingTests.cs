@@ -1,0 +1,99 @@
+using ModelGen.Training;
+using ModelGen.Tests.Infrastructure;
+using static TorchSharp.torch;
+
+namespace ModelGen.Tests.Training;
+
+/// <summary>
+/// Early stopping as <see cref="PhaseRun"/> does it for the generated loops: the phase stops after
+/// <c>patience</c> epochs without improvement, and with <c>restore_best</c> the model ends with the weights
+/// of its best epoch, not its last.
+/// </summary>
+public sealed class EarlyStoppingTests
+{
+    [Fact]
+    public void StopsAfterPatienceEpochsWithoutImprovement_AndRestoresTheBestEpochsWeights()
+    {
+        // Validation losses per epoch: the best is epoch 2; epochs 3 and 4 do not improve (patience 2).
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_loss", Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+
+        Assert.Equal(new[] { true, true, true, false }, continued);
+        Assert.Equal(WeightsOfEpoch(2), weights);
+    }
+
+    [Fact]
+    public void WithoutRestoreBest_KeepsTheLastEpochsWeights()
+    {
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_loss", Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+
+        Assert.Equal(new[] { true, true, true, false }, continued);
+        Assert.Equal(WeightsOfEpoch(4), weights);
+    }
+
+    [Fact]
+    public void AccuracyIsMaximised_AndAnImprovementSmallerThanMinDeltaDoesNotCount()
+    {
+        // Validation accuracy: epoch 3 beats epoch 2 by less than min_delta, so epoch 2 stays the best
+        // and epochs 3 and 4 are the two without improvement.
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_accuracy", Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
+
+        Assert.Equal(new[] { true, true, true, false }, continued);
+        Assert.Equal(WeightsOfEpoch(2), weights);
+    }
+
+    [Fact]
+    public void APhaseThatRunsOut_StillEndsWithTheBestWeights()
+    {
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_loss", Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
+
+        Assert.Equal(new[] { true, true, true, true }, continued);
+        Assert.Equal(WeightsOfEpoch(2), weights);
+    }
+
+    /// <summary>The weights the fake training below gives the model in epoch <paramref name="epoch"/>.</summary>
+    private static float[] WeightsOfEpoch(int epoch) => [epoch, -epoch, epoch * 10f, 0.5f * epoch];
+
+    /// <summary>
+    /// Runs a phase of up to 6 epochs on a one-layer model whose "training" sets its weights to
+    /// <see cref="WeightsOfEpoch"/>, with the given validation results; returns what
+    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch and the weights at the end.
+    /// </summary>
+    private static (List<bool> Continued, float[] Weights) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false)
+    {
+        using var temp = new TempFolder();
+        using var model = nn.Linear(3, 1);
+        using var optimizer = Optimizers.Sgd(model.parameters(), [], lr: 0.1);
+        using var run = TrainingRun.Start(model, "Tiny", new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.None, Log = TextWriter.Null }, checkpoints: null, settings, seed: 1);
+        using var phase = run.BeginPhase("train", epochs: validation.Length, optimizer, schedule: null, samples: 1);
+        var continued = new List<bool>();
+        for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
+        {
+            var metrics = phase.BeginEpoch(epoch, batches: 1);
+            SetWeights(model, WeightsOfEpoch(epoch + 1));
+            var value = validation[epoch];
+            var result = accuracy ? Evaluation(correctOutOf100: (int)Math.Round(value * 100), loss: 1) : Evaluation(correctOutOf100: 50, loss: value);
+            continued.Add(phase.EndEpoch(metrics, result));
+            if (!continued[^1])
+            {
+                break;
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var weights = cat([model.weight.detach().flatten(), model.bias!.detach()]).data<float>().ToArray();
+        return (continued, weights);
+    }
+
+    private static void SetWeights(TorchSharp.Modules.Linear model, float[] values)
+    {
+        using var noGrad = no_grad();
+        using var weight = tensor(values[..3]).reshape(1, 3);
+        using var bias = tensor(values[3..]);
+        model.weight.copy_(weight);
+        model.bias!.copy_(bias);
+    }
+
+    /// <summary>A validation result of 100 samples of two classes with the given number right and mean loss.</summary>
+    private static EvaluationResult Evaluation(int correctOutOf100, double loss) =>
+        new(["a", "b"], new long[,] { { correctOutOf100, 0 }, { 100 - correctOutOf100, 0 } }, loss, skipped: 0);
+}
