@@ -143,7 +143,9 @@ internal static class TrainingWriter
             if (phase.UsesFeatureCache)
             {
                 w.Open("if (!run.IsPhaseDone(" + CodeWriter.String(phase.Name) + "))");
-                w.Line($"{stem}OnFeatures(Extract(data.Train), data.Validation is null ? null : Extract(data.Validation), run);");
+                w.Line("using var trainFeatures = Extract(data.Train); // freed when the phase ends, not at the next GC");
+                w.Line("using var validationFeatures = data.Validation is null ? null : Extract(data.Validation);");
+                w.Line($"{stem}OnFeatures(trainFeatures, validationFeatures, run);");
                 w.Close();
             }
             else
@@ -175,6 +177,7 @@ internal static class TrainingWriter
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("HeadTrainingMode();");
         w.Line($"var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount({phase.BatchSize}));");
+        w.Line($"{Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
         w.Open($"foreach (var batch in train.Batches(batchSize: {phase.BatchSize}, shuffle: true, seed: phase.EpochSeed(epoch)))");
         w.Line($"using var scope = {Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
@@ -204,7 +207,7 @@ internal static class TrainingWriter
         if (phase.BackboneFrozen)
         {
             w.Line("// The backbone does not change in this phase, so validation runs on cached features.");
-            w.Line("var validation = data.Validation is null ? null : Extract(data.Validation);");
+            w.Line("using var validation = data.Validation is null ? null : Extract(data.Validation);");
         }
 
         WriteOptimizer(w, phase, headOnly: phase.BackboneFrozen);
@@ -213,6 +216,7 @@ internal static class TrainingWriter
         w.Line("backbone.TrainingMode(); // trainable layers train; frozen ones (and their batch-norm statistics) stay in evaluation mode");
         w.Line("HeadTrainingMode();");
         w.Line($"var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount({phase.BatchSize}));");
+        w.Line($"{Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
         w.Open($"foreach (var batch in global::ModelGen.Data.ImageBatches.Read(data.Train, backbone.Input, batchSize: {phase.BatchSize}, shuffle: true, seed: phase.EpochSeed(epoch), {augmentation}))");
         w.Line($"using var scope = {Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");

@@ -495,6 +495,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
         {
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(20));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in train.Batches(batchSize: 20, shuffle: true, seed: phase.EpochSeed(epoch)))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -525,7 +526,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
 
         backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen); // freeze: all
         // The backbone does not change in this phase, so validation runs on cached features.
-        var validation = data.Validation is null ? null : Extract(data.Validation);
+        using var validation = data.Validation is null ? null : Extract(data.Validation);
         using var optimizer = global::ModelGen.Training.Optimizers.RmsProp(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 2E-05, momentum: 0.0, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("train", epochs: 30, optimizer, schedule, samples: data.Train.Count);
@@ -534,6 +535,7 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
             backbone.TrainingMode(); // trainable layers train; frozen ones (and their batch-norm statistics) stay in evaluation mode
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(20));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(data.Train, backbone.Input, batchSize: 20, shuffle: true, seed: phase.EpochSeed(epoch), augmentation: Phase1TrainAugmentation))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();

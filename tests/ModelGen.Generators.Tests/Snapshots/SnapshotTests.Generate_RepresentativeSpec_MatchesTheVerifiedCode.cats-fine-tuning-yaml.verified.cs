@@ -475,7 +475,9 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
         // training.phases[0] "head": frozen backbone, no augmentation: trains on cached features.
         if (!run.IsPhaseDone("head"))
         {
-            Phase1HeadOnFeatures(Extract(data.Train), data.Validation is null ? null : Extract(data.Validation), run);
+            using var trainFeatures = Extract(data.Train); // freed when the phase ends, not at the next GC
+            using var validationFeatures = data.Validation is null ? null : Extract(data.Validation);
+            Phase1HeadOnFeatures(trainFeatures, validationFeatures, run);
         }
 
         // training.phases[1] "finetune": part of the backbone trains: end to end on images.
@@ -503,6 +505,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
         {
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(20));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in train.Batches(batchSize: 20, shuffle: true, seed: phase.EpochSeed(epoch)))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -540,6 +543,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
             backbone.TrainingMode(); // trainable layers train; frozen ones (and their batch-norm statistics) stay in evaluation mode
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(20));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(data.Train, backbone.Input, batchSize: 20, shuffle: true, seed: phase.EpochSeed(epoch), augmentation: Phase2FinetuneAugmentation))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();

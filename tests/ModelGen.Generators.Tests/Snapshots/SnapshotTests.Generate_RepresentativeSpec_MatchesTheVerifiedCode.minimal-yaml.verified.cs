@@ -448,7 +448,9 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
         // training.phases[0] "train": frozen backbone, no augmentation: trains on cached features.
         if (!run.IsPhaseDone("train"))
         {
-            Phase1TrainOnFeatures(Extract(data.Train), data.Validation is null ? null : Extract(data.Validation), run);
+            using var trainFeatures = Extract(data.Train); // freed when the phase ends, not at the next GC
+            using var validationFeatures = data.Validation is null ? null : Extract(data.Validation);
+            Phase1TrainOnFeatures(trainFeatures, validationFeatures, run);
         }
 
         return run.Finish();
@@ -473,6 +475,7 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
         {
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(32));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in train.Batches(batchSize: 32, shuffle: true, seed: phase.EpochSeed(epoch)))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();

@@ -821,6 +821,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
         {
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(16));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in train.Batches(batchSize: 16, shuffle: true, seed: phase.EpochSeed(epoch)))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -858,6 +859,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
             backbone.TrainingMode(); // trainable layers train; frozen ones (and their batch-norm statistics) stay in evaluation mode
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(16));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(data.Train, backbone.Input, batchSize: 16, shuffle: true, seed: phase.EpochSeed(epoch), augmentation: null))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();

@@ -502,6 +502,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
         {
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(8));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in train.Batches(batchSize: 8, shuffle: true, seed: phase.EpochSeed(epoch)))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -532,7 +533,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
 
         backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.Inference); // freeze: all
         // The backbone does not change in this phase, so validation runs on cached features.
-        var validation = data.Validation is null ? null : Extract(data.Validation);
+        using var validation = data.Validation is null ? null : Extract(data.Validation);
         using var optimizer = global::ModelGen.Training.Optimizers.Adam(HeadParameters(), global::System.Array.Empty<global::TorchSharp.Modules.Parameter>(), lr: 0.001, weightDecay: 0.0);
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("warmup", epochs: 3, optimizer, schedule, samples: data.Train.Count);
@@ -541,6 +542,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
             backbone.TrainingMode(); // trainable layers train; frozen ones (and their batch-norm statistics) stay in evaluation mode
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(8));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(data.Train, backbone.Input, batchSize: 8, shuffle: true, seed: phase.EpochSeed(epoch), augmentation: Phase1WarmupAugmentation))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
@@ -584,6 +586,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
             backbone.TrainingMode(); // trainable layers train; frozen ones (and their batch-norm statistics) stay in evaluation mode
             HeadTrainingMode();
             var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(4));
+            global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(data.Train, backbone.Input, batchSize: 4, shuffle: true, seed: phase.EpochSeed(epoch), augmentation: Phase2DeepAugmentation))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
