@@ -401,5 +401,10 @@ internal sealed class MatMulOp(NodeProto node) : OnnxOp(node)
 /// <summary>The shape of a value as an int64 tensor (read by a Reshape with a computed shape).</summary>
 internal sealed class ShapeOfOp(NodeProto node) : OnnxOp(node)
 {
-    public override Tensor Run(OnnxValues values) => tensor(values[Node.Input[0]].shape);
+    // On the value's device, like the graph's constants, so that shape arithmetic never mixes devices.
+    public override Tensor Run(OnnxValues values)
+    {
+        var x = values[Node.Input[0]];
+        return tensor(x.shape, device: x.device);
+    }
 }
