@@ -65,7 +65,7 @@ public static class BackboneFactory
         {
             if (load && WeightsLocator.Resolve(definition, options) is { } file)
             {
-                WeightsLoader.Load(backbone, file);
+                UnusedWeightsLog.Report(file, WeightsLoader.Load(backbone, file));
                 backbone.WeightsSource = file;
             }
 

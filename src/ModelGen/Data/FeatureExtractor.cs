@@ -10,7 +10,8 @@ namespace ModelGen.Data;
 /// Runs a backbone over an image folder once and keeps the features on disk (the seed's method 1).
 /// The cache key covers everything that changes the features: the architecture and cut, the backbone's
 /// current weights (a hash of every value, so fine-tuned weights never reuse stale features), the input
-/// size, gray or color, the preprocessing, and every file's path, label, size and modification time.
+/// size, gray or color, the preprocessing (with the mean image's values), and every file's path, label,
+/// size and modification time.
 /// </summary>
 public static class FeatureExtractor
 {
@@ -39,7 +40,7 @@ public static class FeatureExtractor
             .AppendLine(KeyVersion)
             .AppendLine(d.Architecture).AppendLine(d.CutAt ?? "(end)")
             .AppendLine($"{d.Height}x{d.Width}x{d.SourceChannels}")
-            .AppendLine(backbone.Input.Preprocessing.Describe())
+            .AppendLine(backbone.Input.Preprocessing.Describe()).AppendLine(MeanImageHash(backbone.Input.Preprocessing))
             .AppendLine(backbone.StateHash())
             .AppendLine(string.Join("|", images.Classes));
         foreach (var sample in images.Samples)
@@ -49,6 +50,18 @@ public static class FeatureExtractor
         }
 
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString()))).ToLowerInvariant();
+    }
+
+    // Describe gives only the mean image's shape; another mean image of the same size must change the key too.
+    private static string MeanImageHash(Preprocessing preprocessing)
+    {
+        if (preprocessing.MeanImage is null)
+        {
+            return "(no mean image)";
+        }
+
+        using var cpu = preprocessing.MeanImage.detach().cpu().contiguous();
+        return Convert.ToHexString(SHA256.HashData(cpu.bytes));
     }
 
     /// <summary>Runs the backbone over the images without the cache.</summary>

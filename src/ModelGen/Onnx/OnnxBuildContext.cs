@@ -44,6 +44,10 @@ internal sealed class OnnxBuildContext(IReadOnlyDictionary<string, TensorProto> 
         return value.to_type(ScalarType.Float32).reshape(-1)[0].item<float>();
     }
 
+    /// <summary>The number of dimensions of a constant input (0 for a single value), or null when it is absent or computed.</summary>
+    public int? ConstantRank(NodeProto node, int input) =>
+        node.Input.Count > input && initializers.TryGetValue(node.Input[input], out var proto) ? proto.Dims.Count : null;
+
     /// <summary>A constant int64 input (shape, axes, pads), or null when absent.</summary>
     public long[]? ConstantLongs(NodeProto node, int input)
     {

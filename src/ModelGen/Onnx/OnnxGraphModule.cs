@@ -17,7 +17,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     [
         "Conv", "BatchNormalization", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Clip", "HardSigmoid", "HardSwish", "Softmax",
         "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Add", "Sub", "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose",
-        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout", "Gather", "Erf",
+        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout", "Gather", "Erf", "Shape",
     ];
 
     private readonly List<OnnxOp> _ops = [];
@@ -248,6 +248,7 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             "Identity" or "Dropout" => new IdentityOp(node),
             "Gather" => new GatherOp(node, context),
             "Erf" => new ErfOp(node),
+            "Shape" => new ShapeOfOp(node),
             _ => throw new OnnxImportException(
                 $"The ONNX operator '{node.OpType}' (node '{node.Name}') is not supported; ModelGen imports {string.Join(", ", SupportedOperators)}. "
                 + "Cut the graph before it with truncate_at, or export the model without it."),
@@ -342,28 +343,47 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>Gather with constant indexes along one axis (channel reordering such as RGB to BGR).</summary>
+/// <summary>
+/// Gather with constant indexes along one axis: a list (channel reordering such as RGB to BGR) or a single
+/// index, which drops the axis (a token or channel picked out).
+/// </summary>
 internal sealed class GatherOp : OnnxOp
 {
     private readonly long _axis;
     private readonly long[] _indexes;
+    private readonly bool _single;
 
     public GatherOp(NodeProto node, OnnxBuildContext context)
         : base(node)
     {
         _axis = new OnnxAttributes(node).Int("axis", 0);
         _indexes = context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Gather node '{Name}' has no indexes.");
+        var rank = context.ConstantRank(node, 1);
+        if (rank > 1)
+        {
+            throw new OnnxImportException($"The Gather node '{Name}' has {rank}-D indexes; ModelGen imports Gather with a single index or a list of indexes.");
+        }
+
+        _single = rank == 0;
     }
 
     public override Tensor Run(OnnxValues values)
     {
         var x = values[Node.Input[0]];
-        using var indexes = tensor(_indexes, device: x.device);
-        return x.index_select(_axis, indexes);
+
+        // ONNX counts negative indexes from the end of the axis; index_select does not.
+        var size = x.shape[_axis < 0 ? _axis + x.dim() : _axis];
+        using var indexes = tensor(_indexes.Select(i => i < 0 ? i + size : i).ToArray(), device: x.device);
+        var picked = x.index_select(_axis, indexes);
+        return _single ? picked.squeeze(_axis) : picked;
     }
 
-    public override string Export(OnnxWriter writer, Func<string, string> value) =>
-        writer.Node("Gather", Name, [value(Node.Input[0]), writer.Longs(Name + ".indexes", _indexes)], ("axis", _axis));
+    public override string Export(OnnxWriter writer, Func<string, string> value)
+    {
+        // The writer's indexes are a list; a single index is written as a list of one and its axis squeezed.
+        var picked = writer.Node("Gather", _single ? Name + ".picked" : Name, [value(Node.Input[0]), writer.Longs(Name + ".indexes", _indexes)], ("axis", _axis));
+        return _single ? writer.Node("Squeeze", Name, [picked, writer.Longs(Name + ".axis", _axis)]) : picked;
+    }
 }
 
 /// <summary>The error function (GELU is written with it in opset 17).</summary>
@@ -376,4 +396,15 @@ internal sealed class ErfOp(NodeProto node) : OnnxOp(node)
 internal sealed class MatMulOp(NodeProto node) : OnnxOp(node)
 {
     public override Tensor Run(OnnxValues values) => values[Node.Input[0]].matmul(values[Node.Input[1]]);
+}
+
+/// <summary>The shape of a value as an int64 tensor (read by a Reshape with a computed shape).</summary>
+internal sealed class ShapeOfOp(NodeProto node) : OnnxOp(node)
+{
+    // On the value's device, like the graph's constants, so that shape arithmetic never mixes devices.
+    public override Tensor Run(OnnxValues values)
+    {
+        var x = values[Node.Input[0]];
+        return tensor(x.shape, device: x.device);
+    }
 }

@@ -23,7 +23,7 @@ internal sealed class ShapeOp : OnnxOp
         {
             "Concat" => Concat(a.Int("axis", 1)),
             "Flatten" => Flatten(a.Int("axis", 1)),
-            "Reshape" => Reshape(_longs = a.Ints("shape") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Reshape node '{Name}' has no shape.")),
+            "Reshape" => Reshape(node, a, context),
             "Transpose" => Transpose(a.Ints("perm")),
             "Squeeze" => Squeeze(_longs = a.Ints("axes") ?? context.ConstantLongs(node, 1)),
             "Unsqueeze" => Unsqueeze(_longs = a.Ints("axes") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Unsqueeze node '{Name}' has no axes.")),
@@ -40,7 +40,7 @@ internal sealed class ShapeOp : OnnxOp
         var x = Node.Input.Count > 0 ? value(Node.Input[0]) : "";
         return Node.OpType switch
         {
-            "Reshape" => writer.Node("Reshape", Name, [x, writer.Longs(Name + ".shape", _longs!)]),
+            "Reshape" => writer.Node("Reshape", Name, [x, _longs is null ? value(Node.Input[1]) : writer.Longs(Name + ".shape", _longs)]),
             "Squeeze" => _longs is null ? writer.Node("Squeeze", Name, [x]) : writer.Node("Squeeze", Name, [x, writer.Longs(Name + ".axes", _longs)]),
             "Unsqueeze" => writer.Node("Unsqueeze", Name, [x, writer.Longs(Name + ".axes", _longs!)]),
             "Pad" => writer.Node("Pad", Name, [x, writer.Longs(Name + ".pads", _longs!), writer.Scalar(Name + ".value", _padValue)], ("mode", _padMode)),
@@ -59,14 +59,21 @@ internal sealed class ShapeOp : OnnxOp
         return x.reshape(outer, -1);
     };
 
-    private Func<OnnxValues, Tensor> Reshape(long[] shape) => values =>
+    private Func<OnnxValues, Tensor> Reshape(NodeProto node, OnnxAttributes a, OnnxBuildContext context)
     {
-        var x = values[Node.Input[0]];
+        // A computed shape (Shape of another value, as in ModelGen's own export of opset-11 Softmax) is read when the node runs.
+        var computed = a.Ints("shape") is null && node.Input.Count > 1 && node.Input[1].Length > 0 && !context.IsInitializer(node.Input[1]);
+        var shape = computed ? null : _longs = a.Ints("shape") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Reshape node '{Name}' has no shape.");
+        return values =>
+        {
+            var x = values[Node.Input[0]];
+            var requested = shape ?? values[Node.Input[1]].cpu().data<long>().ToArray();
 
-        // ONNX: 0 copies the input's dimension at that position; -1 is inferred.
-        var target = shape.Select((d, i) => d == 0 ? x.shape[i] : d).ToArray();
-        return x.reshape(target);
-    };
+            // ONNX: 0 copies the input's dimension at that position; -1 is inferred.
+            var target = requested.Select((d, i) => d == 0 ? x.shape[i] : d).ToArray();
+            return x.reshape(target);
+        };
+    }
 
     private Func<OnnxValues, Tensor> Transpose(long[]? perm) => values =>
     {

@@ -7,7 +7,8 @@ namespace ModelGen.Weights;
 /// <summary>
 /// Loads a state dict into a backbone by parameter name, and refuses partial loads: every parameter and
 /// buffer of the backbone must be in the file with the same shape. Tensors the backbone does not have
-/// are fine when they belong to the discarded classifier or lie beyond the cut; others are reported.
+/// are fine when they belong to the discarded classifier or lie beyond the cut: they are returned, and
+/// <see cref="BackboneFactory"/> reports them through <see cref="UnusedWeightsLog"/>.
 /// </summary>
 public static class WeightsLoader
 {

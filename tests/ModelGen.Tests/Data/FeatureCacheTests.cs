@@ -1,6 +1,8 @@
+using ModelGen.Backbones;
 using ModelGen.Data;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Tests.Specs;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelGen.Tests.Data;
@@ -52,6 +54,71 @@ public sealed class FeatureCacheTests
         var otherModel = FeatureExtractor.CacheKey(other.Backbone, ImageFolder.Open(images, FashionMethod1.DeclaredClasses));
 
         Assert.Equal(5, new[] { key, touched, added, retrained, otherModel }.Distinct().Count());
+    }
+
+    [Fact]
+    public void AnotherCut_IsAMiss_EvenWithTheSameWeights()
+    {
+        using var temp = new TempFolder();
+        var folder = ImageFolder.Open(FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]));
+
+        // Parameterless stages: the weights hash is the same, so only the cut can tell the keys apart.
+        using var layer2 = ParameterlessBackbone(cutAt: "layer2");
+        using var layer2Again = ParameterlessBackbone(cutAt: "layer2");
+        using var layer3 = ParameterlessBackbone(cutAt: "layer3");
+        using var uncut = ParameterlessBackbone(cutAt: null);
+
+        Assert.Equal(layer2.StateHash(), layer3.StateHash());
+        Assert.Equal(FeatureExtractor.CacheKey(layer2, folder), FeatureExtractor.CacheKey(layer2Again, folder));
+        Assert.Equal(3, new[] { layer2, layer3, uncut }.Select(b => FeatureExtractor.CacheKey(b, folder)).Distinct().Count());
+    }
+
+    [Fact]
+    public void OtherPreprocessing_IsAMiss()
+    {
+        using var temp = new TempFolder();
+        var folder = ImageFolder.Open(FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]));
+        var imageNet = Preprocessing.ImageNet;
+        using var meanImage = full(3, 4, 4, 100f);
+        using var otherMeanImage = full(3, 4, 4, 120f);
+        Preprocessing[] variants =
+        [
+            imageNet,
+            imageNet with { Order = ChannelOrder.Bgr },
+            imageNet with { Scale = 255f },
+            imageNet with { Mean = [0.5f, 0.5f, 0.5f] },
+            imageNet with { Std = [1f, 1f, 1f] },
+            imageNet with { MeanImage = meanImage },
+            imageNet with { MeanImage = otherMeanImage }, // same shape, other values
+        ];
+
+        var keys = variants.Select(preprocessing =>
+        {
+            using var backbone = ParameterlessBackbone(cutAt: "layer3", preprocessing);
+            return FeatureExtractor.CacheKey(backbone, folder);
+        }).ToList();
+        using var same = ParameterlessBackbone(cutAt: "layer3", imageNet with { Mean = [.. imageNet.Mean] });
+
+        Assert.Equal(keys[0], FeatureExtractor.CacheKey(same, folder));
+        Assert.Equal(variants.Length, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public void AnImageThatChangesSize_KeepingItsModificationTime_IsAMiss()
+    {
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
+        using var backbone = ParameterlessBackbone(cutAt: "layer3");
+        var key = FeatureExtractor.CacheKey(backbone, ImageFolder.Open(images));
+        var file = ImageFolder.Open(images).Samples[2].Path;
+        var modified = File.GetLastWriteTimeUtc(file);
+
+        File.AppendAllText(file, "more bytes");
+        File.SetLastWriteTimeUtc(file, modified);
+        var folder = ImageFolder.Open(images);
+
+        Assert.Equal(modified.Ticks, folder.Samples[2].LastWriteTicks);
+        Assert.NotEqual(key, FeatureExtractor.CacheKey(backbone, folder));
     }
 
     [Fact]
@@ -114,6 +181,9 @@ public sealed class FeatureCacheTests
         Assert.NotNull(read);
         Assert.True(read.Features.Identical(set.Features));
     }
+
+    private static Backbone ParameterlessBackbone(string? cutAt, Preprocessing? preprocessing = null) =>
+        new(new BackboneDefinition("resnet18", "none", null, cutAt, [3, 32, 32], [3, 32, 32], 3, ""), [("relu", nn.ReLU())], preprocessing ?? Preprocessing.ImageNet);
 
     private static (FeatureSet Set, List<string> Events) Extract(FashionMethod1 model, string images)
     {

@@ -40,6 +40,13 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>Adds a rank-0 int64 initializer (a single index).</summary>
+    public string ScalarLong(string name, long value)
+    {
+        _graph.Initializer.Add(new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64, RawData = ByteString.CopyFrom(BitConverter.GetBytes(value)) });
+        return name;
+    }
+
     /// <summary>Adds a node; attributes are ints, long[], floats or strings.</summary>
     public string Node(string op, string[] inputs, string output, params (string Name, object Value)[] attributes)
     {

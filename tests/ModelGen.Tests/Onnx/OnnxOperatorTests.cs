@@ -41,12 +41,17 @@ public sealed class OnnxOperatorTests
         ["HardSigmoid"] = () => Unary("HardSigmoid"),
         ["HardSwish"] = () => Unary("HardSwish", opset: 14),
         ["Softmax"] = () => Unary("Softmax", ("axis", 1L)),
+        ["Softmax opset 11 (flattens at the axis)"] = () => Unary("Softmax", ("axis", 2L), opset: 11),
+        ["Softmax opset 11 default axis"] = () => Unary("Softmax", opset: 11),
+        ["Erf"] = () => Unary("Erf"),
         ["Clip (ReLU6, inputs)"] = () =>
         {
             var g = new OnnxGraph([1, 2, 4, 4]);
             var mul = g.Node("Mul", ["x", g.Initializer("k", [1], [8f])], "big");
             return (g, g.Node("Clip", [mul, g.Initializer("lo", [], [0f]), g.Initializer("hi", [], [6f])], "y"));
         },
+        ["Clip opset 10 (min and max attributes)"] = () => Unary("Clip", opset: 10, attributes: [("min", -0.4f), ("max", 0.6f)]),
+        ["Clip opset 10 (max attribute only)"] = () => Unary("Clip", ("max", 0.3f), opset: 10),
         ["MaxPool"] = () => Pool("MaxPool", [3, 3], [2, 2], [1, 1, 1, 1]),
         ["MaxPool asymmetric pads"] = () => Pool("MaxPool", [3, 3], [2, 2], [1, 1, 0, 0]),
         ["MaxPool ceil mode"] = () => Pool("MaxPool", [3, 3], [2, 2], [0, 0, 0, 0], ("ceil_mode", 1L)),
@@ -80,6 +85,27 @@ public sealed class OnnxOperatorTests
             var g = new OnnxGraph([2, 3, 2, 2]);
             var r = g.Node("Reshape", ["x", g.Longs("shape", 0, -1)], "r");
             return (g, g.Node("MatMul", [r, g.Initializer("w", [12, 4])], "y"));
+        },
+        ["MatMul of two computed values"] = () =>
+        {
+            var g = new OnnxGraph([2, 3, 4, 5]);
+            var t = g.Node("Transpose", ["x"], "t", ("perm", new long[] { 0, 1, 3, 2 }));
+            return (g, g.Node("MatMul", ["x", t], "y"));
+        },
+        ["Gather (channels reordered)"] = () =>
+        {
+            var g = new OnnxGraph([2, 3, 4, 4]);
+            return (g, g.Node("Gather", ["x", g.Longs("order", 2, 1, 0)], "y", ("axis", 1L)));
+        },
+        ["Gather negative indexes and axis"] = () =>
+        {
+            var g = new OnnxGraph([2, 3, 4, 5]);
+            return (g, g.Node("Gather", ["x", g.Longs("picked", -1, 0, -3)], "y", ("axis", -1L)));
+        },
+        ["Gather one index (drops the axis)"] = () =>
+        {
+            var g = new OnnxGraph([2, 3, 4, 5]);
+            return (g, g.Node("Gather", ["x", g.ScalarLong("first", 1)], "y", ("axis", 2L)));
         },
         ["Transpose"] = () => Unary("Transpose", ("perm", new long[] { 0, 2, 3, 1 })),
         ["Squeeze and Unsqueeze"] = () =>
@@ -164,6 +190,22 @@ public sealed class OnnxOperatorTests
     }
 
     [Fact]
+    public void GatherWithAMatrixOfIndexes_IsRefusedByName()
+    {
+        var graph = new OnnxGraph([1, 3, 4, 4]);
+        var output = graph.Node("Gather", ["x", graph.Longs("pairs", 0, 1, 2, 0)], "y", ("axis", 1L));
+        var model = graph.Build(output);
+        var indexes = model.Graph.Initializer.Single(t => t.Name == "pairs");
+        indexes.Dims.Clear();
+        indexes.Dims.AddRange([2, 2]);
+
+        var error = Assert.Throws<OnnxImportException>(() => new OnnxGraphModule(model, null, OnnxNaming.NodeNames));
+
+        Assert.Contains("Gather_0", error.Message);
+        Assert.Contains("2-D indexes", error.Message);
+    }
+
+    [Fact]
     public void CutAtAMissingNode_ListsTheNodes()
     {
         var (graph, output) = Conv(pads: [1, 1, 1, 1]);
@@ -200,10 +242,10 @@ public sealed class OnnxOperatorTests
         return (g, g.Node("Conv", ["x", g.Initializer("w", [4, 3, 3, 3])], "y", ("pads", pads), ("strides", strides ?? [1, 1])));
     }
 
-    private static (OnnxGraph, string) Unary(string op, (string, object)? attribute = null, long opset = 13)
+    private static (OnnxGraph, string) Unary(string op, (string, object)? attribute = null, long opset = 13, (string, object)[]? attributes = null)
     {
         var g = new OnnxGraph([2, 3, 5, 5], opset);
-        return (g, attribute is { } a ? g.Node(op, ["x"], "y", a) : g.Node(op, ["x"], "y"));
+        return (g, g.Node(op, ["x"], "y", attribute is { } a ? [a] : attributes ?? []));
     }
 
     private static (OnnxGraph, string) Pool(string op, long[] kernel, long[] strides, long[] pads, (string, object)? extra = null)

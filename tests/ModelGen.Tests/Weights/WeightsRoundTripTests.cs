@@ -45,11 +45,15 @@ public sealed class WeightsRoundTripTests : IDisposable
         Assert.True(target.named_parameters().Single(p => p.name == "features.8.conv.1.0.weight").parameter.Identical(expected));
     }
 
-    [Fact]
-    public void WeightsOfAnotherArchitecture_AreRefusedByName_AndNothingIsLoaded()
+    [Theory]
+    [InlineData(".safetensors")]
+    [InlineData(".pth")]
+    [InlineData(".pt")]
+    [InlineData(".dat")]
+    public void WeightsOfAnotherArchitecture_AreRefusedByName_AndNothingIsLoaded(string extension)
     {
         using var resnet18 = Backbone("resnet18", seed: 4);
-        var path = Path.Combine(_folder, "resnet18.safetensors");
+        var path = Path.Combine(_folder, "resnet18" + extension);
         Save(resnet18, path);
         using var resnet34 = Backbone("resnet34", seed: 5);
         using var before = resnet34.named_parameters().First().parameter.detach().clone();
@@ -62,19 +66,27 @@ public sealed class WeightsRoundTripTests : IDisposable
         Assert.True(resnet34.named_parameters().First().parameter.Identical(before));
     }
 
-    [Fact]
-    public void MisshapedTensors_AreReportedWithBothShapes()
+    [Theory]
+    [InlineData(".safetensors")]
+    [InlineData(".pth")]
+    [InlineData(".pt")]
+    [InlineData(".dat")]
+    public void MisshapedTensors_AreReportedWithBothShapes(string extension)
     {
+        // A gray-input stem: conv1 takes one channel where the backbone takes three.
         using var source = Backbone("resnet18", seed: 6);
-        var state = source.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-        state["conv1.weight"] = randn(64, 1, 7, 7);
-        var path = Path.Combine(_folder, "misshaped.safetensors");
-        Safetensors.SaveStateDict(path, state);
+        var conv1 = (TorchSharp.Modules.Conv2d)source.named_modules().Single(m => m.name == "conv1").module;
+        conv1.weight = new TorchSharp.Modules.Parameter(randn(64, 1, 7, 7));
+        var path = Path.Combine(_folder, "misshaped" + extension);
+        Save(source, path);
         using var target = Backbone("resnet18", seed: 7);
+        using var before = target.named_parameters().First().parameter.detach().clone();
 
         var error = Assert.Throws<WeightsException>(() => WeightsLoader.Load(target, path));
 
         Assert.Contains("conv1.weight (file 64x1x7x7, model 64x3x7x7)", error.Message);
+        Assert.Contains(path, error.Message);
+        Assert.True(target.named_parameters().First().parameter.Identical(before));
     }
 
     [Theory]
