@@ -59,13 +59,17 @@ public static class BackboneFactory
         return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path, Graph = graph };
     }
 
-    private static Backbone LoadWeightsFile(Backbone backbone, BackboneDefinition definition, ModelOptions options, bool load)
+    // architectureTensors: the tensor names of the whole network the backbone was cut from. A file's tensors
+    // among them that the backbone does not use (the classifier, the layers beyond the cut) are expected
+    // and not reported; without it, every unused tensor is.
+    private static Backbone LoadWeightsFile(Backbone backbone, BackboneDefinition definition, ModelOptions options, bool load, IReadOnlySet<string>? architectureTensors = null)
     {
         try
         {
             if (load && WeightsLocator.Resolve(definition, options) is { } file)
             {
-                UnusedWeightsLog.Report(file, WeightsLoader.Load(backbone, file));
+                var unused = WeightsLoader.Load(backbone, file);
+                UnusedWeightsLog.Report(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());
                 backbone.WeightsSource = file;
             }
 
@@ -81,14 +85,15 @@ public static class BackboneFactory
     private static Backbone CreateTorchVision(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
         var discarded = new List<nn.Module>();
-        var full = TorchVisionCatalog.ConvolutionalBase(definition.Architecture, discarded);
+        var tensorNames = new HashSet<string>(StringComparer.Ordinal);
+        var full = TorchVisionCatalog.ConvolutionalBase(definition.Architecture, discarded, tensorNames);
         var stages = ModuleCutter.Cut(full, definition.CutAt, discarded);
         foreach (var module in discarded)
         {
             module.Dispose();
         }
 
-        return LoadWeightsFile(new Backbone(definition, stages, options.Preprocessing ?? Preprocessing.ImageNet), definition, options, pretrained);
+        return LoadWeightsFile(new Backbone(definition, stages, options.Preprocessing ?? Preprocessing.ImageNet), definition, options, pretrained, tensorNames);
     }
 
     /// <summary>Runs one blank image through the backbone and compares the output with the build-time shape.</summary>

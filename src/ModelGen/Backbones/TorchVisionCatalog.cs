@@ -45,11 +45,14 @@ public static class TorchVisionCatalog
 
     /// <summary>
     /// The convolutional base of <paramref name="architecture"/> as named stages, freshly initialised;
-    /// <paramref name="discarded"/> receives the classifier parts for the caller to dispose.
+    /// <paramref name="discarded"/> receives the classifier parts for the caller to dispose, and
+    /// <paramref name="tensorNames"/>, when given, the names of every tensor of the whole network (its
+    /// weight files' names, classifier included).
     /// </summary>
-    public static List<(string Name, nn.Module<Tensor, Tensor> Module)> ConvolutionalBase(string architecture, List<nn.Module> discarded)
+    public static List<(string Name, nn.Module<Tensor, Tensor> Module)> ConvolutionalBase(string architecture, List<nn.Module> discarded, ISet<string>? tensorNames = null)
     {
         var model = Builders[architecture]();
+        tensorNames?.UnionWith(model.state_dict().Keys);
         var children = model.named_children().ToDictionary(c => c.name, c => c.module);
         var keep = architecture.StartsWith("resnet", StringComparison.Ordinal) || architecture.StartsWith("resnext", StringComparison.Ordinal) || architecture.StartsWith("wide_resnet", StringComparison.Ordinal)
             ? ResNetStages
