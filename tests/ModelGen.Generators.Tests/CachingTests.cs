@@ -56,6 +56,22 @@ public sealed class CachingTests
     }
 
     [Fact]
+    public void EditingOnlyAnInlineCommentOrSpacesWithinALine_DoesNotRegenerateSource()
+    {
+        var (driver, compilation, spec) = RunOnce();
+        var sourceBefore = driver.GetRunResult().Results[0].GeneratedSources.Single().SourceText.ToString();
+        Assert.Contains("epochs: 30", spec.Text);
+
+        driver = driver.ReplaceAdditionalText(spec, new InMemoryAdditionalText(spec.Path, spec.Text.Replace("epochs: 30", "epochs:    30   # thirty, as in the recipe", StringComparison.Ordinal)));
+        driver = driver.RunGenerators(compilation);
+
+        var result = driver.GetRunResult();
+        Assert.Contains(Reasons(result, TrackingNames.SpecTexts), r => r == IncrementalStepRunReason.Modified);
+        AssertAllCachedOrUnchanged(result, [TrackingNames.Plans, TrackingNames.Emittable]);
+        Assert.Equal(sourceBefore, result.Results[0].GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
     public void EditingAValue_RegeneratesSource()
     {
         var (driver, compilation, spec) = RunOnce();
