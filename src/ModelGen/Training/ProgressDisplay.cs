@@ -37,18 +37,21 @@ public sealed class ProgressDisplay : IDisposable
     }
 
     /// <summary>The mode <see cref="ProgressMode.Auto"/> stands for on this console.</summary>
-    public static ProgressMode Resolve(ProgressMode mode)
-    {
-        if (mode != ProgressMode.Auto)
-        {
-            return mode;
-        }
+    public static ProgressMode Resolve(ProgressMode mode) =>
+        // An explicit mode never touches the console: AnsiConsole builds its profile on first use.
+        mode != ProgressMode.Auto
+            ? mode
+            : Resolve(mode, Console.IsOutputRedirected, Environment.GetEnvironmentVariable("CI"), AnsiConsole.Profile.Capabilities.Interactive);
 
-        var ci = Environment.GetEnvironmentVariable("CI");
-        return Console.IsOutputRedirected || !string.IsNullOrEmpty(ci) || !AnsiConsole.Profile.Capabilities.Interactive
-            ? ProgressMode.Lines
-            : ProgressMode.Bars;
-    }
+    /// <summary>
+    /// The decision behind <see cref="Resolve(ProgressMode)"/>, from what it reads of the console and the
+    /// environment: an explicit mode stands; <see cref="ProgressMode.Auto"/> means bars only on an
+    /// interactive terminal whose output is not redirected, outside CI (<c>CI</c> unset or empty).
+    /// </summary>
+    internal static ProgressMode Resolve(ProgressMode mode, bool outputRedirected, string? ciVariable, bool interactiveConsole) =>
+        mode != ProgressMode.Auto ? mode
+        : outputRedirected || !string.IsNullOrEmpty(ciVariable) || !interactiveConsole ? ProgressMode.Lines
+        : ProgressMode.Bars;
 
     /// <summary>Starts showing progress of <paramref name="total"/> units of work.</summary>
     public static ProgressDisplay Start(string title, long total, string unit, ProgressMode mode, TextWriter log) =>
