@@ -60,7 +60,7 @@ public sealed class PhaseRun : IDisposable
         _ = batches;
         _epochStart = DateTime.UtcNow;
         var mode = _run.Options.Progress;
-        _progress = mode == ProgressMode.None ? null : ProgressDisplay.Start($"{_run.ModelName} {Name} epoch {epoch + 1}/{Epochs}", _samples, "samples", mode == ProgressMode.Lines ? ProgressMode.Lines : mode, _run.Log);
+        _progress = mode == ProgressMode.None ? null : ProgressDisplay.Start($"{_run.ModelName} {Name} epoch {epoch + 1}/{Epochs}", _samples, "samples", mode, _run.Log);
         return new EpochMetrics(_progress);
     }
 
