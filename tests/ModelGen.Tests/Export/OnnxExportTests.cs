@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Google.Protobuf;
-using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelGen.Backbones;
 using ModelGen.Data;
 using ModelGen.Export;
@@ -9,7 +6,7 @@ using ModelGen.Onnx;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Tests.Specs;
 using Onnx;
-using Tensor = TorchSharp.torch.Tensor;
+using static ModelGen.Tests.Export.ExportCheck;
 using static TorchSharp.torch;
 
 namespace ModelGen.Tests.Export;
@@ -20,8 +17,6 @@ namespace ModelGen.Tests.Export;
 /// </summary>
 public sealed class OnnxExportTests
 {
-    private const double Tolerance = 1e-4;
-
     public static TheoryData<string> Architectures => new(TorchVisionCatalog.Architectures);
 
     [Theory]
@@ -29,7 +24,7 @@ public sealed class OnnxExportTests
     public void CatalogArchitecture_ExportsTo_WhatOnnxRuntimeComputesAlike(string architecture)
     {
         using var scope = NewDisposeScope();
-        using var backbone = Backbone(architecture, 64);
+        using var backbone = CatalogBackbone(architecture, 64);
         var channels = backbone.forward(zeros(1, 3, 64, 64)).shape[1];
         manual_seed(3);
         var hidden = nn.Linear(channels, 16);
@@ -126,51 +121,5 @@ public sealed class OnnxExportTests
         Assert.True(metadata["modelgen.spec"].StartsWith("Fashion-MNIST mini, ImageNet ResNet18 features at layer3, dense head (Specs/FashionMethod1.model.yaml: resnet18_mlnet cut at layer3, head flatten", StringComparison.Ordinal), metadata["modelgen.spec"]);
         Assert.Equal(metadata["modelgen.spec"], exported.DocString);
         Assert.Equal(17, exported.OpsetImport.Single().Version);
-    }
-
-    private static ModelGen.Backbones.Backbone Backbone(string architecture, int size)
-    {
-        manual_seed(1);
-        var discarded = new List<nn.Module>();
-        var stages = TorchVisionCatalog.ConvolutionalBase(architecture, discarded);
-        foreach (var module in discarded)
-        {
-            module.Dispose();
-        }
-
-        var backbone = new ModelGen.Backbones.Backbone(new BackboneDefinition(architecture, "none", null, null, [3, size, size], [0, 0, 0], 3, ""), stages, Preprocessing.ImageNet);
-
-        // Random batch-norm statistics, so that the export of every statistic is checked.
-        using (no_grad())
-        {
-            foreach (var (name, buffer) in backbone.named_buffers().Where(b => b.name.EndsWith("running_var", StringComparison.Ordinal) || b.name.EndsWith("running_mean", StringComparison.Ordinal)))
-            {
-                buffer.copy_(name.EndsWith("var", StringComparison.Ordinal) ? rand_like(buffer) + 0.5 : randn_like(buffer) * 0.1);
-            }
-        }
-
-        return backbone;
-    }
-
-    private static Dictionary<string, Tensor> Run(ModelProto model, string inputName, Tensor input)
-    {
-        using var options = new SessionOptions { IntraOpNumThreads = 2 };
-        using var session = new InferenceSession(model.ToByteArray(), options);
-        using var cpu = input.contiguous();
-        var dense = new DenseTensor<float>(cpu.data<float>().ToArray(), cpu.shape.Select(d => (int)d).ToArray());
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(inputName, dense)]);
-        return results.ToDictionary(r => r.Name, r =>
-        {
-            var value = r.AsTensor<float>();
-            return tensor(value.ToArray(), value.Dimensions.ToArray().Select(d => (long)d).ToArray());
-        });
-    }
-
-    private static void AssertClose(Tensor expected, Tensor actual, string what)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        var scale = expected.abs().max().item<float>();
-        var error = (expected - actual).abs().max().item<float>() / Math.Max(scale, 1e-12f);
-        Assert.True(error <= Tolerance, $"{what}: relative error {error:E2}");
     }
 }
