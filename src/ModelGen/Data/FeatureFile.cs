@@ -17,13 +17,13 @@ public static class FeatureFile
     /// <summary>Writes a feature set to <paramref name="path"/> atomically (temporary file, then rename).</summary>
     public static void Write(string path, FeatureSet set)
     {
+        // Hashed and written straight from the tensors' memory: a managed copy of the features (65 MB for
+        // 1,000 images of resnet18 at layer3) would raise the process's peak and linger until a full GC.
         using var features = set.Features.contiguous();
         using var labels = set.Labels.contiguous();
-        var featureBytes = features.bytes.ToArray();
-        var labelBytes = labels.bytes.ToArray();
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(featureBytes);
-        sha.AppendData(labelBytes);
+        sha.AppendData(features.bytes);
+        sha.AppendData(labels.bytes);
         var header = new Header(set.Count, set.SampleShape, set.Classes.ToArray(), set.Skipped, Convert.ToHexString(sha.GetHashAndReset()));
         var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header);
 
@@ -34,8 +34,8 @@ public static class FeatureFile
             BinaryPrimitives.WriteInt32LittleEndian(length, headerBytes.Length);
             stream.Write(length);
             stream.Write(headerBytes);
-            stream.Write(featureBytes);
-            stream.Write(labelBytes);
+            stream.Write(features.bytes);
+            stream.Write(labels.bytes);
         },
         durable: false); // a cache: TryRead checks the SHA-256, and a damaged entry is extracted again
     }
@@ -79,23 +79,31 @@ public static class FeatureFile
                 return null;
             }
 
-            var features = new byte[featureBytes];
-            var labels = new byte[labelBytes];
-            stream.ReadExactly(features);
-            stream.ReadExactly(labels);
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            sha.AppendData(features);
-            sha.AppendData(labels);
-            if (!string.Equals(Convert.ToHexString(sha.GetHashAndReset()), header.Sha256, StringComparison.OrdinalIgnoreCase))
+            // Read straight into the tensors (sizes checked above); they are kept only if the checksum matches.
+            var featureTensor = empty([header.Count, .. header.Shape], ScalarType.Float32);
+            var labelTensor = empty([header.Count], ScalarType.Int64);
+            try
             {
-                problem = "its checksum does not match its content (damaged)";
-                return null;
+                stream.ReadExactly(featureTensor.bytes);
+                stream.ReadExactly(labelTensor.bytes);
+                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                sha.AppendData(featureTensor.bytes);
+                sha.AppendData(labelTensor.bytes);
+                if (!string.Equals(Convert.ToHexString(sha.GetHashAndReset()), header.Sha256, StringComparison.OrdinalIgnoreCase))
+                {
+                    problem = "its checksum does not match its content (damaged)";
+                    featureTensor.Dispose();
+                    labelTensor.Dispose();
+                    return null;
+                }
+            }
+            catch
+            {
+                featureTensor.Dispose();
+                labelTensor.Dispose();
+                throw;
             }
 
-            var featureTensor = empty([header.Count, .. header.Shape], ScalarType.Float32);
-            features.CopyTo(featureTensor.bytes);
-            var labelTensor = empty([header.Count], ScalarType.Int64);
-            labels.CopyTo(labelTensor.bytes);
             return new FeatureSet(featureTensor, labelTensor, header.Classes, header.Skipped);
         }
         catch (Exception e) when (e is IOException or JsonException or OverflowException or EndOfStreamException or UnauthorizedAccessException)
