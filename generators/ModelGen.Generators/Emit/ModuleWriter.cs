@@ -87,7 +87,7 @@ internal static class ModuleWriter
 
         w.Line("RegisterComponents();");
         w.Line($"Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);");
-        w.Line($"backbone.Freeze({Boundary(first)}, batchNorm: global::ModelGen.Backbones.BatchNormMode.{Identifiers.Pascal(plan.Backbone.BatchNorm, "Frozen")}); // freeze: {first.FreezeDescription}");
+        w.Line($"backbone.Freeze({Boundary(first)}, {BatchNorm(plan)}); // freeze: {first.FreezeDescription}");
         w.Line("global::TorchSharp.ModuleExtensionMethods.to(this, device);");
         w.Close();
         w.Line();
@@ -110,6 +110,10 @@ internal static class ModuleWriter
     /// <summary>The argument that tells the backbone which parameters train: null when all are frozen.</summary>
     public static string Boundary(PhasePlan phase) =>
         "firstTrainableParameter: " + (phase.FirstTrainableParameter is null ? "null" : CodeWriter.String(phase.FirstTrainableParameter));
+
+    /// <summary>The <c>batchNorm:</c> argument of <c>Backbone.Freeze</c> (spec key: batch_norm).</summary>
+    public static string BatchNorm(ModelPlan plan) =>
+        "batchNorm: global::ModelGen.Backbones.BatchNormMode." + Identifiers.Pascal(plan.Backbone.BatchNorm, "Frozen");
 
     private static void WriteForward(CodeWriter w, ModelPlan plan)
     {

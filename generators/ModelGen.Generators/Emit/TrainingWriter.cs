@@ -171,7 +171,7 @@ internal static class TrainingWriter
         var note = forceFrozen ? " (head only: features come from the backbone as it is)" : phase.Augment is not null ? " (augmentation does not apply to fixed features)" : "";
         w.Line($"// training.phases[{index}] \"{phase.Name}\" on cached features: {Describe(phase)}{note}.");
         w.Open($"private void {stem}OnFeatures(global::ModelGen.Data.FeatureSet train, global::ModelGen.Data.FeatureSet? validation, global::ModelGen.Training.TrainingRun run)");
-        w.Line($"backbone.Freeze(firstTrainableParameter: null, batchNorm: global::ModelGen.Backbones.BatchNormMode.{Identifiers.Pascal(plan.Backbone.BatchNorm, "Frozen")}); // freeze: {(forceFrozen ? "all (features are fixed)" : phase.FreezeDescription)}");
+        w.Line($"backbone.Freeze(firstTrainableParameter: null, {ModuleWriter.BatchNorm(plan)}); // freeze: {(forceFrozen ? "all (features are fixed)" : phase.FreezeDescription)}");
         WriteOptimizer(w, phase, headOnly: true);
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count);");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
@@ -203,7 +203,7 @@ internal static class TrainingWriter
         w.Line("return;");
         w.Close();
         w.Line();
-        w.Line($"backbone.Freeze({ModuleWriter.Boundary(phase)}, batchNorm: global::ModelGen.Backbones.BatchNormMode.{Identifiers.Pascal(plan.Backbone.BatchNorm, "Frozen")}); // freeze: {phase.FreezeDescription}");
+        w.Line($"backbone.Freeze({ModuleWriter.Boundary(phase)}, {ModuleWriter.BatchNorm(plan)}); // freeze: {phase.FreezeDescription}");
         if (phase.BackboneFrozen)
         {
             w.Line("// The backbone does not change in this phase, so validation runs on cached features.");

@@ -80,31 +80,21 @@ public static class FeatureFile
             }
 
             // Read straight into the tensors (sizes checked above); they are kept only if the checksum matches.
+            using var scope = NewDisposeScope();
             var featureTensor = empty([header.Count, .. header.Shape], ScalarType.Float32);
             var labelTensor = empty([header.Count], ScalarType.Int64);
-            try
+            stream.ReadExactly(featureTensor.bytes);
+            stream.ReadExactly(labelTensor.bytes);
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha.AppendData(featureTensor.bytes);
+            sha.AppendData(labelTensor.bytes);
+            if (!string.Equals(Convert.ToHexString(sha.GetHashAndReset()), header.Sha256, StringComparison.OrdinalIgnoreCase))
             {
-                stream.ReadExactly(featureTensor.bytes);
-                stream.ReadExactly(labelTensor.bytes);
-                using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                sha.AppendData(featureTensor.bytes);
-                sha.AppendData(labelTensor.bytes);
-                if (!string.Equals(Convert.ToHexString(sha.GetHashAndReset()), header.Sha256, StringComparison.OrdinalIgnoreCase))
-                {
-                    problem = "its checksum does not match its content (damaged)";
-                    featureTensor.Dispose();
-                    labelTensor.Dispose();
-                    return null;
-                }
-            }
-            catch
-            {
-                featureTensor.Dispose();
-                labelTensor.Dispose();
-                throw;
+                problem = "its checksum does not match its content (damaged)";
+                return null;
             }
 
-            return new FeatureSet(featureTensor, labelTensor, header.Classes, header.Skipped);
+            return new FeatureSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope(), header.Classes, header.Skipped);
         }
         catch (Exception e) when (e is IOException or JsonException or OverflowException or EndOfStreamException or UnauthorizedAccessException)
         {

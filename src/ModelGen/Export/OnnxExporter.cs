@@ -163,16 +163,10 @@ public static class OnnxExporter
             throw new NotSupportedException($"The convolution '{name}' pads with {conv.padding_mode}; ONNX Conv pads with zeros.");
         }
 
-        var inputs = new List<string> { x, writer.Initializer(name + ".weight", conv.weight!) };
-        if (conv.bias is { } bias)
-        {
-            inputs.Add(writer.Initializer(name + ".bias", bias));
-        }
-
         return writer.Node(
             "Conv",
             name,
-            inputs,
+            writer.WithWeights(x, name, conv.weight!, conv.bias),
             ("kernel_shape", Pair(conv.kernel_size!)),
             ("strides", Pair(conv.stride!)),
             ("pads", Pads(Pair(conv.padding!))),
@@ -248,13 +242,7 @@ public static class OnnxExporter
                     x = writer.Node("Flatten", $"head{index}.flatten", [x], ("axis", 1L));
                     break;
                 case HeadLayer.DenseLayer dense:
-                    var inputs = new List<string> { x, writer.Initializer($"head{index}.weight", dense.Linear.weight!) };
-                    if (dense.Linear.bias is { } bias)
-                    {
-                        inputs.Add(writer.Initializer($"head{index}.bias", bias));
-                    }
-
-                    x = writer.Node("Gemm", $"head{index}.dense", inputs, ("transB", 1L));
+                    x = writer.Node("Gemm", $"head{index}.dense", writer.WithWeights(x, $"head{index}", dense.Linear.weight!, dense.Linear.bias), ("transB", 1L));
                     x = Activation(writer, dense.Activation, $"head{index}.{dense.Activation}", x);
                     break;
             }

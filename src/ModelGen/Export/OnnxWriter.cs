@@ -45,6 +45,18 @@ internal sealed class OnnxWriter
         return name;
     }
 
+    /// <summary>The inputs of a layer with weights: <paramref name="x"/>, the weight and, when there is one, the bias.</summary>
+    public List<string> WithWeights(string x, string name, Tensor weight, Tensor? bias)
+    {
+        var inputs = new List<string> { x, Initializer(name + ".weight", weight) };
+        if (bias is not null)
+        {
+            inputs.Add(Initializer(name + ".bias", bias));
+        }
+
+        return inputs;
+    }
+
     /// <summary>Adds a float scalar initializer.</summary>
     public string Scalar(string prefix, float value)
     {
@@ -86,21 +98,13 @@ internal sealed class OnnxWriter
         var attribute = new AttributeProto { Name = name };
         switch (value)
         {
-            case long i:
+            case long or int:
                 attribute.Type = AttributeProto.Types.AttributeType.Int;
-                attribute.I = i;
+                attribute.I = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
                 break;
-            case int i:
-                attribute.Type = AttributeProto.Types.AttributeType.Int;
-                attribute.I = i;
-                break;
-            case float f:
+            case float or double:
                 attribute.Type = AttributeProto.Types.AttributeType.Float;
-                attribute.F = f;
-                break;
-            case double d:
-                attribute.Type = AttributeProto.Types.AttributeType.Float;
-                attribute.F = (float)d;
+                attribute.F = Convert.ToSingle(value, System.Globalization.CultureInfo.InvariantCulture);
                 break;
             case long[] ints:
                 attribute.Type = AttributeProto.Types.AttributeType.Ints;

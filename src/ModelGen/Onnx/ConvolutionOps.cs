@@ -77,12 +77,7 @@ internal sealed class ConvOp : OnnxOp
 
     public override string Export(OnnxWriter writer, Func<string, string> value)
     {
-        var inputs = new List<string> { value(Node.Input[0]), writer.Initializer(Name + ".weight", _conv.weight!) };
-        if (_conv.bias is { } bias)
-        {
-            inputs.Add(writer.Initializer(Name + ".bias", bias));
-        }
-
+        var inputs = writer.WithWeights(value(Node.Input[0]), Name, _conv.weight!, _conv.bias);
         var group = _conv.groups;
         return _autoPad is "SAME_UPPER" or "SAME_LOWER" or "VALID"
             ? writer.Node("Conv", Name, inputs, ("kernel_shape", _kernel), ("strides", _strides), ("dilations", _dilations), ("group", group), ("auto_pad", _autoPad))
@@ -174,12 +169,6 @@ internal sealed class LinearOp : OnnxOp
 
     public override string Export(OnnxWriter writer, Func<string, string> value)
     {
-        var inputs = new List<string> { value(Node.Input[0]), writer.Initializer(Name + ".weight", _linear.weight!) };
-        if (_linear.bias is { } bias)
-        {
-            inputs.Add(writer.Initializer(Name + ".bias", bias));
-        }
-
-        return writer.Node("Gemm", Name, inputs, ("transA", _transposeInput ? 1L : 0L), ("transB", 1L));
+        return writer.Node("Gemm", Name, writer.WithWeights(value(Node.Input[0]), Name, _linear.weight!, _linear.bias), ("transA", _transposeInput ? 1L : 0L), ("transB", 1L));
     }
 }
