@@ -71,7 +71,12 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
             .Select(static (pair, _) => pair.Left!)
             .WithTrackingName(TrackingNames.Emittable);
         context.RegisterSourceOutput(plans, static (output, plan) =>
-            output.AddSource(plan.HintName, SourceText.From(ModelEmitter.Emit(plan), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false))));
+        {
+            foreach (var file in ModelEmitter.Emit(plan))
+            {
+                output.AddSource(file.HintName, SourceText.From(file.Text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
+            }
+        });
     }
 
     private static ProjectOptions ReadOptions(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options)

@@ -12,7 +12,8 @@ namespace ModelGen.Testing;
 public static class GeneratedCode
 {
     /// <summary>
-    /// Generates the code of one spec as the build would (in a project whose root namespace is
+    /// Generates the code of one spec as the build would, every generated file in one text, each after a
+    /// line <c>// ---- HintName ----</c> (in a project whose root namespace is
     /// <paramref name="rootNamespace"/>). The spec is placed in a neutral folder, so the text is the same on
     /// every machine.
     /// </summary>
@@ -37,7 +38,8 @@ public static class GeneratedCode
             })));
         }
 
-        return result.Results.SelectMany(r => r.GeneratedSources).Single().SourceText.ToString();
+        // One model class is a few partial files (network, training, metadata): one text, each file under its name.
+        return string.Join("\n", result.Results.SelectMany(r => r.GeneratedSources).Select(s => $"// ---- {s.HintName} ----\n{s.SourceText}"));
     }
 
     /// <summary>

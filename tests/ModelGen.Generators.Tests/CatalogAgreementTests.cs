@@ -21,8 +21,8 @@ public sealed class CatalogAgreementTests
         var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, size, size));
         using var scope = NewDisposeScope();
         var discarded = new List<nn.Module>();
-        var stages = TorchVisionCatalog.ConvolutionalBase(architecture, discarded);
-        var definition = new BackboneDefinition(architecture, "none", null, null, [3, size, size], [0, 0, 0], 3, "");
+        var stages = TorchVisionCatalog.ConvolutionalBase(ArchitectureNames.Parse(architecture), discarded);
+        var definition = new BackboneDefinition(ArchitectureNames.Parse(architecture), WeightsKind.None, null, [3, size, size], [0, 0, 0], 3, BatchNormMode.Frozen, "");
         using var backbone = new Backbone(definition, stages, Preprocessing.ImageNet);
         foreach (var module in discarded)
         {

@@ -115,7 +115,7 @@ public sealed class DiagnosticTests
         var diagnostic = Assert.Single(run.Diagnostics, d => d.Id == "MG0019");
         Assert.Equal(GeneratorHarness.PathOf("b.model.yaml"), diagnostic.Location.GetLineSpan().Path);
         Assert.Equal(second.Span, diagnostic.Location.GetLineSpan().Span);
-        Assert.Single(run.Sources);
+        Assert.Equal(3, run.Sources.Count); // the first model's network, training and metadata files
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class DiagnosticTests
         var run = GeneratorHarness.Run(("specs/b.model.yaml", spec), ("specs/a.model.yaml", spec));
 
         Assert.Equal(GeneratorHarness.PathOf("specs/b.model.yaml"), Assert.Single(run.Diagnostics, d => d.Id == "MG0019").Location.GetLineSpan().Path);
-        Assert.Contains("SpecDirectory: \"specs\"", Assert.Single(run.Sources));
+        Assert.Contains("SpecDirectory: \"specs\"", run.ModelSources);
     }
 
     [Fact]

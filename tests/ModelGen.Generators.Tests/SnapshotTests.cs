@@ -21,7 +21,7 @@ public sealed class SnapshotTests
         var run = GeneratorHarness.Run((spec, Repository.Spec(spec)));
 
         Assert.Empty(run.Diagnostics);
-        Snapshot.Verify(run.SingleSource, suffix: spec.Replace(".model.", ".").Replace('.', '-'));
+        Snapshot.Verify(run.ModelSources, suffix: spec.Replace(".model.", ".").Replace('.', '-'));
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class SnapshotTests
         var run = GeneratorHarness.Run(specs);
 
         Assert.Empty(run.Diagnostics);
-        Assert.Equal(specs.Length, run.Sources.Count);
+        Assert.Equal(specs.Length * 3, run.Sources.Count); // network, training and metadata files per model
         Assert.Empty(GeneratorHarness.CompileProblems(run.Output));
     }
 }

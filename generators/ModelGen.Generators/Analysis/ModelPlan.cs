@@ -1,11 +1,13 @@
 using ModelGen.Generators.Model;
+using ModelGen.Generators.Vocabulary;
 
 namespace ModelGen.Generators.Analysis;
 
 /// <summary>
 /// Everything the emitter needs to write one model class, resolved and checked: names, shapes, the cut,
 /// the head, the loss and every phase. Immutable, equatable and free of locations and Roslyn objects, so
-/// the incremental pipeline regenerates code only when the model itself changes.
+/// the incremental pipeline regenerates code only when the model itself changes. Closed sets are the
+/// shared vocabulary's enums and settings records (src/Shared), the same types the runtime takes.
 /// </summary>
 internal sealed record ModelPlan(
     string HintName,
@@ -35,71 +37,61 @@ internal sealed record InputPlan(int Height, int Width, int SourceChannels);
 /// <summary>A declared label and its enum member.</summary>
 internal sealed record LabelPlan(string Name, string Member);
 
-/// <summary>The backbone as resolved: architecture, weights source, cut (as torchvision names) and output.</summary>
+/// <summary>
+/// The backbone as resolved: architecture, weights (ImageNet, none, or <c>WeightsFile</c>), the cut as the
+/// runtime names it (<c>CutAt</c>; null for the end) and as the spec writes it (<c>CutDisplay</c>, a Keras
+/// name for example), the output shape, the parameter count and the batch-norm mode.
+/// </summary>
 internal sealed record BackbonePlan(
-    string Architecture,
-    string Weights,
+    Architecture Architecture,
+    WeightsKind Weights,
+    string? WeightsFile,
     string? OnnxPath,
     string? CutAt,
     string CutDisplay,
     EquatableArray<long> FeatureShape,
     long Parameters,
-    string BatchNorm);
+    BatchNormMode BatchNorm);
 
-/// <summary>One layer of the head with its resolved sizes.</summary>
-internal sealed record HeadLayerPlan(string Kind, string FieldName, long InFeatures, long OutFeatures, string Activation, double Rate, string OutputShape, long Parameters);
+/// <summary>One layer of the head, with the sizes the analysis resolved for the summary.</summary>
+internal sealed record HeadLayerPlan(HeadLayer Layer, long InFeatures, string OutputShape, long Parameters)
+{
+    public HeadLayerKind Kind => Layer.Kind;
+}
 
 /// <summary>The loss and what the final layer produces.</summary>
-internal sealed record LossPlan(bool IsBinary, long OutputUnits, string FinalActivation);
+internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation)
+{
+    public bool IsBinary => Kind == LossKind.BinaryCrossEntropy;
+}
 
-/// <summary><c>training</c> resolved.</summary>
+/// <summary><c>training</c> resolved (<c>metrics</c> is checked but changes no code: accuracy and loss are always reported).</summary>
 internal sealed record TrainingPlan(
     int Seed,
-    EquatableArray<string> Metrics,
-    EarlyStoppingPlan? EarlyStopping,
-    CheckpointPlan? Checkpoints,
+    EarlyStoppingSettings? EarlyStopping,
+    CheckpointSettings? Checkpoints,
     double? ValidationSplit,
     EquatableArray<PhasePlan> Phases);
 
 /// <summary>
-/// One phase resolved: freezing as a parameter boundary (<c>FirstTrainableParameter</c>: the first backbone
-/// parameter that trains; null when the whole backbone is frozen), and whether it can train on cached features.
+/// One phase resolved: freezing as a typed boundary (for catalog backbones, the first parameter that
+/// trains), how many backbone parameters train (null when only the run time knows: ONNX graphs), and
+/// whether it can train on cached features.
 /// </summary>
 internal sealed record PhasePlan(
     string Name,
     int Epochs,
     string FreezeDescription,
-    string? FirstTrainableParameter,
-    long TrainableBackboneParameters,
+    FreezeBoundary Freeze,
+    long? TrainableBackboneParameters,
     int BatchSize,
     bool UsesFeatureCache,
-    AugmentPlan? Augment,
-    OptimizerPlan Optimizer,
-    SchedulePlan? Schedule)
+    Augmentation? Augment,
+    OptimizerSettings Optimizer,
+    ScheduleSettings? Schedule)
 {
-    public bool BackboneFrozen => FirstTrainableParameter is null;
+    public bool BackboneFrozen => Freeze.FreezesAll;
 }
-
-internal sealed record OptimizerPlan(string Type, double LearningRate, double Momentum, double WeightDecay, bool Nesterov, double? BackboneLearningRate);
-
-internal sealed record AugmentPlan(
-    double Rotation,
-    double WidthShift,
-    double HeightShift,
-    double Shear,
-    double ZoomLow,
-    double ZoomHigh,
-    bool HorizontalFlip,
-    bool VerticalFlip,
-    double BrightnessLow,
-    double BrightnessHigh,
-    string Fill);
-
-internal sealed record EarlyStoppingPlan(string Monitor, int Patience, bool RestoreBest, double MinDelta);
-
-internal sealed record CheckpointPlan(string Directory, int Keep);
-
-internal sealed record SchedulePlan(string Type, int StepSize, double Gamma, double Factor, int Patience, double MinLearningRate);
 
 /// <summary>A <c>Layers</c> constant: the C# name and the layer name it holds.</summary>
 internal sealed record LayerConstant(string Member, string Value);

@@ -2,18 +2,18 @@ using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Generators.Catalog;
 using ModelGen.Generators.Model;
-using ModelGen.Generators.Spec;
+using ModelGen.Generators.Vocabulary;
 
 namespace ModelGen.Generators.Analysis;
 
 /// <summary>A backbone with its layout and cut resolved (internal to the analysis; the plan keeps only values).</summary>
-internal sealed class ResolvedBackbone(string architecture, string weights, string? onnxPath, BackboneLayout? layout, int cutIndex, string cutDisplay, string batchNorm)
+internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind weights, string? weightsFile, BackboneLayout? layout, int cutIndex, string cutDisplay, BatchNormMode batchNorm)
 {
-    public string Architecture { get; } = architecture;
+    public Architecture Architecture { get; } = architecture;
 
-    public string Weights { get; } = weights;
+    public WeightsKind Weights { get; } = weights;
 
-    public string? OnnxPath { get; } = onnxPath;
+    public string? WeightsFile { get; } = weightsFile;
 
     /// <summary>The catalog layout; null for ONNX graphs, which are only read at run time.</summary>
     public BackboneLayout? Layout { get; } = layout;
@@ -22,7 +22,9 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
 
     public string CutDisplay { get; } = cutDisplay;
 
-    public string BatchNorm { get; } = batchNorm;
+    public BatchNormMode BatchNorm { get; } = batchNorm;
+
+    public string? OnnxPath { get; init; }
 
     public EquatableArray<long> DeclaredShape { get; init; }
 
@@ -44,9 +46,10 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
     /// <summary>The layers inside the cut, in run order.</summary>
     public IEnumerable<CatalogLayer> LayersInModel => Layout is null ? [] : Layout.Layers.Take(LastIndex + 1);
 
-    public BackbonePlan ToPlan(ModelSpec spec) => new(
+    public BackbonePlan ToPlan() => new(
         Architecture,
         Weights,
+        WeightsFile,
         OnnxPath,
         Layout is null ? OnnxCut : CutLayer!.Name,
         CutDisplay,
@@ -54,7 +57,12 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
         ParameterElements,
         BatchNorm);
 
-    /// <summary>A <c>Layers</c> constant per layer inside the cut (and per Keras alias), in run order.</summary>
+    /// <summary>
+    /// A <c>Layers</c> constant for each name a user would write in <c>truncate_at</c> or <c>freeze</c>:
+    /// the rows of the summary table (Keras names for VGG; the stem's layers and each block otherwise)
+    /// and the top-level stages, inside the cut, in run order. Every other torchvision path still works
+    /// in a spec; it just gets no constant.
+    /// </summary>
     public EquatableArray<LayerConstant> LayerConstants()
     {
         if (Layout is null)
@@ -62,22 +70,16 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
             return OnnxCut is null ? EquatableArray<LayerConstant>.Empty : new[] { new LayerConstant(Identifiers.Layer(OnnxCut), OnnxCut) }.ToEquatableArray();
         }
 
-        var inModel = new HashSet<string>(LayersInModel.Select(l => l.Name));
+        var inModel = LayersInModel.ToList();
+        var names = new HashSet<string>(inModel.Select(l => l.Name));
+        var summaryAliases = Layout.Aliases.Where(a => a.IsSummaryRow && names.Contains(a.Last)).Select(a => a.Name).ToList();
+        IEnumerable<string> wanted = summaryAliases.Count > 0
+            ? summaryAliases
+            : inModel.Where((layer, i) => layer.Depth == 0 || (layer.CanCut && !HasCutChildren(inModel, i))).Select(l => l.Name);
+
         var constants = new List<LayerConstant>();
         var used = new HashSet<string>();
-        foreach (var alias in Layout.Aliases.Where(a => inModel.Contains(a.Last) && !a.Name.EndsWith("_Output_0", System.StringComparison.Ordinal)))
-        {
-            Add(alias.Name);
-        }
-
-        foreach (var layer in LayersInModel)
-        {
-            Add(layer.Name);
-        }
-
-        return constants.ToEquatableArray();
-
-        void Add(string name)
+        foreach (var name in wanted)
         {
             var member = Identifiers.Layer(name);
             if (used.Add(member))
@@ -85,8 +87,13 @@ internal sealed class ResolvedBackbone(string architecture, string weights, stri
                 constants.Add(new LayerConstant(member, name));
             }
         }
+
+        return constants.ToEquatableArray();
     }
+
+    private static bool HasCutChildren(List<CatalogLayer> layers, int index) =>
+        layers.Skip(index + 1).TakeWhile(l => l.Name.StartsWith(layers[index].Name + ".", System.StringComparison.Ordinal)).Any(l => l.CanCut);
 }
 
 /// <summary>A phase plan with the freeze policy it came from (for the summary's trainable column).</summary>
-internal sealed record ResolvedPhase(PhasePlan Plan, FreezeSpec Freeze);
+internal sealed record ResolvedPhase(PhasePlan Plan, Spec.FreezeSpec Freeze);

@@ -4,6 +4,8 @@ using System.Linq;
 using System.Text;
 using ModelGen.Generators.Catalog;
 using ModelGen.Generators.Spec;
+using ModelGen.Generators.Vocabulary;
+using ModelGen.Shared;
 
 namespace ModelGen.Generators.Analysis;
 
@@ -19,8 +21,8 @@ internal static class SummaryTable
     {
         // One trainable column per distinct freeze policy; a single column when every phase agrees.
         var columns = phases
-            .GroupBy(p => p.Plan.FirstTrainableParameter)
-            .Select(g => (Title: phases.Count == 1 || phases.All(p => p.Plan.FirstTrainableParameter == g.Key) ? "Trainable" : string.Join("/", g.Select(p => p.Plan.Name)), Boundary: g.First().Plan.FirstTrainableParameter))
+            .GroupBy(p => p.Plan.Freeze)
+            .Select(g => (Title: phases.Count == 1 || phases.All(p => p.Plan.Freeze == g.Key) ? "Trainable" : string.Join("/", g.Select(p => p.Plan.Name)), Boundary: g.Key))
             .ToList();
 
         var rows = new List<string[]>();
@@ -32,17 +34,19 @@ internal static class SummaryTable
             rows.Add(row.ToArray());
         }
 
-        foreach (var layer in head)
+        var headNames = HeadLayerNames.Of(head.Select(l => l.Layer).ToList());
+        for (var i = 0; i < head.Count; i++)
         {
+            var layer = head[i];
             var type = layer.Kind switch
             {
-                "dense" => "Linear" + (layer.Activation == "none" ? "" : ", " + layer.Activation),
-                "dropout" => "Dropout " + layer.Rate.ToString("0.##", CultureInfo.InvariantCulture),
-                "flatten" => "Flatten",
-                "global_avg_pool" => "AdaptiveAvgPool2d",
+                HeadLayerKind.Dense => "Linear" + (layer.Layer.Activation == Activation.None ? "" : ", " + SpecWords.Activations.WordOf(layer.Layer.Activation)),
+                HeadLayerKind.Dropout => "Dropout " + layer.Layer.Rate.ToString("0.##", CultureInfo.InvariantCulture),
+                HeadLayerKind.Flatten => "Flatten",
+                HeadLayerKind.GlobalAveragePool => "AdaptiveAvgPool2d",
                 _ => "AdaptiveMaxPool2d",
             };
-            var row = new List<string> { $"head.{layer.FieldName} ({type})", layer.OutputShape, Count(layer.Parameters) };
+            var row = new List<string> { $"head.{headNames[i]} ({type})", layer.OutputShape, Count(layer.Parameters) };
             row.AddRange(columns.Select(_ => layer.Parameters == 0 ? "-" : "yes"));
             rows.Add(row.ToArray());
         }
@@ -53,7 +57,7 @@ internal static class SummaryTable
 
         var text = new StringBuilder();
         var cut = backbone.Layout is null ? "" : $", cut at {backbone.CutDisplay}";
-        text.Append($"Model: \"{className}\" ({backbone.Architecture}{cut}; input {spec.Input.Channels}x{spec.Input.Height}x{spec.Input.Width}").Append(spec.Input.Channels == 1 ? ", repeated to 3 channels" : "").Append(")\n");
+        text.Append($"Model: \"{className}\" ({SpecWords.NameOf(backbone.Architecture)}{cut}; input {spec.Input.Channels}x{spec.Input.Height}x{spec.Input.Width}").Append(spec.Input.Channels == 1 ? ", repeated to 3 channels" : "").Append(")\n");
         var rule = new string('=', widths.Sum() + (2 * (widths.Count - 1)));
         AppendRow(text, headers, widths);
         text.Append(rule).Append('\n');
@@ -68,7 +72,7 @@ internal static class SummaryTable
         text.Append("Total params: ").Append(Count(total)).Append('\n');
         foreach (var phase in phases)
         {
-            var trainable = headParameters + (phase.Plan.TrainableBackboneParameters < 0 ? 0 : phase.Plan.TrainableBackboneParameters);
+            var trainable = headParameters + (phase.Plan.TrainableBackboneParameters ?? 0);
             var label = phases.Count == 1 ? "" : $" ({phase.Plan.Name})";
             text.Append("Trainable params").Append(label).Append(": ").Append(Count(trainable)).Append('\n');
             text.Append("Non-trainable params").Append(label).Append(": ").Append(Count(total - trainable)).Append('\n');
@@ -120,16 +124,21 @@ internal static class SummaryTable
         }
     }
 
-    private static int BoundaryIndex(ResolvedBackbone backbone, string? firstTrainable)
+    private static int BoundaryIndex(ResolvedBackbone backbone, FreezeBoundary boundary)
     {
-        if (backbone.Layout is null || firstTrainable is null)
+        if (backbone.Layout is null || boundary.Kind == FreezeKind.All)
         {
             return int.MaxValue;
         }
 
+        if (boundary.Kind == FreezeKind.None)
+        {
+            return 0;
+        }
+
         for (var i = 0; i < backbone.Layout.Parameters.Count; i++)
         {
-            if (backbone.Layout.Parameters[i].Name == firstTrainable)
+            if (backbone.Layout.Parameters[i].Name == boundary.Layer)
             {
                 return i;
             }

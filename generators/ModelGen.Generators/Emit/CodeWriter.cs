@@ -1,7 +1,6 @@
 using System;
 using System.Globalization;
 using System.Text;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace ModelGen.Generators.Emit;
 
@@ -82,8 +81,55 @@ internal sealed class CodeWriter
 
     public override string ToString() => _text.ToString();
 
-    /// <summary>A C# string literal.</summary>
-    public static string String(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+    /// <summary>
+    /// A C# string literal for any text: quotes, backslashes, control characters, every character C#
+    /// takes as a line end (U+0085, U+2028, U+2029) and surrogates are written as escapes, so spec text
+    /// can never end the literal or the line.
+    /// </summary>
+    public static string String(string value)
+    {
+        var text = new StringBuilder(value.Length + 2).Append('"');
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\\':
+                    text.Append("\\\\");
+                    break;
+                case '"':
+                    text.Append("\\\"");
+                    break;
+                default:
+                    if (NeedsEscape(c))
+                    {
+                        text.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        text.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return text.Append('"').ToString();
+    }
+
+    /// <summary>
+    /// Spec text for a <c>//</c> comment: one line whatever it holds (every line end and control
+    /// character becomes a space), so the text after it can never become code.
+    /// </summary>
+    public static string Comment(string text)
+    {
+        var line = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            line.Append(NeedsEscape(c) ? (char.IsSurrogate(c) ? c : ' ') : c);
+        }
+
+        return line.ToString();
+    }
 
     /// <summary>A C# double literal that reads back to the same value.</summary>
     public static string Number(double value)
@@ -94,13 +140,19 @@ internal sealed class CodeWriter
 
     public static string Bool(bool value) => value ? "true" : "false";
 
-    /// <summary>Escapes text for XML doc comments and keeps it on one line.</summary>
-    public static string Xml(string text) => text
+    /// <summary>Spec text for an XML doc comment: escaped for XML and kept on one line, like <see cref="Comment"/>.</summary>
+    public static string Xml(string text) => Comment(text)
         .Replace("&", "&amp;")
         .Replace("<", "&lt;")
-        .Replace(">", "&gt;")
-        .Replace("\r", " ")
-        .Replace("\n", " ");
+        .Replace(">", "&gt;");
+
+    /// <summary>
+    /// Whether a character may not stand as it is in generated code: control characters (line ends among
+    /// them), C#'s other line ends (U+0085, U+2028, U+2029) and surrogates (escaped in literals; comments
+    /// keep them, as UTF-8 output writes a pair as one character).
+    /// </summary>
+    private static bool NeedsEscape(char c) =>
+        char.IsControl(c) || c is '\u0085' or '\u2028' or '\u2029' || char.IsSurrogate(c);
 
     /// <summary>A raw string literal that can hold <paramref name="text"/> (enough quotes to never collide).</summary>
     public static string RawQuotes(string text)

@@ -10,11 +10,13 @@ internal static class Fingerprints
 {
     public static string Of(ModelPlan plan)
     {
+        // "head/" marks the layout in which the head's modules sit under "head." in the state_dict.
         var text = new StringBuilder()
+            .Append("head/")
             .Append(plan.Backbone.Architecture).Append('|')
             .Append(plan.Backbone.CutAt).Append('|')
             .Append(plan.Input.Height).Append('x').Append(plan.Input.Width).Append('|')
-            .Append(string.Join(",", plan.Head.Select(l => $"{l.Kind}:{l.InFeatures}:{l.OutFeatures}")))
+            .Append(string.Join(",", plan.Head.Select(l => $"{l.Kind}:{l.InFeatures}:{l.Layer.Units}")))
             .ToString();
 
         // FNV-1a, 64 bit: stable across processes and platforms, unlike string.GetHashCode.

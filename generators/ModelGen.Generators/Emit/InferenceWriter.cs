@@ -1,67 +1,66 @@
-using System.Linq;
 using ModelGen.Generators.Analysis;
+using ModelGen.Shared;
+using R = ModelGen.Generators.Emit.RuntimeNames;
 
 namespace ModelGen.Generators.Emit;
 
-/// <summary>Extract, Evaluate, Predict, Save and Load.</summary>
+/// <summary>Extract, Evaluate, Predict, ONNX export, Save and Load.</summary>
 internal static class InferenceWriter
 {
-    private const string Torch = ModuleWriter.Torch;
-
     public static void Write(CodeWriter w, ModelPlan plan)
     {
         var shape = string.Join(", ", plan.Backbone.FeatureShape);
         w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
-        w.Line($"public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>");
-        w.Line($"    Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));");
+        w.Line($"public {R.FeatureSet} Extract(string imageDirectory) =>");
+        w.Line($"    Extract({R.ImageFolder}.Open(imageDirectory, DeclaredClasses));");
         w.Line();
-        w.Line("private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>");
-        w.Line("    global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);");
+        w.Line($"private {R.FeatureSet} Extract({R.ImageFolder} images) =>");
+        w.Line($"    {R.FeatureExtractor}.Extract(backbone, images, options, device);");
         w.Line();
 
         w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class).");
-        w.Line("public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>");
-        w.Line("    EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);");
+        w.Line($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32) =>");
+        w.Line($"    EvaluateImages({R.ImageFolder}.Open(imageDirectory, Classes), batchSize);");
         w.Line();
-        WriteEvaluate(w, "EvaluateImages", "global::ModelGen.Data.ImageFolder images", "global::ModelGen.Data.ImageBatches.Read(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
-        WriteEvaluate(w, "EvaluateFeatures", "global::ModelGen.Data.FeatureSet features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");
+        WriteEvaluate(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ImageBatches}.Read(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
+        WriteEvaluate(w, "EvaluateFeatures", $"{R.FeatureSet} features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");
 
         var result = plan.HasLabels ? plan.LabelEnumName : "string";
         w.Summary("Classifies one image file: the predicted class and the probability of every class.");
-        w.Line("/// <exception cref=\"global::ModelGen.Data.ImageLoadException\">The file is missing, not an image, or too large.</exception>");
-        w.Open($"public global::ModelGen.Prediction<{result}> Predict(string imagePath)");
-        w.Line("using var image = global::ModelGen.Data.ImageDecoder.Decode(imagePath, backbone.Input);");
+        w.Line($"/// <exception cref=\"{R.ImageLoadException}\">The file is missing, not an image, or too large.</exception>");
+        w.Open($"public {R.Prediction}<{result}> Predict(string imagePath)");
+        w.Line($"using var image = {R.ImageDecoder}.Decode(imagePath, backbone.Input);");
         w.Line("return Predict(image);");
         w.Close();
         w.Line();
         w.Summary("Classifies one image read from a stream.");
-        w.Line("/// <exception cref=\"global::ModelGen.Data.ImageLoadException\">The stream does not hold a readable image.</exception>");
-        w.Open($"public global::ModelGen.Prediction<{result}> Predict(global::System.IO.Stream image)");
-        w.Line("using var decoded = global::ModelGen.Data.ImageDecoder.Decode(image, backbone.Input, \"the stream\");");
+        w.Line($"/// <exception cref=\"{R.ImageLoadException}\">The stream does not hold a readable image.</exception>");
+        w.Open($"public {R.Prediction}<{result}> Predict(global::System.IO.Stream image)");
+        w.Line($"using var decoded = {R.ImageDecoder}.Decode(image, backbone.Input, \"the stream\");");
         w.Line("return Predict(decoded);");
         w.Close();
         w.Line();
-        w.Open($"private global::ModelGen.Prediction<{result}> Predict({Torch}.Tensor image)");
+        w.Open($"private {R.Prediction}<{result}> Predict({R.Tensor} image)");
         w.Line("eval();");
-        w.Line($"using var scope = {Torch}.NewDisposeScope();");
-        w.Line($"using var inference = {Torch}.inference_mode();");
+        w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
+        w.Line($"using var inference = {R.Torch}.inference_mode();");
         w.Line("var probabilities = Probabilities(ForwardLogits(image.unsqueeze(0).to(device))).cpu().data<float>().ToArray();");
-        w.Line("var index = global::ModelGen.Prediction.ArgMax(probabilities);");
+        w.Line($"var index = {R.Prediction}.ArgMax(probabilities);");
         var label = plan.HasLabels ? $"({plan.LabelEnumName})index" : "Classes[index]";
-        w.Line($"return new global::ModelGen.Prediction<{result}>({label}, index, Classes[index], probabilities);");
+        w.Line($"return new {R.Prediction}<{result}>({label}, index, Classes[index], probabilities);");
         w.Close();
         w.Line();
 
         WriteExport(w, plan);
         w.Summary("Saves the weights and class names to one file (written to a temporary file, then renamed into place).");
-        w.Line("public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(" + plan.ClassName + "), Fingerprint, Classes);");
+        w.Line($"public void Save(string path) => {R.ModelFile}.Save(this, path, nameof({plan.ClassName}), Fingerprint, Classes);");
         w.Line();
         w.SummaryXml("Loads a model saved by <see cref=\"Save\"/>: the spec's architecture, with the saved weights (no pretrained weights are read).");
-        w.Line("/// <exception cref=\"global::ModelGen.ModelFileException\">The file is missing, damaged, or was saved by a different model.</exception>");
-        w.Open($"public static {plan.ClassName} Load(string path, global::ModelGen.ModelOptions? options = null)");
-        w.Line($"var model = new {plan.ClassName}(options ?? new global::ModelGen.ModelOptions(), pretrained: false);");
+        w.Line($"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model.</exception>");
+        w.Open($"public static {plan.ClassName} Load(string path, {R.ModelOptions}? options = null)");
+        w.Line($"var model = new {plan.ClassName}(options ?? new {R.ModelOptions}(), pretrained: false);");
         w.Open("try");
-        w.Line($"model.Classes = global::ModelGen.ModelFile.Load(model, path, nameof({plan.ClassName}), Fingerprint);");
+        w.Line($"model.Classes = {R.ModelFile}.Load(model, path, nameof({plan.ClassName}), Fingerprint);");
         w.Line("return model;");
         w.Close();
         w.Open("catch");
@@ -74,44 +73,27 @@ internal static class InferenceWriter
 
     private static void WriteExport(CodeWriter w, ModelPlan plan)
     {
-        var layout = $"{plan.SpecFileName}: {plan.Backbone.Architecture} cut at {plan.Backbone.CutDisplay}, head {string.Join(" → ", plan.Head.Select(ModelEmitter.Describe))}";
+        var layout = $"{plan.SpecFileName}: {SpecWords.NameOf(plan.Backbone.Architecture)} cut at {plan.Backbone.CutDisplay}, head {ModelEmitter.DescribeHead(plan)}";
         var description = plan.Description is { Length: > 0 } text ? $"{text} ({layout})" : layout;
         w.SummaryXml("Writes the model to ONNX (opset 17) with its current weights, for ONNX Runtime and ML.NET: input <c>image</c> (RGB in [0, 1], [N, 3, H, W]; with <paramref name=\"includePreprocessing\"/> false, <c>input</c>: preprocessed), outputs <c>logits</c> and <c>probabilities</c>; the classes are in the metadata.");
         w.Line("/// <param name=\"path\">The .onnx file to write (atomically).</param>");
         w.Line("/// <param name=\"includePreprocessing\">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>");
         w.Line("public void ExportOnnx(string path, bool includePreprocessing = true) =>");
-        w.Line($"    global::ModelGen.Export.OnnxExporter.Export(backbone, OnnxHead(), new global::ModelGen.Export.OnnxExportInfo(nameof({plan.ClassName}), Classes, Binary: {CodeWriter.Bool(plan.Loss.IsBinary)}, FinalActivation: {CodeWriter.String(plan.Loss.FinalActivation)}, Description: {CodeWriter.String(description)}), path, includePreprocessing);");
+        w.Line($"    {R.OnnxExporter}.Export(backbone, head, new {R.OnnxExportInfo}(nameof({plan.ClassName}), Classes, Description: ExportDescription), path, includePreprocessing);");
         w.Line();
-        w.Line("// The head for the ONNX exporter, layer by layer (spec key: head); the last layer gives logits.");
-        w.Line("private global::ModelGen.Export.HeadLayer[] OnnxHead() => new[]");
-        w.OpenBrace();
-        for (var i = 0; i < plan.Head.Count; i++)
-        {
-            var layer = plan.Head[i];
-            var last = i == plan.Head.Count - 1;
-            var item = layer.Kind switch
-            {
-                "flatten" => "global::ModelGen.Export.HeadLayer.Flatten()",
-                "global_avg_pool" => "global::ModelGen.Export.HeadLayer.GlobalAveragePool()",
-                "global_max_pool" => "global::ModelGen.Export.HeadLayer.GlobalMaxPool()",
-                "dropout" => "global::ModelGen.Export.HeadLayer.Dropout()",
-                _ => $"global::ModelGen.Export.HeadLayer.Dense({layer.FieldName}, {CodeWriter.String(last ? "none" : layer.Activation)})",
-            };
-            w.Line($"{item}, // head[{i}]: {ModelEmitter.Describe(layer)}");
-        }
-
-        w.Close(";");
+        w.Line("// The model's description in the ONNX file (spec keys: description, backbone, head).");
+        w.Line($"private const string ExportDescription = {CodeWriter.String(description)};");
         w.Line();
     }
 
     private static void WriteEvaluate(CodeWriter w, string name, string parameter, string batches, string forward, string skipped)
     {
-        w.Open($"private global::ModelGen.EvaluationResult {name}({parameter}, int batchSize)");
+        w.Open($"private {R.EvaluationResult} {name}({parameter}, int batchSize)");
         w.Line("eval();");
-        w.Line("var evaluation = new global::ModelGen.Training.EvaluationAccumulator(Classes);");
-        w.Open($"using ({Torch}.inference_mode())");
+        w.Line($"var evaluation = new {R.EvaluationAccumulator}(Classes);");
+        w.Open($"using ({R.Torch}.inference_mode())");
         w.Open($"foreach (var batch in {batches})");
-        w.Line($"using var scope = {Torch}.NewDisposeScope();");
+        w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
         w.Line($"var logits = {forward};");
         w.Line("evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);");

@@ -4,6 +4,8 @@ using System.Linq;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
 
+using ModelGen.Shared;
+
 namespace ModelGen.Generators.Spec;
 
 /// <summary>
@@ -87,8 +89,9 @@ internal sealed class MappingView
 
     public bool? Bool(string key) => Get(key) is { } node ? SpecValues.Bool(node, Name(key), _diagnostics) : null;
 
-    public Located<string>? Choice(string key, string[] choices, string what) =>
-        Get(key) is { } node ? SpecValues.Choice(node, Name(key), choices, what, _diagnostics) : null;
+    public Located<T>? Choice<T>(string key, Vocabulary<T> vocabulary, string what)
+        where T : struct, System.Enum =>
+        Get(key) is { } node ? SpecValues.Choice(node, Name(key), vocabulary, what, _diagnostics) : null;
 
     public MappingView? Mapping(string key, string[] allowed)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using ModelGen.Generators.Model;
+using ModelGen.Generators.Vocabulary;
 
 namespace ModelGen.Generators.Spec;
 
@@ -16,7 +17,7 @@ internal sealed record ModelSpec(
     IReadOnlyList<Located<string>>? Labels,
     BackboneSpec Backbone,
     FreezeSpec Freeze,
-    string BatchNorm,
+    BatchNormMode BatchNorm,
     IReadOnlyList<HeadLayerSpec> Head,
     SpecLocation HeadLocation,
     TrainingSpec Training);
@@ -32,44 +33,28 @@ internal sealed record BackboneSpec(
     Located<string>? TruncateAt,
     Located<EquatableArray<long>>? FeatureShape);
 
-/// <summary>The kinds of <c>freeze</c> policy.</summary>
-internal enum FreezeKind
-{
-    All,
-    None,
-    TrainableFrom,
-    FrozenThrough,
-}
-
-/// <summary><c>freeze</c>: all, none, or a layer to unfreeze from / freeze through.</summary>
+/// <summary><c>freeze</c>: all, none, or a layer to unfreeze from / freeze through, as written.</summary>
 internal sealed record FreezeSpec(FreezeKind Kind, Located<string>? Layer)
 {
     public static FreezeSpec All { get; } = new(FreezeKind.All, null);
 }
 
-/// <summary>The kinds of head layer.</summary>
-internal enum HeadLayerKind
+/// <summary>One item of <c>head</c>: the layer and where it is written.</summary>
+internal sealed record HeadLayerSpec(HeadLayer Layer, SpecLocation Location)
 {
-    Flatten,
-    GlobalAvgPool,
-    GlobalMaxPool,
-    Dense,
-    Dropout,
+    public HeadLayerKind Kind => Layer.Kind;
 }
-
-/// <summary>One item of <c>head</c>.</summary>
-internal sealed record HeadLayerSpec(HeadLayerKind Kind, int Units, string Activation, double Rate, SpecLocation Location);
 
 /// <summary><c>training</c>, with defaults filled in.</summary>
 internal sealed record TrainingSpec(
     int BatchSize,
     int Seed,
-    Located<string>? Loss,
-    IReadOnlyList<string> Metrics,
+    Located<LossKind>? Loss,
+    IReadOnlyList<Metric> Metrics,
     bool FeatureCache,
-    AugmentSpec? Augment,
-    EarlyStoppingSpec? EarlyStopping,
-    CheckpointSpec? Checkpoints,
+    Augmentation? Augment,
+    EarlyStoppingSettings? EarlyStopping,
+    CheckpointSettings? Checkpoints,
     double? ValidationSplit,
     IReadOnlyList<PhaseSpec> Phases);
 
@@ -79,34 +64,8 @@ internal sealed record PhaseSpec(
     SpecLocation Location,
     int Epochs,
     FreezeSpec Freeze,
-    OptimizerSpec Optimizer,
-    AugmentSpec? Augment,
+    OptimizerSettings Optimizer,
+    Augmentation? Augment,
     int BatchSize,
     bool FeatureCache,
-    ScheduleSpec? Schedule);
-
-/// <summary><c>optimizer</c>.</summary>
-internal sealed record OptimizerSpec(string Type, double LearningRate, double Momentum, double WeightDecay, bool Nesterov, double? BackboneLearningRate);
-
-/// <summary><c>augment</c>, with Keras ImageDataGenerator meanings.</summary>
-internal sealed record AugmentSpec(
-    double Rotation,
-    double WidthShift,
-    double HeightShift,
-    double Shear,
-    double ZoomLow,
-    double ZoomHigh,
-    bool HorizontalFlip,
-    bool VerticalFlip,
-    double BrightnessLow,
-    double BrightnessHigh,
-    string Fill);
-
-/// <summary><c>early_stopping</c>.</summary>
-internal sealed record EarlyStoppingSpec(string Monitor, int Patience, bool RestoreBest, double MinDelta);
-
-/// <summary><c>checkpoints</c>.</summary>
-internal sealed record CheckpointSpec(string Directory, int Keep);
-
-/// <summary><c>schedule</c>: how the learning rate changes over a phase.</summary>
-internal sealed record ScheduleSpec(string Type, int StepSize, double Gamma, double Factor, int Patience, double MinLearningRate);
+    ScheduleSettings? Schedule);

@@ -1,6 +1,6 @@
 namespace ModelGen.Generators.Spec;
 
-/// <summary>The keys each part of a spec accepts (case-sensitive snake_case) and the value choices.</summary>
+/// <summary>The keys each part of a spec accepts (case-sensitive snake_case); the value words are in <see cref="ModelGen.Shared.SpecWords"/>.</summary>
 internal static class SpecKeys
 {
     public static readonly string[] Root = ["model", "namespace", "description", "input", "labels", "backbone", "freeze", "batch_norm", "head", "training"];
@@ -17,14 +17,4 @@ internal static class SpecKeys
     public static readonly string[] EarlyStopping = ["monitor", "patience", "restore_best", "min_delta"];
     public static readonly string[] Checkpoints = ["dir", "keep"];
     public static readonly string[] Schedule = ["type", "step_size", "gamma", "factor", "patience", "min_lr"];
-
-    public static readonly string[] Activations = ["relu", "sigmoid", "softmax", "tanh", "gelu", "none"];
-    public static readonly string[] Losses = ["binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"];
-    public static readonly string[] Metrics = ["accuracy", "precision", "recall"];
-    public static readonly string[] Optimizers = ["sgd", "adam", "adamw", "rmsprop"];
-    public static readonly string[] FreezeWords = ["all", "none"];
-    public static readonly string[] BatchNormModes = ["frozen", "trainable", "inference"];
-    public static readonly string[] FillModes = ["nearest", "constant", "reflect", "wrap"];
-    public static readonly string[] Monitors = ["val_loss", "val_accuracy", "loss", "accuracy"];
-    public static readonly string[] Schedules = ["step", "cosine", "plateau"];
 }

@@ -3,6 +3,8 @@ using System.Linq;
 using System.Threading;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
+using ModelGen.Generators.Vocabulary;
+using ModelGen.Shared;
 
 namespace ModelGen.Generators.Spec;
 
@@ -38,7 +40,7 @@ internal static class SpecReader
         var labels = ReadLabels(spec, diagnostics);
         var backbone = ReadBackbone(spec, diagnostics);
         var freeze = spec.Get("freeze") is { } freezeNode ? ReadFreeze(freezeNode, "freeze", diagnostics) : FreezeSpec.All;
-        var batchNorm = spec.Choice("batch_norm", SpecKeys.BatchNormModes, "batch_norm mode");
+        var batchNorm = spec.Choice("batch_norm", SpecWords.BatchNormModes, "batch_norm mode");
         var head = ReadHead(spec, diagnostics);
         var training = ReadTraining(spec, freeze ?? FreezeSpec.All, diagnostics);
 
@@ -56,7 +58,7 @@ internal static class SpecReader
             labels,
             backbone,
             freeze,
-            batchNorm?.Value ?? "frozen",
+            batchNorm?.Value ?? BatchNormMode.Frozen,
             head,
             spec.KeyLocation("head"),
             training);
@@ -177,12 +179,9 @@ internal static class SpecReader
     {
         if (node is ScalarNode)
         {
-            return SpecValues.Choice(node, name, SpecKeys.FreezeWords, "freeze policy (or a mapping with trainable_from or frozen_through)", diagnostics) switch
-            {
-                null => null,
-                { Value: "none" } => new FreezeSpec(FreezeKind.None, null),
-                _ => FreezeSpec.All,
-            };
+            return SpecValues.Choice(node, name, SpecWords.FreezeWords, "freeze policy (or a mapping with trainable_from or frozen_through)", diagnostics) is { } word
+                ? new FreezeSpec(word.Value, null)
+                : null;
         }
 
         if (node is not MappingNode mapping)
@@ -244,19 +243,20 @@ internal static class SpecReader
     {
         if (node is ScalarNode scalar)
         {
-            var kind = SpecValues.Choice(scalar, name, ["flatten", "global_avg_pool", "global_max_pool", "dense", "dropout"], "head layer", diagnostics);
+            var kind = SpecValues.Choice(scalar, name, SpecWords.HeadLayers, "head layer", diagnostics);
             if (kind is null)
             {
                 return null;
             }
 
-            if (kind.Value is "dense" or "dropout")
+            if (kind.Value is HeadLayerKind.Dense or HeadLayerKind.Dropout)
             {
-                diagnostics.Add(DiagnosticDescriptors.WrongType, scalar.Location, name, kind.Value == "dense" ? "a mapping such as { dense: 256, activation: relu }" : "a mapping such as { dropout: 0.5 }", "a bare '" + kind.Value + "'");
+                var word = SpecWords.HeadLayers.WordOf(kind.Value);
+                diagnostics.Add(DiagnosticDescriptors.WrongType, scalar.Location, name, kind.Value == HeadLayerKind.Dense ? "a mapping such as { dense: 256, activation: relu }" : "a mapping such as { dropout: 0.5 }", "a bare '" + word + "'");
                 return null;
             }
 
-            return new HeadLayerSpec(PoolKind(kind.Value), 0, "none", 0, scalar.Location);
+            return new HeadLayerSpec(new HeadLayer(kind.Value), scalar.Location);
         }
 
         if (node is not MappingNode mapping)
@@ -265,7 +265,7 @@ internal static class SpecReader
             return null;
         }
 
-        var kinds = mapping.Entries.Select(e => e.Key.Value).Where(k => SpecKeys.HeadKinds.Contains(k)).Distinct().ToList();
+        var kinds = mapping.Entries.Select(e => e.Key.Value).Where(k => SpecWords.HeadLayers.Words.Contains(k)).Distinct().ToList();
         if (kinds.Count != 1)
         {
             var message = kinds.Count == 0
@@ -274,7 +274,7 @@ internal static class SpecReader
             var unknown = mapping.Entries.FirstOrDefault(e => !SpecKeys.Dense.Contains(e.Key.Value));
             if (kinds.Count == 0 && unknown.Key is not null)
             {
-                diagnostics.Add(DiagnosticDescriptors.UnknownKey, unknown.Key.Location, unknown.Key.Value, "'" + name + "'", Suggestions.DidYouMean(unknown.Key.Value, SpecKeys.HeadKinds), string.Join(", ", SpecKeys.HeadKinds));
+                diagnostics.Add(DiagnosticDescriptors.UnknownKey, unknown.Key.Location, unknown.Key.Value, "'" + name + "'", Suggestions.DidYouMean(unknown.Key.Value, SpecWords.HeadLayers.Words), string.Join(", ", SpecWords.HeadLayers.Words));
             }
             else
             {
@@ -285,23 +285,24 @@ internal static class SpecReader
         }
 
         var layerKind = kinds[0];
-        switch (layerKind)
+        SpecWords.HeadLayers.TryParse(layerKind, out var parsedKind);
+        switch (parsedKind)
         {
-            case "dense":
+            case HeadLayerKind.Dense:
                 {
                     var view = new MappingView(mapping, name, SpecKeys.Dense, mapping.Location, diagnostics);
                     var units = view.Int("dense", 1, 1_000_000);
-                    var activation = view.Choice("activation", SpecKeys.Activations, "activation");
+                    var activation = view.Choice("activation", SpecWords.Activations, "activation");
                     return units is null || (view.Has("activation") && activation is null)
                         ? null
-                        : new HeadLayerSpec(HeadLayerKind.Dense, units.Value, activation?.Value ?? "none", 0, mapping.Location);
+                        : new HeadLayerSpec(HeadLayer.Dense(units.Value, activation?.Value ?? Activation.None), mapping.Location);
                 }
 
-            case "dropout":
+            case HeadLayerKind.Dropout:
                 {
                     var view = new MappingView(mapping, name, SpecKeys.Dropout, mapping.Location, diagnostics);
                     var rate = view.Double("dropout", 0, 1, maxExclusive: true);
-                    return rate is null ? null : new HeadLayerSpec(HeadLayerKind.Dropout, 0, "none", rate.Value, mapping.Location);
+                    return rate is null ? null : new HeadLayerSpec(HeadLayer.Dropout(rate.Value), mapping.Location);
                 }
 
             default:
@@ -313,17 +314,10 @@ internal static class SpecReader
                         return null;
                     }
 
-                    return new HeadLayerSpec(PoolKind(layerKind), 0, "none", 0, mapping.Location);
+                    return new HeadLayerSpec(new HeadLayer(parsedKind), mapping.Location);
                 }
         }
     }
-
-    private static HeadLayerKind PoolKind(string kind) => kind switch
-    {
-        "global_avg_pool" => HeadLayerKind.GlobalAvgPool,
-        "global_max_pool" => HeadLayerKind.GlobalMaxPool,
-        _ => HeadLayerKind.Flatten,
-    };
 
     private static TrainingSpec? ReadTraining(MappingView spec, FreezeSpec freeze, DiagnosticBag diagnostics)
     {
@@ -336,7 +330,7 @@ internal static class SpecReader
         var before = diagnostics.Items.Count;
         var batchSize = training?.Int("batch_size", 1, 65536) ?? DefaultBatchSize;
         var seed = training?.Int("seed", 0, int.MaxValue) ?? DefaultSeed;
-        var loss = training?.Choice("loss", SpecKeys.Losses, "loss");
+        var loss = training?.Choice("loss", SpecWords.Losses, "loss");
         var metrics = ReadMetrics(training, diagnostics);
         var featureCache = training?.Bool("feature_cache") ?? true;
         var augment = training?.Get("augment") is { } augmentNode ? ReadAugment(augmentNode, "training.augment", diagnostics) : null;
@@ -370,20 +364,20 @@ internal static class SpecReader
         return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases);
     }
 
-    private static OptimizerSpec DefaultOptimizer { get; } = new("adam", 1e-3, 0.9, 0, false, null);
+    private static OptimizerSettings DefaultOptimizer { get; } = new(OptimizerKind.Adam, 1e-3, 0.9, 0, false, null);
 
-    private static IReadOnlyList<string> ReadMetrics(MappingView? training, DiagnosticBag diagnostics)
+    private static IReadOnlyList<Metric> ReadMetrics(MappingView? training, DiagnosticBag diagnostics)
     {
         if (training?.Get("metrics") is not { } node)
         {
-            return ["accuracy"];
+            return [Metric.Accuracy];
         }
 
         var items = node is SequenceNode list ? list.Items : [node];
-        var metrics = new List<string>();
+        var metrics = new List<Metric>();
         for (var i = 0; i < items.Count; i++)
         {
-            if (SpecValues.Choice(items[i], $"training.metrics[{i}]", SpecKeys.Metrics, "metric", diagnostics) is { } metric && !metrics.Contains(metric.Value))
+            if (SpecValues.Choice(items[i], $"training.metrics[{i}]", SpecWords.Metrics, "metric", diagnostics) is { } metric && !metrics.Contains(metric.Value))
             {
                 metrics.Add(metric.Value);
             }
@@ -392,7 +386,7 @@ internal static class SpecReader
         return metrics;
     }
 
-    private static AugmentSpec? ReadAugment(SpecNode node, string name, DiagnosticBag diagnostics)
+    private static Augmentation? ReadAugment(SpecNode node, string name, DiagnosticBag diagnostics)
     {
         if (node is ScalarNode scalar)
         {
@@ -414,7 +408,7 @@ internal static class SpecReader
         var view = new MappingView(mapping, name, SpecKeys.Augment, mapping.Location, diagnostics);
         var (zoomLow, zoomHigh) = ReadRange(view, "zoom", 0, 0.95, around: 1, 0.05, 10, diagnostics) ?? (1, 1);
         var (brightLow, brightHigh) = ReadRange(view, "brightness", 0, 0.95, around: 1, 0.05, 10, diagnostics) ?? (1, 1);
-        return new AugmentSpec(
+        return new Augmentation(
             view.Double("rotation", 0, 180) ?? 0,
             view.Double("width_shift", 0, 1) ?? 0,
             view.Double("height_shift", 0, 1) ?? 0,
@@ -425,7 +419,7 @@ internal static class SpecReader
             view.Bool("vertical_flip") ?? false,
             brightLow,
             brightHigh,
-            view.Choice("fill", SpecKeys.FillModes, "fill mode")?.Value ?? "nearest");
+            view.Choice("fill", SpecWords.FillModes, "fill mode")?.Value ?? FillMode.Nearest);
     }
 
     /// <summary>Keras' ranges: one number z means [around - z, around + z]; a pair is taken as written.</summary>
@@ -459,27 +453,27 @@ internal static class SpecReader
         return amount is null ? null : (around - amount.Value, around + amount.Value);
     }
 
-    private static EarlyStoppingSpec? ReadEarlyStopping(MappingView training, DiagnosticBag diagnostics)
+    private static EarlyStoppingSettings? ReadEarlyStopping(MappingView training, DiagnosticBag diagnostics)
     {
         if (training.Mapping("early_stopping", SpecKeys.EarlyStopping) is not { } view)
         {
             return null;
         }
 
-        return new EarlyStoppingSpec(
-            view.Choice("monitor", SpecKeys.Monitors, "monitor")?.Value ?? "val_loss",
+        return new EarlyStoppingSettings(
+            view.Choice("monitor", SpecWords.Monitors, "monitor")?.Value ?? EarlyStoppingMonitor.ValLoss,
             view.Int("patience", 0, 100_000) ?? 5,
             view.Bool("restore_best") ?? true,
             view.Double("min_delta", 0, 1e6) ?? 0);
     }
 
-    private static CheckpointSpec? ReadCheckpoints(MappingView? training, MappingView spec, DiagnosticBag diagnostics)
+    private static CheckpointSettings? ReadCheckpoints(MappingView? training, MappingView spec, DiagnosticBag diagnostics)
     {
         var model = spec.Get("model") is ScalarNode { IsNull: false } name ? name.Value : "model";
         var node = training?.Get("checkpoints");
         if (node is null)
         {
-            return new CheckpointSpec("checkpoints/" + model, 3);
+            return new CheckpointSettings("checkpoints/" + model, 3);
         }
 
         if (node is ScalarNode scalar && (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase)))
@@ -493,10 +487,10 @@ internal static class SpecReader
         }
 
         var dir = view.String("dir")?.Value ?? "checkpoints/" + model;
-        return new CheckpointSpec(dir, view.Int("keep", 1, 1000) ?? 3);
+        return new CheckpointSettings(dir, view.Int("keep", 1, 1000) ?? 3);
     }
 
-    private static OptimizerSpec? ReadOptimizer(SpecNode node, string name, OptimizerSpec? defaults, DiagnosticBag diagnostics)
+    private static OptimizerSettings? ReadOptimizer(SpecNode node, string name, OptimizerSettings? defaults, DiagnosticBag diagnostics)
     {
         if (node is not MappingNode mapping)
         {
@@ -505,37 +499,37 @@ internal static class SpecReader
         }
 
         var view = new MappingView(mapping, name, SpecKeys.Optimizer, mapping.Location, diagnostics);
-        string? type = defaults?.Type ?? "adam";
+        OptimizerKind? type = defaults?.Kind ?? OptimizerKind.Adam;
         if (view.String("type") is { } typeText)
         {
-            type = typeText.Value.Trim().ToLowerInvariant();
-            if (!SpecKeys.Optimizers.Contains(type))
+            if (SpecWords.Optimizers.TryParse(typeText.Value, out var parsed))
             {
-                diagnostics.Add(DiagnosticDescriptors.UnknownOptimizer, typeText.Location, typeText.Value, Suggestions.DidYouMean(type, SpecKeys.Optimizers), string.Join(", ", SpecKeys.Optimizers));
+                type = parsed;
+            }
+            else
+            {
+                var words = SpecWords.Optimizers.Words;
+                diagnostics.Add(DiagnosticDescriptors.UnknownOptimizer, typeText.Location, typeText.Value, Suggestions.DidYouMean(typeText.Value.Trim().ToLowerInvariant(), words), string.Join(", ", words));
                 type = null;
             }
         }
 
         var lr = view.Double("lr", 0, 10, minExclusive: true) ?? defaults?.LearningRate ?? DefaultLearningRate(type);
-        var momentum = view.Double("momentum", 0, 1, maxExclusive: true) ?? defaults?.Momentum ?? (type == "sgd" ? 0.9 : 0.0);
-        var weightDecay = view.Double("weight_decay", 0, 1) ?? defaults?.WeightDecay ?? (type == "adamw" ? 0.01 : 0.0);
+        var momentum = view.Double("momentum", 0, 1, maxExclusive: true) ?? defaults?.Momentum ?? (type == OptimizerKind.Sgd ? 0.9 : 0.0);
+        var weightDecay = view.Double("weight_decay", 0, 1) ?? defaults?.WeightDecay ?? (type == OptimizerKind.AdamW ? 0.01 : 0.0);
         var nesterov = view.Bool("nesterov") ?? defaults?.Nesterov ?? false;
         var backboneLr = view.Double("backbone_lr", 0, 10, minExclusive: true) ?? defaults?.BackboneLearningRate;
-        if (nesterov && type != "sgd")
+        if (nesterov && type != OptimizerKind.Sgd)
         {
             diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, view.KeyLocation("nesterov"), $"'{name}.nesterov' applies only to type: sgd");
         }
 
-        return type is null ? null : new OptimizerSpec(type, lr, momentum, weightDecay, nesterov, backboneLr);
+        return type is not { } kind ? null : new OptimizerSettings(kind, lr, momentum, weightDecay, nesterov, backboneLr);
     }
 
-    private static double DefaultLearningRate(string? type) => type switch
-    {
-        "sgd" => 0.01,
-        _ => 0.001,
-    };
+    private static double DefaultLearningRate(OptimizerKind? type) => type == OptimizerKind.Sgd ? 0.01 : 0.001;
 
-    private static ScheduleSpec? ReadSchedule(SpecNode node, string name, DiagnosticBag diagnostics)
+    private static ScheduleSettings? ReadSchedule(SpecNode node, string name, DiagnosticBag diagnostics)
     {
         if (node is ScalarNode scalar && (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase)))
         {
@@ -549,7 +543,7 @@ internal static class SpecReader
         }
 
         var view = new MappingView(mapping, name, SpecKeys.Schedule, mapping.Location, diagnostics);
-        var type = view.Choice("type", SpecKeys.Schedules, "schedule type");
+        var type = view.Choice("type", SpecWords.Schedules, "schedule type");
         if (type is null)
         {
             if (!view.Has("type"))
@@ -560,7 +554,7 @@ internal static class SpecReader
             return null;
         }
 
-        return new ScheduleSpec(
+        return new ScheduleSettings(
             type.Value,
             view.Int("step_size", 1, 100_000) ?? 10,
             view.Double("gamma", 0, 1, minExclusive: true) ?? 0.1,
@@ -569,7 +563,7 @@ internal static class SpecReader
             view.Double("min_lr", 0, 10) ?? 0);
     }
 
-    private sealed record PhaseDefaults(FreezeSpec Freeze, OptimizerSpec Optimizer, AugmentSpec? Augment, int BatchSize, bool FeatureCache, ScheduleSpec? Schedule);
+    private sealed record PhaseDefaults(FreezeSpec Freeze, OptimizerSettings Optimizer, Augmentation? Augment, int BatchSize, bool FeatureCache, ScheduleSettings? Schedule);
 
     private static List<PhaseSpec>? ReadPhases(SpecNode node, PhaseDefaults defaults, DiagnosticBag diagnostics)
     {
@@ -581,6 +575,11 @@ internal static class SpecReader
 
         var phases = new List<PhaseSpec>();
         var names = new HashSet<string>();
+
+        // An unnamed phase is called "phase<N>", or "phase<N>_2" ... when another phase is named that:
+        // phases are told apart by name when a run resumes, so two must never share one.
+        var given = new HashSet<string>(list.Items.OfType<MappingNode>()
+            .SelectMany(m => m.Entries.Where(e => e.Key.Value == "name" && e.Value is ScalarNode { IsNull: false }).Select(e => ((ScalarNode)e.Value).Value)));
         for (var i = 0; i < list.Items.Count; i++)
         {
             var name = $"training.phases[{i}]";
@@ -607,7 +606,7 @@ internal static class SpecReader
             }
 
             phases.Add(new PhaseSpec(
-                phaseName?.Value ?? "phase" + (i + 1),
+                phaseName?.Value ?? DefaultPhaseName(i, given),
                 phaseName?.Location ?? mapping.Location,
                 view.Int("epochs", 1, 100_000) ?? DefaultEpochs,
                 freeze,
@@ -619,5 +618,17 @@ internal static class SpecReader
         }
 
         return phases;
+    }
+
+    private static string DefaultPhaseName(int index, HashSet<string> given)
+    {
+        var name = "phase" + (index + 1);
+        for (var n = 2; given.Contains(name); n++)
+        {
+            name = $"phase{index + 1}_{n}";
+        }
+
+        given.Add(name);
+        return name;
     }
 }

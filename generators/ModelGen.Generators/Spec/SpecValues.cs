@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
+using ModelGen.Shared;
 
 namespace ModelGen.Generators.Spec;
 
@@ -92,21 +93,22 @@ internal static class SpecValues
         return null;
     }
 
-    /// <summary>A value from a fixed set, compared case-insensitively and returned in lower case.</summary>
-    public static Located<string>? Choice(SpecNode node, string name, string[] choices, string what, DiagnosticBag diagnostics)
+    /// <summary>A word from a closed set of the spec (compared ignoring case), as the member it stands for.</summary>
+    public static Located<T>? Choice<T>(SpecNode node, string name, Vocabulary<T> vocabulary, string what, DiagnosticBag diagnostics)
+        where T : struct, Enum
     {
         if (String(node, name, diagnostics) is not { } text)
         {
             return null;
         }
 
-        var lower = text.Value.Trim().ToLowerInvariant();
-        if (choices.Contains(lower))
+        if (vocabulary.TryParse(text.Value, out var value))
         {
-            return new Located<string>(lower, text.Location);
+            return new Located<T>(value, text.Location);
         }
 
-        diagnostics.Add(DiagnosticDescriptors.InvalidChoice, text.Location, Shorten(text.Value), what, Suggestions.DidYouMean(lower, choices), string.Join(", ", choices));
+        var lower = text.Value.Trim().ToLowerInvariant();
+        diagnostics.Add(DiagnosticDescriptors.InvalidChoice, text.Location, Shorten(text.Value), what, Suggestions.DidYouMean(lower, vocabulary.Words), string.Join(", ", vocabulary.Words));
         return null;
     }
 

@@ -27,9 +27,10 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     /// are registered under their names so that parameter names match; <paramref name="forward"/> runs them.
     /// </summary>
     public Backbone(BackboneDefinition definition, IReadOnlyList<(string Name, nn.Module Module)> layers, Func<Tensor, Tensor>? forward, Preprocessing preprocessing)
-        : base(definition.Architecture)
+        : base(definition.ArchitectureName)
     {
         Definition = definition;
+        BatchNorm = definition.BatchNorm;
         var stages = new List<nn.Module<Tensor, Tensor>>();
         foreach (var (name, module) in layers)
         {
@@ -72,32 +73,36 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input) => _forward(input);
 
     /// <summary>
-    /// Freezes the parameters before <paramref name="firstTrainableParameter"/> (in state_dict order) and
-    /// unfreezes it and everything after; null freezes all, "*" unfreezes all. Frozen parameters get no
-    /// gradient and are left out of <see cref="TrainableParameters"/>.
+    /// Freezes the backbone up to <paramref name="boundary"/> (in state_dict order) and unfreezes the rest.
+    /// Frozen parameters get no gradient, are left out of <see cref="TrainableParameters"/>, and their
+    /// layers stay in evaluation mode when the model trains (see <see cref="train"/>).
     /// </summary>
-    /// <param name="firstTrainableParameter">A parameter name (<c>features.24.weight</c>) or a module name (<c>layer4</c>).</param>
-    /// <param name="batchNorm">How batch-norm layers behave in training mode (spec key: batch_norm).</param>
-    /// <exception cref="ArgumentException">The name is not a parameter or module of this backbone.</exception>
-    public void Freeze(string? firstTrainableParameter, BatchNormMode batchNorm = BatchNormMode.Frozen)
+    /// <exception cref="ArgumentException">The boundary names neither a parameter nor a module of this backbone.</exception>
+    public void Freeze(FreezeBoundary boundary)
     {
-        BatchNorm = batchNorm;
+        ArgumentNullException.ThrowIfNull(boundary);
         var parameters = named_parameters().ToList();
-        var start = firstTrainableParameter switch
+        var start = boundary.Kind switch
         {
-            null => parameters.Count,
-            "*" => 0,
-            _ => IndexOfParameter(parameters, firstTrainableParameter),
+            FreezeKind.All => parameters.Count,
+            FreezeKind.None => 0,
+            FreezeKind.TrainableFrom => IndexOfParameter(parameters, boundary.Layer!, last: false),
+            _ => IndexOfParameter(parameters, boundary.Layer!, last: true) + 1,
         };
 
         for (var i = 0; i < parameters.Count; i++)
         {
             parameters[i].parameter.requires_grad = i >= start;
         }
+
+        if (training)
+        {
+            train();
+        }
     }
 
-    /// <summary>How batch-norm layers behave in training mode.</summary>
-    public BatchNormMode BatchNorm { get; private set; }
+    /// <summary>How batch-norm layers behave in training mode; from the spec's <c>batch_norm</c>.</summary>
+    public BatchNormMode BatchNorm { get; set; }
 
     /// <summary>The parameters that train under the current freeze policy.</summary>
     public IEnumerable<Parameter> TrainableParameters() => parameters().Where(p => p.requires_grad);
@@ -106,21 +111,28 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
     public long TrainableParameterCount => TrainableParameters().Sum(p => p.numel());
 
     /// <summary>
-    /// Training mode for fine-tuning: modules with trainable parameters train; batch-norm layers whose
-    /// parameters are frozen stay in evaluation mode (their running statistics do not move), unless the
-    /// spec says <c>batch_norm: trainable</c>; with <c>batch_norm: inference</c> every batch-norm layer
-    /// normalises with its running statistics (Keras' advice for fine-tuning). A fully frozen backbone is
-    /// entirely in evaluation mode.
+    /// TorchSharp's training-mode switch, aware of the freeze policy: modules with trainable parameters
+    /// train; batch-norm layers whose parameters are frozen stay in evaluation mode (their running
+    /// statistics do not move), unless the spec says <c>batch_norm: trainable</c>; with
+    /// <c>batch_norm: inference</c> every batch-norm layer normalises with its running statistics (Keras'
+    /// advice for fine-tuning). A fully frozen backbone stays entirely in evaluation mode. The standard
+    /// <c>model.train()</c> of a generated model reaches this override, so it respects the freeze too.
     /// </summary>
-    public void TrainingMode()
+    /// <param name="on">True for training mode, false for evaluation mode.</param>
+    public override void train(bool on = true)
     {
-        if (!parameters().Any(p => p.requires_grad))
+        base.train(on);
+        if (!on)
         {
-            eval();
             return;
         }
 
-        train();
+        if (!parameters().Any(p => p.requires_grad))
+        {
+            base.train(false);
+            return;
+        }
+
         if (BatchNorm == BatchNormMode.Trainable)
         {
             return;
@@ -191,7 +203,8 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
         return x;
     }
 
-    private int IndexOfParameter(List<(string name, Parameter parameter)> parameters, string name)
+    // The first (or, with last, the final) parameter of the parameter or module called name.
+    private int IndexOfParameter(List<(string name, Parameter parameter)> parameters, string name, bool last)
     {
         var exact = parameters.FindIndex(p => p.name == name);
         if (exact >= 0)
@@ -199,7 +212,8 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
             return exact;
         }
 
-        var inside = parameters.FindIndex(p => p.name.StartsWith(name + ".", StringComparison.Ordinal));
+        bool Inside((string name, Parameter parameter) p) => p.name.StartsWith(name + ".", StringComparison.Ordinal);
+        var inside = last ? parameters.FindLastIndex(Inside) : parameters.FindIndex(Inside);
         if (inside >= 0)
         {
             return inside;
@@ -207,7 +221,7 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
 
         var names = parameters.Select(p => p.name).ToList();
         throw new ArgumentException(
-            $"'{name}' is neither a parameter nor a module of the {Definition.Architecture} backbone (cut at {Definition.CutAt ?? "its end"}); "
+            $"'{name}' is neither a parameter nor a module of the {Definition.ArchitectureName} backbone (cut at {Definition.CutAt ?? "its end"}); "
             + $"its parameters run from '{names.FirstOrDefault()}' to '{names.LastOrDefault()}'.",
             nameof(name));
     }

@@ -4,24 +4,28 @@ namespace ModelGen.Backbones;
 /// What a generated model asks the runtime to build: the spec's <c>backbone</c> as the generator resolved
 /// it, with the shapes it computed at build time (checked again here when the model is created).
 /// </summary>
-/// <param name="Architecture">A catalog name (vgg16, resnet18, resnet18_mlnet, ...) or "onnx".</param>
-/// <param name="Weights">"imagenet", "none", or a weights file (relative to the spec's folder or absolute).</param>
-/// <param name="OnnxPath">For "onnx": the graph file.</param>
+/// <param name="Architecture">The catalog architecture, or <see cref="Architecture.Onnx"/>.</param>
+/// <param name="Weights">ImageNet weights, fresh ones, or <paramref name="WeightsFile"/>.</param>
 /// <param name="CutAt">The layer whose output is the feature map (torchvision module path or ONNX node); null for the graph's end.</param>
 /// <param name="InputShape">[3, height, width].</param>
 /// <param name="FeatureShape">[channels, height, width] of the backbone's output.</param>
 /// <param name="SourceChannels">1 when images are read as gray (and repeated to 3 channels), else 3.</param>
-/// <param name="SpecDirectory">The spec file's folder, relative to the project folder (or absolute), for relative weight paths.</param>
+/// <param name="BatchNorm">How batch-norm layers behave while the backbone trains (spec key: batch_norm).</param>
+/// <param name="SpecDirectory">The spec file's folder, relative to the project folder (or absolute), for relative paths.</param>
+/// <param name="WeightsFile">The weights file when <paramref name="Weights"/> is a file (relative to the spec's folder or absolute).</param>
+/// <param name="OnnxPath">For ONNX backbones: the graph file.</param>
 /// <param name="Owner">The assembly of the generated model: its build records the project folder (<c>ModelGen.ProjectDirectory</c>).</param>
 public sealed record BackboneDefinition(
-    string Architecture,
-    string Weights,
-    string? OnnxPath,
+    Architecture Architecture,
+    WeightsKind Weights,
     string? CutAt,
     long[] InputShape,
     long[] FeatureShape,
     int SourceChannels,
+    BatchNormMode BatchNorm,
     string SpecDirectory,
+    string? WeightsFile = null,
+    string? OnnxPath = null,
     System.Reflection.Assembly? Owner = null)
 {
     /// <summary>The spec's folder as an absolute path: relative folders are taken from the project folder the build recorded.</summary>
@@ -40,6 +44,9 @@ public sealed record BackboneDefinition(
             return Path.GetFullPath(Path.Combine(project ?? AppContext.BaseDirectory, SpecDirectory));
         }
     }
+
+    /// <summary>The architecture's spec (and torchvision) name: "vgg16", "resnet18_mlnet", "onnx".</summary>
+    public string ArchitectureName => Shared.SpecWords.NameOf(Architecture);
 
     /// <summary>Input height.</summary>
     public int Height => (int)InputShape[1];

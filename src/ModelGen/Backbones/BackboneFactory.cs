@@ -16,10 +16,10 @@ public static class BackboneFactory
     public static Backbone Create(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
         NativeHeap.EnsureTuned();
-        var backbone = definition.Architecture switch
+        var backbone = Shared.SpecWords.FamilyOf(definition.Architecture) switch
         {
-            "resnet18_mlnet" => CreateResNet18Mlnet(definition, options, pretrained),
-            "onnx" => CreateOnnx(definition, options, pretrained),
+            ArchitectureFamily.ResNet18Mlnet => CreateResNet18Mlnet(definition, options, pretrained),
+            ArchitectureFamily.Onnx => CreateOnnx(definition, options, pretrained),
             _ when TorchVisionCatalog.Contains(definition.Architecture) => CreateTorchVision(definition, options, pretrained),
             _ => throw new NotSupportedException(
                 $"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}, resnet18_mlnet, onnx. "
@@ -41,7 +41,7 @@ public static class BackboneFactory
     private static Backbone CreateResNet18Mlnet(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
         var path = ResNet18MlnetFiles.Find(ResNet18MlnetFiles.ModelFile, options);
-        var imagenet = pretrained && string.Equals(definition.Weights, "imagenet", StringComparison.OrdinalIgnoreCase);
+        var imagenet = pretrained && definition.Weights == WeightsKind.ImageNet;
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt ?? "layer4", new Onnx.ResNet18MlnetNaming(), loadWeights: imagenet);
         var backbone = new Backbone(definition, graph.Layers, graph.forward, ResNet18MlnetFiles.Preprocessing(options)) { WeightsSource = imagenet ? path : "none", Graph = graph };
         return LoadWeightsFile(backbone, definition, options, pretrained && !imagenet);
@@ -52,9 +52,9 @@ public static class BackboneFactory
         // ModelOptions.WeightsPath, when it names an .onnx file, replaces the spec's graph.
         var path = options.WeightsPath is { } graphOverride && graphOverride.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(graphOverride)
             ? Path.GetFullPath(graphOverride)
-            : WeightsLocator.Resolve(definition with { Weights = definition.OnnxPath ?? "" }, options with { WeightsPath = null })
+            : WeightsLocator.Resolve(definition with { Weights = WeightsKind.File, WeightsFile = definition.OnnxPath ?? "" }, options with { WeightsPath = null })
                 ?? throw new WeightsException("An onnx backbone needs backbone.path.");
-        var fresh = !pretrained || string.Equals(definition.Weights, "none", StringComparison.OrdinalIgnoreCase);
+        var fresh = !pretrained || definition.Weights == WeightsKind.None;
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt, Onnx.OnnxNaming.NodeNames, loadWeights: !fresh);
         return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path, Graph = graph };
     }
@@ -108,7 +108,7 @@ public static class BackboneFactory
         if (!actual.SequenceEqual(definition.FeatureShape))
         {
             throw new InvalidOperationException(
-                $"The {definition.Architecture} backbone cut at {definition.CutAt ?? "its end"} gives features of shape {string.Join("x", actual)} "
+                $"The {definition.ArchitectureName} backbone cut at {definition.CutAt ?? "its end"} gives features of shape {string.Join("x", actual)} "
                 + $"for a {definition.Height}x{definition.Width} input, but the spec compiler computed {string.Join("x", definition.FeatureShape)}. "
                 + "Rebuild the project so that generator and runtime are the same ModelGen version.");
         }

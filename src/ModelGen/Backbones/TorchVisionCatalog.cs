@@ -10,38 +10,38 @@ namespace ModelGen.Backbones;
 /// </summary>
 public static class TorchVisionCatalog
 {
-    private static readonly Dictionary<string, Func<nn.Module>> Builders = new(StringComparer.Ordinal)
+    private static readonly Dictionary<Architecture, Func<nn.Module>> Builders = new()
     {
-        ["vgg11"] = () => torchvision.models.vgg11(),
-        ["vgg11_bn"] = () => torchvision.models.vgg11_bn(),
-        ["vgg13"] = () => torchvision.models.vgg13(),
-        ["vgg13_bn"] = () => torchvision.models.vgg13_bn(),
-        ["vgg16"] = () => torchvision.models.vgg16(),
-        ["vgg16_bn"] = () => torchvision.models.vgg16_bn(),
-        ["vgg19"] = () => torchvision.models.vgg19(),
-        ["vgg19_bn"] = () => torchvision.models.vgg19_bn(),
-        ["resnet18"] = () => torchvision.models.resnet18(),
-        ["resnet34"] = () => torchvision.models.resnet34(),
-        ["resnet50"] = () => torchvision.models.resnet50(),
-        ["resnet101"] = () => torchvision.models.resnet101(),
-        ["resnet152"] = () => torchvision.models.resnet152(),
-        ["resnext50_32x4d"] = () => torchvision.models.resnext50_32x4d(),
+        [Architecture.Vgg11] = () => torchvision.models.vgg11(),
+        [Architecture.Vgg11Bn] = () => torchvision.models.vgg11_bn(),
+        [Architecture.Vgg13] = () => torchvision.models.vgg13(),
+        [Architecture.Vgg13Bn] = () => torchvision.models.vgg13_bn(),
+        [Architecture.Vgg16] = () => torchvision.models.vgg16(),
+        [Architecture.Vgg16Bn] = () => torchvision.models.vgg16_bn(),
+        [Architecture.Vgg19] = () => torchvision.models.vgg19(),
+        [Architecture.Vgg19Bn] = () => torchvision.models.vgg19_bn(),
+        [Architecture.ResNet18] = () => torchvision.models.resnet18(),
+        [Architecture.ResNet34] = () => torchvision.models.resnet34(),
+        [Architecture.ResNet50] = () => torchvision.models.resnet50(),
+        [Architecture.ResNet101] = () => torchvision.models.resnet101(),
+        [Architecture.ResNet152] = () => torchvision.models.resnet152(),
+        [Architecture.ResNeXt50_32x4d] = () => torchvision.models.resnext50_32x4d(),
         // TorchVision 0.107's resnext101_32x8d() builds ResNeXt50's 3-4-6-3 stages; torchvision's (and its
         // weights') ResNeXt101 has 3-4-23-3, so it is built from the ResNet101 layout with 32x8d groups.
-        ["resnext101_32x8d"] = () => TorchSharp.Modules.ResNet.ResNet101(1000, groups: 32, width_per_group: 8),
-        ["wide_resnet50_2"] = () => torchvision.models.wide_resnet50_2(),
-        ["wide_resnet101_2"] = () => torchvision.models.wide_resnet101_2(),
-        ["alexnet"] = () => torchvision.models.alexnet(),
-        ["mobilenet_v2"] = () => torchvision.models.mobilenet_v2(),
+        [Architecture.ResNeXt101_32x8d] = () => TorchSharp.Modules.ResNet.ResNet101(1000, groups: 32, width_per_group: 8),
+        [Architecture.WideResNet50_2] = () => torchvision.models.wide_resnet50_2(),
+        [Architecture.WideResNet101_2] = () => torchvision.models.wide_resnet101_2(),
+        [Architecture.AlexNet] = () => torchvision.models.alexnet(),
+        [Architecture.MobileNetV2] = () => torchvision.models.mobilenet_v2(),
     };
 
     private static readonly string[] ResNetStages = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"];
 
-    /// <summary>The architectures built from TorchVision.</summary>
-    public static IReadOnlyCollection<string> Architectures => Builders.Keys;
+    /// <summary>The spec names of the architectures built from TorchVision.</summary>
+    public static IReadOnlyCollection<string> Architectures { get; } = Builders.Keys.Select(Shared.SpecWords.NameOf).ToList();
 
     /// <summary>Whether <paramref name="architecture"/> is built from TorchVision.</summary>
-    public static bool Contains(string architecture) => Builders.ContainsKey(architecture);
+    public static bool Contains(Architecture architecture) => Builders.ContainsKey(architecture);
 
     /// <summary>
     /// The convolutional base of <paramref name="architecture"/> as named stages, freshly initialised;
@@ -49,12 +49,12 @@ public static class TorchVisionCatalog
     /// <paramref name="tensorNames"/>, when given, the names of every tensor of the whole network (its
     /// weight files' names, classifier included).
     /// </summary>
-    public static List<(string Name, nn.Module<Tensor, Tensor> Module)> ConvolutionalBase(string architecture, List<nn.Module> discarded, ISet<string>? tensorNames = null)
+    public static List<(string Name, nn.Module<Tensor, Tensor> Module)> ConvolutionalBase(Architecture architecture, List<nn.Module> discarded, ISet<string>? tensorNames = null)
     {
         var model = Builders[architecture]();
         tensorNames?.UnionWith(model.state_dict().Keys);
         var children = model.named_children().ToDictionary(c => c.name, c => c.module);
-        var keep = architecture.StartsWith("resnet", StringComparison.Ordinal) || architecture.StartsWith("resnext", StringComparison.Ordinal) || architecture.StartsWith("wide_resnet", StringComparison.Ordinal)
+        var keep = Shared.SpecWords.FamilyOf(architecture) == ArchitectureFamily.ResNet
             ? ResNetStages
             : ["features"];
         var stages = keep.Select(name => (name, (nn.Module<Tensor, Tensor>)children[name])).ToList();

@@ -3,36 +3,8 @@ using static TorchSharp.torch;
 
 namespace ModelGen.Data;
 
-/// <summary>
-/// Random image transforms with Keras ImageDataGenerator meanings, applied to whole batches on tensors:
-/// each image gets its own rotation (degrees, ±), horizontal and vertical shift (fractions of the size,
-/// ±), shear (degrees, ±), zoom (independent factors for width and height in [low, high]), flips (half of
-/// the images) and brightness (a factor in [low, high]). The geometric part is one affine transform per
-/// image about its center, sampled bilinearly, with <see cref="Fill"/> for pixels from outside.
-/// </summary>
-/// <param name="Rotation">Maximum rotation in degrees.</param>
-/// <param name="WidthShift">Maximum horizontal shift as a fraction of the width.</param>
-/// <param name="HeightShift">Maximum vertical shift as a fraction of the height.</param>
-/// <param name="Shear">Maximum shear angle in degrees.</param>
-/// <param name="ZoomLow">Smallest zoom factor (below 1 zooms in, as in Keras).</param>
-/// <param name="ZoomHigh">Largest zoom factor.</param>
-/// <param name="HorizontalFlip">Flip half of the images left to right.</param>
-/// <param name="VerticalFlip">Flip half of the images upside down.</param>
-/// <param name="BrightnessLow">Smallest brightness factor.</param>
-/// <param name="BrightnessHigh">Largest brightness factor.</param>
-/// <param name="Fill">How outside pixels are filled.</param>
-public sealed record Augmentation(
-    double Rotation = 0,
-    double WidthShift = 0,
-    double HeightShift = 0,
-    double Shear = 0,
-    double ZoomLow = 1,
-    double ZoomHigh = 1,
-    bool HorizontalFlip = false,
-    bool VerticalFlip = false,
-    double BrightnessLow = 1,
-    double BrightnessHigh = 1,
-    FillMode Fill = FillMode.Nearest)
+// The settings are declared in src/Shared (the generator writes them); the transforms live here.
+public sealed partial record Augmentation
 {
     /// <summary>Whether the transform can move pixels (otherwise only flips and brightness apply).</summary>
     public bool IsGeometric => Rotation != 0 || WidthShift != 0 || HeightShift != 0 || Shear != 0 || ZoomLow != 1 || ZoomHigh != 1;

@@ -38,7 +38,7 @@ public static class FeatureExtractor
         var d = backbone.Definition;
         var text = new StringBuilder()
             .AppendLine(KeyVersion)
-            .AppendLine(d.Architecture).AppendLine(d.CutAt ?? "(end)")
+            .AppendLine(d.ArchitectureName).AppendLine(d.CutAt ?? "(end)")
             .AppendLine($"{d.Height}x{d.Width}x{d.SourceChannels}")
             .AppendLine(backbone.Input.Preprocessing.Describe()).AppendLine(MeanImageHash(backbone.Input.Preprocessing))
             .AppendLine(backbone.StateHash())

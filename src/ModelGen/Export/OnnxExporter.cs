@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using ModelGen.Backbones;
+using ModelGen.Heads;
 using ModelGen.Onnx;
 using Onnx;
 using TorchSharp;
@@ -24,14 +25,14 @@ public static class OnnxExporter
 
     /// <summary>Writes <paramref name="backbone"/> and <paramref name="head"/> to <paramref name="path"/> (atomically).</summary>
     /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it.</exception>
-    public static void Export(Backbone backbone, IReadOnlyList<HeadLayer> head, OnnxExportInfo info, string path, bool includePreprocessing = true)
+    public static void Export(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing = true)
     {
         var model = Build(backbone, head, info, includePreprocessing);
         AtomicFile.Write(path, stream => model.WriteTo(stream));
     }
 
     /// <summary>The ONNX model, in memory.</summary>
-    public static ModelProto Build(Backbone backbone, IReadOnlyList<HeadLayer> head, OnnxExportInfo info, bool includePreprocessing = true)
+    public static ModelProto Build(Backbone backbone, Head head, OnnxExportInfo info, bool includePreprocessing = true)
     {
         var writer = new OnnxWriter();
         var definition = backbone.Definition;
@@ -41,10 +42,11 @@ public static class OnnxExporter
         var x = includePreprocessing ? Preprocess(writer, backbone.Input, input) : input;
         x = backbone.Graph is { } graph ? graph.Export(writer, x) : ExportStages(writer, backbone, x);
         var logits = ExportHead(writer, head, x);
-        var probabilities = Probabilities(writer, logits, info);
+        var binary = head.Units == 1;
+        var probabilities = Probabilities(writer, logits, binary);
         Rename(writer, logits, "logits");
         Rename(writer, probabilities, "probabilities");
-        var units = info.Binary ? 1 : info.Classes.Count;
+        var units = binary ? 1 : info.Classes.Count;
         writer.Graph.Output.Add(Value("logits", [null, units]));
         writer.Graph.Output.Add(Value("probabilities", [null, info.Classes.Count]));
 
@@ -52,12 +54,12 @@ public static class OnnxExporter
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         Metadata(model, "modelgen.model", info.Model);
         Metadata(model, "modelgen.classes", JsonSerializer.Serialize(info.Classes));
-        Metadata(model, "modelgen.architecture", definition.Architecture);
+        Metadata(model, "modelgen.architecture", definition.ArchitectureName);
         Metadata(model, "modelgen.cut", definition.CutAt ?? "(end)");
         Metadata(model, "modelgen.input", $"3x{definition.Height}x{definition.Width}");
         Metadata(model, "modelgen.preprocessing", (includePreprocessing ? "included: " : "not included, apply before: ") + backbone.Input.Preprocessing.Describe());
         Metadata(model, "modelgen.spec", info.Description);
-        Metadata(model, "modelgen.outputs", info.Binary ? "probabilities = [1 - p, p], p = sigmoid(logits)" : "probabilities = softmax(logits)");
+        Metadata(model, "modelgen.outputs", binary ? "probabilities = [1 - p, p], p = sigmoid(logits)" : "probabilities = softmax(logits)");
         return model;
     }
 
@@ -226,24 +228,32 @@ public static class OnnxExporter
         }
     }
 
-    private static string ExportHead(OnnxWriter writer, IReadOnlyList<HeadLayer> head, string x)
+    // The head from its one description: the layers the generated class declares and their modules.
+    // The last dense layer gives logits; its activation is in the probabilities output.
+    private static string ExportHead(OnnxWriter writer, Head head, string x)
     {
-        var index = 0;
-        foreach (var layer in head)
+        var layers = head.Layers;
+        for (var i = 0; i < layers.Count; i++)
         {
-            index++;
-            switch (layer)
+            var index = i + 1;
+            var layer = layers[i];
+            switch (layer.Kind)
             {
-                case HeadLayer.FlattenLayer:
+                case HeadLayerKind.Flatten:
                     x = writer.Node("Flatten", $"head{index}.flatten", [x], ("axis", 1L));
                     break;
-                case HeadLayer.PoolLayer pool:
-                    x = writer.Node(pool.Max ? "GlobalMaxPool" : "GlobalAveragePool", $"head{index}.pool", [x]);
+                case HeadLayerKind.GlobalAveragePool or HeadLayerKind.GlobalMaxPool:
+                    x = writer.Node(layer.Kind == HeadLayerKind.GlobalMaxPool ? "GlobalMaxPool" : "GlobalAveragePool", $"head{index}.pool", [x]);
                     x = writer.Node("Flatten", $"head{index}.flatten", [x], ("axis", 1L));
                     break;
-                case HeadLayer.DenseLayer dense:
-                    x = writer.Node("Gemm", $"head{index}.dense", writer.WithWeights(x, $"head{index}", dense.Linear.weight!, dense.Linear.bias), ("transB", 1L));
-                    x = Activation(writer, dense.Activation, $"head{index}.{dense.Activation}", x);
+                case HeadLayerKind.Dense:
+                    var linear = head.Dense(i);
+                    x = writer.Node("Gemm", $"head{index}.dense", writer.WithWeights(x, $"head{index}", linear.weight!, linear.bias), ("transB", 1L));
+                    if (i < layers.Count - 1)
+                    {
+                        x = Activation(writer, layer.Activation, $"head{index}.{layer.Activation.ToString().ToLowerInvariant()}", x);
+                    }
+
                     break;
             }
         }
@@ -251,13 +261,13 @@ public static class OnnxExporter
         return x;
     }
 
-    private static string Activation(OnnxWriter writer, string activation, string name, string x) => activation switch
+    private static string Activation(OnnxWriter writer, Activation activation, string name, string x) => activation switch
     {
-        "relu" => writer.Node("Relu", name, [x]),
-        "sigmoid" => writer.Node("Sigmoid", name, [x]),
-        "tanh" => writer.Node("Tanh", name, [x]),
-        "softmax" => writer.Node("Softmax", name, [x], ("axis", 1L)),
-        "gelu" => Gelu(writer, name, x),
+        Heads.Activation.Relu => writer.Node("Relu", name, [x]),
+        Heads.Activation.Sigmoid => writer.Node("Sigmoid", name, [x]),
+        Heads.Activation.Tanh => writer.Node("Tanh", name, [x]),
+        Heads.Activation.Softmax => writer.Node("Softmax", name, [x], ("axis", 1L)),
+        Heads.Activation.Gelu => Gelu(writer, name, x),
         _ => x,
     };
 
@@ -271,9 +281,9 @@ public static class OnnxExporter
         return writer.Node("Mul", name, [product, writer.Scalar(name + ".half", 0.5f)]);
     }
 
-    private static string Probabilities(OnnxWriter writer, string logits, OnnxExportInfo info)
+    private static string Probabilities(OnnxWriter writer, string logits, bool binary)
     {
-        if (!info.Binary)
+        if (!binary)
         {
             return writer.Node("Softmax", "softmax", [logits], ("axis", 1L));
         }

@@ -19,6 +19,19 @@ public sealed class LearningRateSchedule
     /// <summary>What the schedule does, in words.</summary>
     public string Description { get; }
 
+    /// <summary>The schedule <paramref name="settings"/> describe, over a phase of <paramref name="epochs"/> epochs.</summary>
+    public static LearningRateSchedule Create(ScheduleSettings settings, optim.Optimizer optimizer, int epochs)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Kind switch
+        {
+            ScheduleKind.Step => Step(optimizer, settings.StepSize, settings.Gamma),
+            ScheduleKind.Cosine => Cosine(optimizer, epochs, settings.MinLearningRate),
+            ScheduleKind.Plateau => Plateau(optimizer, settings.Factor, settings.Patience, settings.MinLearningRate),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Kind, "Unknown schedule."),
+        };
+    }
+
     /// <summary>Multiplies the rate by <paramref name="gamma"/> every <paramref name="stepSize"/> epochs.</summary>
     public static LearningRateSchedule Step(optim.Optimizer optimizer, int stepSize, double gamma) =>
         new($"step: x{gamma} every {stepSize} epochs", optim.lr_scheduler.StepLR(optimizer, stepSize, gamma), null);

@@ -11,6 +11,22 @@ namespace ModelGen.Training;
 /// </summary>
 public static class Optimizers
 {
+    /// <summary>The optimizer <paramref name="settings"/> describe, over the head's and the backbone's trainable parameters.</summary>
+    public static optim.Optimizer Create(OptimizerSettings settings, IEnumerable<Parameter> head, IEnumerable<Parameter>? backbone = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        backbone ??= [];
+        var s = settings;
+        return s.Kind switch
+        {
+            OptimizerKind.Sgd => Sgd(head, backbone, s.LearningRate, s.BackboneLearningRate, s.Momentum, s.WeightDecay, s.Nesterov),
+            OptimizerKind.Adam => Adam(head, backbone, s.LearningRate, s.BackboneLearningRate, s.WeightDecay),
+            OptimizerKind.AdamW => AdamW(head, backbone, s.LearningRate, s.BackboneLearningRate, s.WeightDecay),
+            OptimizerKind.RmsProp => RmsProp(head, backbone, s.LearningRate, s.BackboneLearningRate, s.Momentum, s.WeightDecay),
+            _ => throw new ArgumentOutOfRangeException(nameof(settings), s.Kind, "Unknown optimizer."),
+        };
+    }
+
     /// <summary>SGD with momentum (and Nesterov momentum when asked).</summary>
     public static optim.Optimizer Sgd(IEnumerable<Parameter> head, IEnumerable<Parameter> backbone, double lr, double? backboneLr = null, double momentum = 0, double weightDecay = 0, bool nesterov = false)
     {

@@ -145,23 +145,24 @@ public sealed class PhaseRun : IDisposable
         var monitor = settings.Monitor;
         var value = monitor switch
         {
-            "val_loss" => result.ValLoss,
-            "val_accuracy" => result.ValAccuracy,
-            "accuracy" => result.Accuracy,
+            EarlyStoppingMonitor.ValLoss => result.ValLoss,
+            EarlyStoppingMonitor.ValAccuracy => result.ValAccuracy,
+            EarlyStoppingMonitor.Accuracy => result.Accuracy,
             _ => result.Loss,
         };
+        var maximize = monitor is EarlyStoppingMonitor.ValAccuracy or EarlyStoppingMonitor.Accuracy;
         if (value is null)
         {
+            var fallback = maximize ? EarlyStoppingMonitor.Accuracy : EarlyStoppingMonitor.Loss;
             if (!_warnedMonitor)
             {
-                _run.Log.WriteLine($"warning: early stopping monitors {monitor}, but there is no validation data; watching {monitor[4..]} instead.");
+                _run.Log.WriteLine($"warning: early stopping monitors {Shared.SpecWords.Monitors.WordOf(monitor)}, but there is no validation data; watching {Shared.SpecWords.Monitors.WordOf(fallback)} instead.");
                 _warnedMonitor = true;
             }
 
-            value = monitor == "val_accuracy" ? result.Accuracy : result.Loss;
+            value = maximize ? result.Accuracy : result.Loss;
         }
 
-        var maximize = monitor.EndsWith("accuracy", StringComparison.Ordinal);
         var improved = _bestValue is not { } best || (maximize ? value > best + settings.MinDelta : value < best - settings.MinDelta);
         if (improved)
         {
@@ -179,7 +180,7 @@ public sealed class PhaseRun : IDisposable
         _wait++;
         if (_wait >= settings.Patience)
         {
-            _run.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_run.ModelName} {Name}: early stopping after epoch {result.Epoch}: {monitor} has not improved for {_wait} epochs (best {_bestValue:0.0000} at epoch {_bestEpoch})."));
+            _run.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_run.ModelName} {Name}: early stopping after epoch {result.Epoch}: {Shared.SpecWords.Monitors.WordOf(monitor)} has not improved for {_wait} epochs (best {_bestValue:0.0000} at epoch {_bestEpoch})."));
             return true;
         }
 
@@ -212,7 +213,7 @@ public sealed class PhaseRun : IDisposable
         }
 
         _run.Model.load_state_dict(_best, strict: true);
-        _run.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_run.ModelName} {Name}: restored the weights of epoch {_bestEpoch} ({_run.EarlyStopping.Monitor} {_bestValue:0.0000})."));
+        _run.Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_run.ModelName} {Name}: restored the weights of epoch {_bestEpoch} ({Shared.SpecWords.Monitors.WordOf(_run.EarlyStopping.Monitor)} {_bestValue:0.0000})."));
     }
 
     private void SaveCheckpoint(int epoch)

@@ -28,18 +28,19 @@ public static class WeightsLocator
             return Path.GetFullPath(overridePath);
         }
 
-        var weights = definition.Weights;
-        if (string.Equals(weights, "none", StringComparison.OrdinalIgnoreCase))
+        if (definition.Weights == WeightsKind.None)
         {
             return null;
         }
 
-        if (string.Equals(weights, "imagenet", StringComparison.OrdinalIgnoreCase))
+        if (definition.Weights == WeightsKind.ImageNet)
         {
             var folder = options.WeightsPath is { Length: > 0 } overrideFolder ? overrideFolder : ImageNetFolder;
-            var candidates = Extensions.Select(ext => Path.Combine(folder, definition.Architecture + ext)).ToList();
-            return candidates.FirstOrDefault(File.Exists) ?? throw new WeightsException(MissingImageNet(definition.Architecture, folder));
+            var candidates = Extensions.Select(ext => Path.Combine(folder, definition.ArchitectureName + ext)).ToList();
+            return candidates.FirstOrDefault(File.Exists) ?? throw new WeightsException(MissingImageNet(definition.ArchitectureName, folder));
         }
+
+        var weights = definition.WeightsFile ?? "";
 
         foreach (var candidate in RelativeCandidates(weights, definition.ResolvedSpecDirectory))
         {

@@ -68,5 +68,14 @@ internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation
 
     public IReadOnlyList<string> Sources => Result.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToList();
 
-    public string SingleSource => Assert.Single(Sources);
+    /// <summary>The files generated for the one model of the run, in one text, each after a line naming it.</summary>
+    public string ModelSources
+    {
+        get
+        {
+            var files = Result.Results.SelectMany(r => r.GeneratedSources).ToList();
+            Assert.Single(files.Select(f => f.HintName.Split('.')[^3]).Distinct());
+            return string.Join("\n", files.Select(s => $"// ---- {s.HintName} ----\n{s.SourceText}"));
+        }
+    }
 }

@@ -35,8 +35,8 @@ public sealed class ActivationMemoryTests
     public void Forward_GivesThePlainChainsOutputAndGradients_WhenLayersTrain()
     {
         using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 4, cutAt: "layer3");
-        backbone.Freeze("layer2");
-        backbone.TrainingMode();
+        backbone.Freeze(FreezeBoundary.TrainableFrom("layer2"));
+        backbone.train();
         using var scope = NewDisposeScope();
         var input = randn(2, 3, 32, 32);
 

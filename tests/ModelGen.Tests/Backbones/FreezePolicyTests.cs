@@ -13,7 +13,8 @@ public sealed class FreezePolicyTests
     public void TrainableFromLayer4_MovesOnlyLayer4_AndFrozenBatchNormKeepsItsStatistics()
     {
         using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 1);
-        backbone.Freeze("layer4", batchNorm: BatchNormMode.Frozen);
+        backbone.BatchNorm = BatchNormMode.Frozen;
+        backbone.Freeze(FreezeBoundary.TrainableFrom("layer4"));
 
         var (before, after) = Step(backbone);
 
@@ -37,7 +38,8 @@ public sealed class FreezePolicyTests
     public void TrainableBatchNorm_UpdatesStatisticsOfFrozenLayers_ButNotTheirParameters()
     {
         using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 2);
-        backbone.Freeze("layer4", batchNorm: BatchNormMode.Trainable);
+        backbone.BatchNorm = BatchNormMode.Trainable;
+        backbone.Freeze(FreezeBoundary.TrainableFrom("layer4"));
 
         var (before, after) = Step(backbone);
 
@@ -50,7 +52,8 @@ public sealed class FreezePolicyTests
     public void InferenceBatchNorm_KeepsEveryStatistic_WhileTrainableLayersMove()
     {
         using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 5);
-        backbone.Freeze("layer4", batchNorm: BatchNormMode.Inference);
+        backbone.BatchNorm = BatchNormMode.Inference;
+        backbone.Freeze(FreezeBoundary.TrainableFrom("layer4"));
 
         var (before, after) = Step(backbone);
 
@@ -64,13 +67,25 @@ public sealed class FreezePolicyTests
     {
         using var backbone = WeightsRoundTripTests.Backbone("mobilenet_v2", seed: 3);
 
-        backbone.Freeze(null, batchNorm: BatchNormMode.Frozen);
+        backbone.Freeze(FreezeBoundary.All);
         Assert.Empty(backbone.TrainableParameters());
-        backbone.TrainingMode();
+        backbone.train();
         Assert.False(backbone.training);
 
-        backbone.Freeze("*", batchNorm: BatchNormMode.Frozen);
+        backbone.Freeze(FreezeBoundary.None);
         Assert.Equal(backbone.parameters().Count(), backbone.TrainableParameters().Count());
+    }
+
+    [Fact]
+    public void FrozenThroughLayer3_FreezesLayer3AndEverythingBefore_AndTrainsLayer4()
+    {
+        using var backbone = WeightsRoundTripTests.Backbone("resnet18", seed: 6);
+
+        backbone.Freeze(FreezeBoundary.FrozenThrough("layer3"));
+
+        Assert.All(backbone.named_parameters(), p => Assert.True(
+            p.parameter.requires_grad == p.name.StartsWith("layer4.", StringComparison.Ordinal),
+            $"{p.name}: requires_grad {p.parameter.requires_grad}"));
     }
 
     [Fact]
@@ -78,7 +93,7 @@ public sealed class FreezePolicyTests
     {
         using var backbone = WeightsRoundTripTests.Backbone("alexnet", seed: 4);
 
-        var error = Assert.Throws<ArgumentException>(() => backbone.Freeze("features.99", batchNorm: BatchNormMode.Frozen));
+        var error = Assert.Throws<ArgumentException>(() => backbone.Freeze(FreezeBoundary.TrainableFrom("features.99")));
 
         Assert.Contains("features.0.weight", error.Message);
     }
@@ -86,7 +101,7 @@ public sealed class FreezePolicyTests
     private static (Dictionary<string, Tensor> Before, Dictionary<string, Tensor> After) Step(ModelGen.Backbones.Backbone backbone)
     {
         var before = backbone.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-        backbone.TrainingMode();
+        backbone.train();
         using var optimizer = optim.SGD(backbone.TrainableParameters(), 0.1);
         using (var scope = NewDisposeScope())
         {

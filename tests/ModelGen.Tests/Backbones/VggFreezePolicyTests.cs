@@ -102,8 +102,7 @@ public sealed class VggFreezePolicyTests
     private static (Dictionary<string, Tensor> Before, Dictionary<string, Tensor> After) Step(nn.Module<Tensor, Tensor> model, Backbone backbone, optim.Optimizer optimizer)
     {
         var before = backbone.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-        model.train();
-        backbone.TrainingMode();
+        model.train(); // the standard call: the backbone's override keeps its frozen layers in evaluation mode
         manual_seed(7);
         using (var scope = NewDisposeScope())
         {

@@ -183,7 +183,7 @@ public sealed class FeatureCacheTests
     }
 
     private static Backbone ParameterlessBackbone(string? cutAt, Preprocessing? preprocessing = null) =>
-        new(new BackboneDefinition("resnet18", "none", null, cutAt, [3, 32, 32], [3, 32, 32], 3, ""), [("relu", nn.ReLU())], preprocessing ?? Preprocessing.ImageNet);
+        new(new BackboneDefinition(Architecture.ResNet18, WeightsKind.None, cutAt, [3, 32, 32], [3, 32, 32], 3, BatchNormMode.Frozen, ""), [("relu", nn.ReLU())], preprocessing ?? Preprocessing.ImageNet);
 
     private static (FeatureSet Set, List<string> Events) Extract(FashionMethod1 model, string images)
     {

@@ -22,13 +22,13 @@ internal static class ExportCheck
     {
         manual_seed(1);
         var discarded = new List<nn.Module>();
-        var stages = ModuleCutter.Cut(TorchVisionCatalog.ConvolutionalBase(architecture, discarded), cutAt, discarded);
+        var stages = ModuleCutter.Cut(TorchVisionCatalog.ConvolutionalBase(ArchitectureNames.Parse(architecture), discarded), cutAt, discarded);
         foreach (var module in discarded)
         {
             module.Dispose();
         }
 
-        var backbone = new Backbone(new BackboneDefinition(architecture, "none", null, cutAt, [3, size, size], [0, 0, 0], 3, ""), stages, Preprocessing.ImageNet);
+        var backbone = new Backbone(new BackboneDefinition(ArchitectureNames.Parse(architecture), WeightsKind.None, cutAt, [3, size, size], [0, 0, 0], 3, BatchNormMode.Frozen, ""), stages, Preprocessing.ImageNet);
         using (no_grad())
         {
             foreach (var (name, buffer) in backbone.named_buffers().Where(b => b.name.EndsWith("running_var", StringComparison.Ordinal) || b.name.EndsWith("running_mean", StringComparison.Ordinal)))

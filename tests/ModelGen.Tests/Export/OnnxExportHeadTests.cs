@@ -1,4 +1,5 @@
 using ModelGen.Export;
+using ModelGen.Heads;
 using Tensor = TorchSharp.torch.Tensor;
 using static ModelGen.Tests.Export.ExportCheck;
 using static TorchSharp.torch;
@@ -27,12 +28,14 @@ public sealed class OnnxExportHeadTests
         using var scope = NewDisposeScope();
         using var backbone = CatalogBackbone("resnet18", Size, cutAt);
         var head = new TestHead(headSpec, backbone.forward(zeros(1, 3, Size, Size)).shape);
-        var model = OnnxExporter.Build(backbone, head.Layers, head.Info("resnet18 " + cutAt), includePreprocessing: false);
+        var model = OnnxExporter.Build(backbone, head.Module, head.Info("resnet18 " + cutAt), includePreprocessing: false);
 
         foreach (var batch in new[] { 3, 1 })
         {
             var input = randn(batch, 3, Size, Size);
-            var logits = head.Forward(backbone.forward(input));
+            var features = backbone.forward(input);
+            var logits = head.Forward(features);
+            AssertClose(logits, head.Module.forward(features), $"{headSpec}: the Head module against the reference, batch {batch}");
 
             var results = Run(model, OnnxExporter.InputName(includePreprocessing: false), input);
 
@@ -50,7 +53,7 @@ public sealed class OnnxExportHeadTests
         const int size = 64;
         using var backbone = CatalogBackbone(architecture, size, cutAt);
         var head = new TestHead(headSpec, backbone.forward(zeros(1, 3, size, size)).shape);
-        var model = OnnxExporter.Build(backbone, head.Layers, head.Info($"{architecture} {cutAt}"), includePreprocessing: true);
+        var model = OnnxExporter.Build(backbone, head.Module, head.Info($"{architecture} {cutAt}"), includePreprocessing: true);
 
         foreach (var batch in new[] { 3, 1 })
         {
@@ -68,75 +71,60 @@ public sealed class OnnxExportHeadTests
     }
 
     /// <summary>
-    /// A head written as a spec writes it ("global_max_pool | dense 16 tanh | dropout | dense 4"): the layers
-    /// the exporter takes, and the computation the generated <c>ForwardHead</c> does, with random weights.
+    /// A head written as a spec writes it ("global_max_pool | dense 16 tanh | dropout | dense 4"): the
+    /// runtime's <see cref="Head"/> built from it with random weights, and the computation it should do,
+    /// written out step by step (independent of <see cref="Head.forward"/>), as the reference.
     /// </summary>
     private sealed class TestHead
     {
-        private readonly List<Func<Tensor, Tensor>> _steps = [];
-
         public TestHead(string spec, long[] featureShape)
         {
             manual_seed(5);
-            var features = featureShape[1..].Aggregate(1L, (a, b) => a * b);
-            var items = spec.Split('|', StringSplitOptions.TrimEntries);
-            for (var i = 0; i < items.Length; i++)
-            {
-                var words = items[i].Split(' ');
-                switch (words[0])
-                {
-                    case "flatten":
-                        Layers.Add(HeadLayer.Flatten());
-                        _steps.Add(x => x.flatten(1));
-                        break;
-                    case "global_avg_pool":
-                        Layers.Add(HeadLayer.GlobalAveragePool());
-                        _steps.Add(x => x.mean([2, 3]));
-                        features = featureShape[1];
-                        break;
-                    case "global_max_pool":
-                        Layers.Add(HeadLayer.GlobalMaxPool());
-                        _steps.Add(x => x.amax([2, 3]));
-                        features = featureShape[1];
-                        break;
-                    case "dropout":
-                        var dropout = nn.Dropout(0.5);
-                        dropout.eval();
-                        Layers.Add(HeadLayer.Dropout());
-                        _steps.Add(dropout.forward);
-                        break;
-                    case "dense":
-                        var units = long.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
-                        var linear = nn.Linear(features, units);
-                        var last = i == items.Length - 1;
-
-                        // As the generator passes it: the last layer's activation belongs to the outputs.
-                        var activation = last ? "none" : words[2];
-                        Layers.Add(HeadLayer.Dense(linear, activation));
-                        _steps.Add(x => Activate(linear.forward(x), activation));
-                        features = units;
-                        Binary = last && units == 1;
-                        Units = units;
-                        break;
-                    default:
-                        throw new ArgumentException($"Unknown head layer '{items[i]}'.", nameof(spec));
-                }
-            }
+            var layers = spec.Split('|', StringSplitOptions.TrimEntries).Select(Parse).ToList();
+            Module = new Head(featureShape[1..], layers);
+            Module.eval();
         }
 
-        public List<HeadLayer> Layers { get; } = [];
+        public Head Module { get; }
 
-        public bool Binary { get; }
-
-        public long Units { get; }
+        public bool Binary => Module.Units == 1;
 
         public OnnxExportInfo Info(string description)
         {
-            var classes = Enumerable.Range(0, Binary ? 2 : (int)Units).Select(c => "class" + c).ToList();
-            return new OnnxExportInfo("Test", classes, Binary, Binary ? "sigmoid" : "softmax", description);
+            var classes = Enumerable.Range(0, Binary ? 2 : (int)Module.Units).Select(c => "class" + c).ToList();
+            return new OnnxExportInfo("Test", classes, description);
         }
 
-        public Tensor Forward(Tensor features) => _steps.Aggregate(features, (x, step) => step(x));
+        public Tensor Forward(Tensor features)
+        {
+            var x = features;
+            var layers = Module.Layers;
+            for (var i = 0; i < layers.Count; i++)
+            {
+                var layer = layers[i];
+                switch (layer.Kind)
+                {
+                    case HeadLayerKind.Flatten:
+                        x = x.flatten(1);
+                        break;
+                    case HeadLayerKind.GlobalAveragePool:
+                        x = x.mean([2, 3]);
+                        break;
+                    case HeadLayerKind.GlobalMaxPool:
+                        x = x.amax([2, 3]);
+                        break;
+                    case HeadLayerKind.Dense:
+                        var linear = Module.Dense(i);
+                        x = x.matmul(linear.weight!.t()) + linear.bias!;
+
+                        // The last layer gives logits: its activation belongs to the outputs.
+                        x = i == layers.Count - 1 ? x : Activate(x, layer.Activation);
+                        break;
+                }
+            }
+
+            return x;
+        }
 
         /// <summary>As the generated <c>Probabilities</c>: [1 - p, p] for one unit, else softmax.</summary>
         public Tensor Probabilities(Tensor logits)
@@ -150,15 +138,30 @@ public sealed class OnnxExportHeadTests
             return cat([1 - positive, positive], 1);
         }
 
-        private static Tensor Activate(Tensor x, string activation) => activation switch
+        private static HeadLayer Parse(string item)
         {
-            "relu" => nn.functional.relu(x),
-            "sigmoid" => x.sigmoid(),
-            "tanh" => x.tanh(),
-            "gelu" => nn.functional.gelu(x),
-            "softmax" => nn.functional.softmax(x, 1),
-            "none" => x,
-            _ => throw new ArgumentException($"Unknown activation '{activation}'.", nameof(activation)),
+            var words = item.Split(' ');
+            return words[0] switch
+            {
+                "flatten" => HeadLayer.Flatten(),
+                "global_avg_pool" => HeadLayer.GlobalAveragePool(),
+                "global_max_pool" => HeadLayer.GlobalMaxPool(),
+                "dropout" => HeadLayer.Dropout(0.5),
+                "dense" => HeadLayer.Dense(
+                    long.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture),
+                    words.Length > 2 ? Enum.Parse<Activation>(words[2], ignoreCase: true) : Activation.None),
+                _ => throw new ArgumentException($"Unknown head layer '{item}'.", nameof(item)),
+            };
+        }
+
+        private static Tensor Activate(Tensor x, Activation activation) => activation switch
+        {
+            Activation.Relu => nn.functional.relu(x),
+            Activation.Sigmoid => x.sigmoid(),
+            Activation.Tanh => x.tanh(),
+            Activation.Gelu => nn.functional.gelu(x),
+            Activation.Softmax => nn.functional.softmax(x, 1),
+            _ => x,
         };
     }
 }

@@ -1,3 +1,4 @@
+using ModelGen.Heads;
 using System.Text.Json;
 using ModelGen.Backbones;
 using ModelGen.Data;
@@ -27,10 +28,10 @@ public sealed class OnnxExportTests
         using var backbone = CatalogBackbone(architecture, 64);
         var channels = backbone.forward(zeros(1, 3, 64, 64)).shape[1];
         manual_seed(3);
-        var hidden = nn.Linear(channels, 16);
-        var output = nn.Linear(16, 4);
-        HeadLayer[] head = [HeadLayer.GlobalAveragePool(), HeadLayer.Dense(hidden, "gelu"), HeadLayer.Dropout(), HeadLayer.Dense(output, "none")];
-        var model = OnnxExporter.Build(backbone, head, new OnnxExportInfo("Test", ["a", "b", "c", "d"], Binary: false, "softmax", architecture), includePreprocessing: false);
+        using var head = new Head([channels, 2, 2], [HeadLayer.GlobalAveragePool(), HeadLayer.Dense(16, Activation.Gelu), HeadLayer.Dropout(0.5), HeadLayer.Dense(4)]);
+        var hidden = head.Dense(1);
+        var output = head.Dense(3);
+        var model = OnnxExporter.Build(backbone, head, new OnnxExportInfo("Test", ["a", "b", "c", "d"], architecture), includePreprocessing: false);
 
         foreach (var batch in new[] { 1, 3 })
         {
@@ -56,12 +57,12 @@ public sealed class OnnxExportTests
     {
         using var scope = NewDisposeScope();
         var options = new ModelOptions { Device = CPU };
-        var definition = new BackboneDefinition("resnet18_mlnet", "imagenet", null, "layer3", [3, 96, 96], [256, 6, 6], 3, "");
+        var definition = new BackboneDefinition(Architecture.ResNet18Mlnet, WeightsKind.ImageNet, "layer3", [3, 96, 96], [256, 6, 6], 3, BatchNormMode.Frozen, "");
         using var backbone = BackboneFactory.Create(definition, options, pretrained: true);
         manual_seed(4);
-        var dense = nn.Linear(256 * 6 * 6, 1);
-        HeadLayer[] head = [HeadLayer.Flatten(), HeadLayer.Dense(dense, "none")];
-        var model = OnnxExporter.Build(backbone, head, new OnnxExportInfo("Mlnet", ["no", "yes"], Binary: true, "sigmoid", "resnet18_mlnet layer3"));
+        using var head = new Head([256, 6, 6], [HeadLayer.Flatten(), HeadLayer.Dense(1, Activation.Sigmoid)]);
+        var dense = head.Dense(1);
+        var model = OnnxExporter.Build(backbone, head, new OnnxExportInfo("Mlnet", ["no", "yes"], "resnet18_mlnet layer3"));
         var images = rand(5, 3, 96, 96);
         backbone.eval();
         var logits = dense.forward(backbone.forward(backbone.Input.Preprocessing.Apply(images)).flatten(1));

@@ -15,7 +15,7 @@ public sealed class EarlyStoppingTests
     public void StopsAfterPatienceEpochsWithoutImprovement_AndRestoresTheBestEpochsWeights()
     {
         // Validation losses per epoch: the best is epoch 2; epochs 3 and 4 do not improve (patience 2).
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_loss", Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
@@ -24,7 +24,7 @@ public sealed class EarlyStoppingTests
     [Fact]
     public void WithoutRestoreBest_KeepsTheLastEpochsWeights()
     {
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_loss", Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(4), weights);
@@ -35,7 +35,7 @@ public sealed class EarlyStoppingTests
     {
         // Validation accuracy: epoch 3 beats epoch 2 by less than min_delta, so epoch 2 stays the best
         // and epochs 3 and 4 are the two without improvement.
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_accuracy", Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValAccuracy, Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
@@ -44,7 +44,7 @@ public sealed class EarlyStoppingTests
     [Fact]
     public void APhaseThatRunsOut_StillEndsWithTheBestWeights()
     {
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings("val_loss", Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
+        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
 
         Assert.Equal(new[] { true, true, true, true }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);

@@ -16,10 +16,10 @@ public sealed class StateDictTests
         var names = model.state_dict().Keys.ToList();
         var parameters = model.named_parameters().ToList();
 
-        Assert.All(names, n => Assert.True(n.StartsWith("backbone.", StringComparison.Ordinal) || n.StartsWith("dense", StringComparison.Ordinal), n));
+        Assert.All(names, n => Assert.True(n.StartsWith("backbone.", StringComparison.Ordinal) || n.StartsWith("head.dense", StringComparison.Ordinal), n));
         Assert.Equal(parameters.Count, parameters.Select(p => p.parameter.Handle).Distinct().Count());
         Assert.Contains("backbone.layer3.1.bn2.running_var", names);
-        model.Backbone.Freeze("layer3", ModelGen.Backbones.BatchNormMode.Frozen);
+        model.Backbone.Freeze(ModelGen.Backbones.FreezeBoundary.TrainableFrom("layer3"));
         Assert.All(model.Backbone.named_parameters(), p => Assert.Equal(p.name.StartsWith("layer3.", StringComparison.Ordinal), p.parameter.requires_grad));
     }
 }

@@ -72,7 +72,7 @@ public sealed class UnusedWeightsReportTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static BackboneDefinition Definition(string cutAt, long[] featureShape) =>
-        new("resnet18", "imagenet", null, cutAt, [3, 32, 32], featureShape, 3, "");
+        new(Architecture.ResNet18, WeightsKind.ImageNet, cutAt, [3, 32, 32], featureShape, 3, BatchNormMode.Frozen, "");
 
     private static List<(string Path, IReadOnlyList<string> Unused)> Capture(Action load)
     {

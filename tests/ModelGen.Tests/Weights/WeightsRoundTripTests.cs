@@ -144,7 +144,7 @@ public sealed class WeightsRoundTripTests : IDisposable
     [Fact]
     public void MissingImageNetWeights_NameTheFileAndTheExportCommand()
     {
-        var definition = new BackboneDefinition("vgg16", "imagenet", null, null, [3, 32, 32], [512, 1, 1], 3, "");
+        var definition = new BackboneDefinition(Architecture.Vgg16, WeightsKind.ImageNet, null, [3, 32, 32], [512, 1, 1], 3, BatchNormMode.Frozen, "");
 
         var error = Assert.Throws<WeightsException>(() => WeightsLocator.Resolve(definition, new ModelOptions { WeightsPath = _folder }));
 
@@ -158,13 +158,13 @@ public sealed class WeightsRoundTripTests : IDisposable
     {
         manual_seed(seed);
         var discarded = new List<nn.Module>();
-        var stages = ModuleCutter.Cut(TorchVisionCatalog.ConvolutionalBase(architecture, discarded), cutAt, discarded);
+        var stages = ModuleCutter.Cut(TorchVisionCatalog.ConvolutionalBase(ArchitectureNames.Parse(architecture), discarded), cutAt, discarded);
         foreach (var module in discarded)
         {
             module.Dispose();
         }
 
-        return new Backbone(new BackboneDefinition(architecture, "none", null, cutAt, [3, 32, 32], [0, 0, 0], 3, ""), stages, Preprocessing.ImageNet);
+        return new Backbone(new BackboneDefinition(ArchitectureNames.Parse(architecture), WeightsKind.None, cutAt, [3, 32, 32], [0, 0, 0], 3, BatchNormMode.Frozen, ""), stages, Preprocessing.ImageNet);
     }
 
     private static void Save(nn.Module module, string path)

@@ -1,7 +1,16 @@
+#if MODELGEN_RUNTIME
 namespace ModelGen.Backbones;
+#else
+namespace ModelGen.Generators.Vocabulary;
+#endif
 
 /// <summary>How a backbone's batch-norm layers behave while it trains (spec key: <c>batch_norm</c>).</summary>
-public enum BatchNormMode
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum BatchNormMode
 {
     /// <summary>Layers whose parameters are frozen keep their running statistics (evaluation mode); the others train.</summary>
     Frozen,

@@ -1,7 +1,16 @@
+#if MODELGEN_RUNTIME
 namespace ModelGen.Data;
+#else
+namespace ModelGen.Generators.Vocabulary;
+#endif
 
 /// <summary>How augmentation fills the pixels a transform brings in from outside the image (Keras' fill_mode).</summary>
-public enum FillMode
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum FillMode
 {
     /// <summary>Repeat the nearest edge pixel (Keras' default).</summary>
     Nearest,

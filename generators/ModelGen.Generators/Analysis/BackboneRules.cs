@@ -1,0 +1,214 @@
+using System;
+using System.Linq;
+using ModelGen.Generators.Catalog;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Model;
+using ModelGen.Generators.Spec;
+using ModelGen.Generators.Vocabulary;
+using ModelGen.Shared;
+
+namespace ModelGen.Generators.Analysis;
+
+/// <summary>
+/// Rules for <c>backbone</c>: the architecture and weights, the cut (<c>truncate_at</c>), and whether the
+/// input size survives every layer up to the cut; ONNX graphs need a path and a declared feature shape.
+/// </summary>
+internal static class BackboneRules
+{
+    private static readonly string[] WeightExtensions = [".onnx", ".safetensors", ".pt", ".pth", ".dat"];
+
+    /// <summary>The backbone with its layout and cut, or null after reporting what is wrong.</summary>
+    public static ResolvedBackbone? Analyze(ModelSpec spec, DiagnosticBag diagnostics)
+    {
+        var backbone = spec.Backbone;
+        var name = backbone.Architecture.Value;
+        var weights = backbone.Weights;
+        var weightsValue = weights.Value.Trim();
+        var weightsKind = SpecWords.Weights.TryParse(weightsValue, out var word) ? word : WeightsKind.File;
+        if (weightsKind == WeightsKind.File && !WeightExtensions.Any(ext => weightsValue.EndsWith(ext, StringComparison.OrdinalIgnoreCase)))
+        {
+            diagnostics.Add(DiagnosticDescriptors.UnsupportedWeights, weights.Location, weightsValue);
+            return null;
+        }
+
+        var weightsFile = weightsKind == WeightsKind.File ? weightsValue : null;
+        if (!SpecWords.Architectures.TryParse(name, out var architecture))
+        {
+            diagnostics.Add(
+                DiagnosticDescriptors.UnknownArchitecture,
+                backbone.Architecture.Location,
+                backbone.Architecture.Value,
+                Suggestions.DidYouMean(name, BackboneCatalog.ValidNames),
+                string.Join(", ", BackboneCatalog.ValidNames));
+            return null;
+        }
+
+        if (architecture == Architecture.Onnx)
+        {
+            return AnalyzeOnnx(spec, weightsKind, diagnostics);
+        }
+
+        if (backbone.Path is { } path)
+        {
+            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, path.Location, $"'backbone.path' names the graph of an 'onnx' backbone; {name} is built from the catalog, so give its weights file in 'backbone.weights' instead");
+            return null;
+        }
+
+        if (backbone.FeatureShape is { } declared)
+        {
+            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, declared.Location, $"'backbone.feature_shape' is only for 'onnx' backbones; the shape of {name} is computed at build time");
+            return null;
+        }
+
+        var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, spec.Input.Height, spec.Input.Width));
+        var cutIndex = layout.IndexOf(layout.DefaultCut);
+        var cutDisplay = layout.Aliases.FirstOrDefault(a => a.IsSummaryRow && a.Last == layout.DefaultCut)?.Name ?? layout.DefaultCut;
+        if (backbone.TruncateAt is { } truncate)
+        {
+            var resolved = ResolveLayer(layout, truncate, useFirst: false, diagnostics);
+            if (resolved is null)
+            {
+                return null;
+            }
+
+            var layer = layout.Layers[resolved.Value];
+            if (!layer.CanCut)
+            {
+                var container = layout.Find(layer.CutContainer!)!;
+                var previous = Enumerable.Range(0, layout.IndexOf(container.Name)).Reverse().Select(i => layout.Layers[i]).FirstOrDefault(l => l.CanCut);
+                diagnostics.Add(
+                    DiagnosticDescriptors.CannotCutHere,
+                    truncate.Location,
+                    truncate.Value,
+                    $"the {container.Type} '{container.Name}'",
+                    $"'{container.Name}' (after the block){(previous is null ? "" : $" or '{previous.Name}' (before it)")}");
+                return null;
+            }
+
+            cutIndex = resolved.Value;
+            cutDisplay = truncate.Value;
+        }
+
+        var lastIndex = layout.LastIndexWithin(cutIndex);
+        var collapsed = layout.Layers.Take(lastIndex + 1).FirstOrDefault(l => l.Output.IsEmpty);
+        if (collapsed is not null)
+        {
+            diagnostics.Add(
+                DiagnosticDescriptors.SpatialCollapse,
+                spec.Input.SizeLocation,
+                $"{spec.Input.Height}x{spec.Input.Width}",
+                collapsed.Name,
+                collapsed.Type,
+                MinimumSize(architecture, layout.Layers[cutIndex].Name));
+            return null;
+        }
+
+        if (layout.MismatchBlock is { } block && layout.IndexOf(block) <= lastIndex)
+        {
+            diagnostics.Add(
+                DiagnosticDescriptors.ResidualMismatch,
+                spec.Input.SizeLocation,
+                $"{spec.Input.Height}x{spec.Input.Width}",
+                block,
+                layout.MismatchMain!.Value.ToString(),
+                layout.MismatchShortcut!.Value.ToString(),
+                WorkingSizes(architecture, layout.Layers[cutIndex].Name, Math.Max(spec.Input.Height, spec.Input.Width)));
+            return null;
+        }
+
+        return new ResolvedBackbone(architecture, weightsKind, weightsFile, layout, cutIndex, cutDisplay, spec.BatchNorm);
+    }
+
+    /// <summary>The nearest square sizes around <paramref name="size"/> whose residual branches line up, e.g. "96x96 or 128x128".</summary>
+    private static string WorkingSizes(Architecture architecture, string cut, int size)
+    {
+        bool Works(int s)
+        {
+            var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, s, s));
+            var last = layout.LastIndexWithin(layout.IndexOf(cut));
+            return !layout.Layers.Take(last + 1).Any(l => l.Output.IsEmpty)
+                && (layout.MismatchBlock is null || layout.IndexOf(layout.MismatchBlock) > last);
+        }
+
+        // Multiples of 32 first: they are what people pick, and they line up for every ResNet.
+        var below = Enumerable.Range(1, size / 32).Select(k => k * 32).Where(s => s < size).Reverse().FirstOrDefault(Works);
+        var above = Enumerable.Range((size / 32) + 1, 4096 / 32).Select(k => k * 32).Where(s => s <= 4096).FirstOrDefault(Works);
+        var sizes = new[] { below, above }.Where(s => s > 0).Select(s => $"{s}x{s}");
+        return string.Join(" or ", sizes);
+    }
+
+    private static ResolvedBackbone? AnalyzeOnnx(ModelSpec spec, WeightsKind weightsKind, DiagnosticBag diagnostics)
+    {
+        var backbone = spec.Backbone;
+        if (backbone.Path is null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.MissingKey, backbone.Architecture.Location, "backbone.path", "'backbone' when the architecture is onnx", "path: models/net.onnx");
+            return null;
+        }
+
+        if (!backbone.Path.Value.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            diagnostics.Add(DiagnosticDescriptors.UnsupportedWeights, backbone.Path.Location, backbone.Path.Value);
+            return null;
+        }
+
+        if (weightsKind == WeightsKind.File)
+        {
+            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, backbone.Weights.Location, "An 'onnx' backbone takes its weights from the graph in 'backbone.path'; use weights: imagenet (the graph's own) or none (fresh)");
+            return null;
+        }
+
+        if (backbone.FeatureShape is null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.MissingKey, backbone.Architecture.Location, "backbone.feature_shape", "'backbone' when the architecture is onnx (the graph is read at run time, so its output shape is declared here and checked when the model is created)", "feature_shape: [512, 7, 7]");
+            return null;
+        }
+
+        return new ResolvedBackbone(Architecture.Onnx, weightsKind, null, null, -1, backbone.TruncateAt?.Value ?? "(graph output)", spec.BatchNorm)
+        {
+            OnnxPath = backbone.Path.Value,
+            DeclaredShape = backbone.FeatureShape.Value,
+            OnnxCut = backbone.TruncateAt?.Value,
+        };
+    }
+
+    /// <summary>The index of the layer a spec names (torchvision path or Keras alias), reporting unknown names.</summary>
+    public static int? ResolveLayer(BackboneLayout layout, Located<string> name, bool useFirst, DiagnosticBag diagnostics)
+    {
+        var text = name.Value.Trim();
+        if (layout.FindAlias(text) is { } alias)
+        {
+            return layout.IndexOf(useFirst ? alias.First : alias.Last);
+        }
+
+        for (var i = 0; i < layout.Layers.Count; i++)
+        {
+            if (string.Equals(layout.Layers[i].Name, text, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        var candidates = layout.Aliases.Select(a => a.Name).Concat(layout.Layers.Select(l => l.Name)).ToList();
+        var examples = (layout.Aliases.Any(a => a.IsSummaryRow) ? layout.Aliases.Where(a => a.IsSummaryRow).Select(a => a.Name) : layout.Layers.Where(l => l.Depth == 0 || (l.Depth == 1 && l.CanCut)).Select(l => l.Name)).ToList();
+        var shown = string.Join(", ", examples.Take(24)) + (examples.Count > 24 ? ", ..." : "");
+        diagnostics.Add(DiagnosticDescriptors.UnknownLayer, name.Location, text, layout.Architecture, Suggestions.DidYouMean(text, candidates), shown);
+        return null;
+    }
+
+    /// <summary>The smallest square input that keeps every layer up to the cut non-empty, as "NxN".</summary>
+    private static string MinimumSize(Architecture architecture, string cut)
+    {
+        for (var size = 1; size <= 4096; size++)
+        {
+            var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, size, size));
+            var last = layout.LastIndexWithin(layout.IndexOf(cut));
+            if (!layout.Layers.Take(last + 1).Any(l => l.Output.IsEmpty))
+            {
+                return $"{size}x{size}";
+            }
+        }
+
+        return "a larger size";
+    }
+}

@@ -1,0 +1,195 @@
+using System.Linq;
+using ModelGen.Generators.Analysis;
+using ModelGen.Generators.Vocabulary;
+using ModelGen.Shared;
+using R = ModelGen.Generators.Emit.RuntimeNames;
+
+namespace ModelGen.Generators.Emit;
+
+/// <summary>
+/// The network: what the backbone is built from, the head as one list of layers, the modules, the
+/// constructor, the forward passes and the loss. The runtime builds the head's modules, forward pass and
+/// ONNX export from that one list; submodules run through <c>call</c>, so TorchSharp's hooks fire.
+/// </summary>
+internal static class NetworkWriter
+{
+    public static void Write(CodeWriter w, ModelPlan plan)
+    {
+        WriteDefinition(w, plan);
+        WriteHead(w, plan);
+        WriteFields(w, plan);
+        WriteConstructor(w, plan);
+        WriteForward(w, plan);
+        WriteLoss(w, plan);
+    }
+
+    /// <summary>The typed freeze boundary: <c>FreezeBoundary.All</c>, <c>FreezeBoundary.TrainableFrom("features.24.weight")</c>.</summary>
+    public static string Boundary(FreezeBoundary boundary) => boundary.Kind switch
+    {
+        FreezeKind.All => R.FreezeBoundary + ".All",
+        FreezeKind.None => R.FreezeBoundary + ".None",
+        FreezeKind.TrainableFrom => $"{R.FreezeBoundary}.TrainableFrom({CodeWriter.String(boundary.Layer!)})",
+        _ => $"{R.FreezeBoundary}.FrozenThrough({CodeWriter.String(boundary.Layer!)})",
+    };
+
+    private static void WriteDefinition(CodeWriter w, ModelPlan plan)
+    {
+        var b = plan.Backbone;
+        w.Line("// spec key: backbone. What the runtime builds the backbone from.");
+        w.Line($"private static readonly {R.BackboneDefinition} BackboneDefinition = new(");
+        w.Indent();
+        w.Line($"Architecture: {R.Backbones}.Architecture.{b.Architecture},");
+        w.Line($"Weights: {R.Backbones}.WeightsKind.{b.Weights},");
+        w.Line($"CutAt: {Literal(b.CutAt)},{(b.CutAt != b.CutDisplay ? $" // truncate_at: {CodeWriter.Comment(b.CutDisplay)}" : "")}");
+        w.Line("InputShape: InputShape,");
+        w.Line("FeatureShape: FeatureShape,");
+        w.Line($"SourceChannels: {plan.Input.SourceChannels},");
+        w.Line($"BatchNorm: {R.Backbones}.BatchNormMode.{b.BatchNorm}, // batch_norm");
+        w.Line($"SpecDirectory: {CodeWriter.String(plan.SpecDirectory)}, // relative to the project folder, which the build records in the assembly");
+        if (b.WeightsFile is not null)
+        {
+            w.Line($"WeightsFile: {CodeWriter.String(b.WeightsFile)},");
+        }
+
+        if (b.OnnxPath is not null)
+        {
+            w.Line($"OnnxPath: {CodeWriter.String(b.OnnxPath)},");
+        }
+
+        w.Line($"Owner: typeof({plan.ClassName}).Assembly);");
+        w.Outdent();
+        w.Line();
+    }
+
+    private static void WriteHead(CodeWriter w, ModelPlan plan)
+    {
+        w.Line("// spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.");
+        w.Line($"private static readonly {R.HeadLayer}[] HeadLayers =");
+        w.OpenBrace();
+        for (var i = 0; i < plan.Head.Count; i++)
+        {
+            var layer = plan.Head[i].Layer;
+            var item = layer.Kind switch
+            {
+                HeadLayerKind.Flatten => $"{R.HeadLayer}.Flatten()",
+                HeadLayerKind.GlobalAveragePool => $"{R.HeadLayer}.GlobalAveragePool()",
+                HeadLayerKind.GlobalMaxPool => $"{R.HeadLayer}.GlobalMaxPool()",
+                HeadLayerKind.Dropout => $"{R.HeadLayer}.Dropout({CodeWriter.Number(layer.Rate)})",
+                _ => layer.Activation == Activation.None
+                    ? $"{R.HeadLayer}.Dense({layer.Units})"
+                    : $"{R.HeadLayer}.Dense({layer.Units}, {R.Activation}.{layer.Activation})",
+            };
+            var last = i == plan.Head.Count - 1;
+            var note = last && layer.Activation != Activation.None
+                ? $"; the head gives logits, forward and Predict apply the {SpecWords.Activations.WordOf(layer.Activation)}"
+                : "";
+            w.Line($"{item}, // head[{i}]{note}");
+        }
+
+        w.Close(";");
+        w.Line();
+        w.Line("// A fingerprint of the architecture, cut and head: saved models load only into the same shape.");
+        w.Line($"private const string Fingerprint = {CodeWriter.String(Fingerprints.Of(plan))};");
+        w.Line();
+    }
+
+    private static void WriteFields(CodeWriter w, ModelPlan plan)
+    {
+        w.Line("// Modules, registered under these names: they are the state_dict keys of saved models.");
+        w.Line($"private readonly {R.Backbone} backbone;");
+        w.Line($"private readonly {R.Head} head;");
+        w.Line($"private readonly {R.ModelOptions} options;");
+        w.Line($"private readonly {R.Device} device;");
+        w.Line();
+    }
+
+    private static void WriteConstructor(CodeWriter w, ModelPlan plan)
+    {
+        var first = plan.Training.Phases[0];
+        var architecture = SpecWords.NameOf(plan.Backbone.Architecture);
+        w.Line($"private {plan.ClassName}({R.ModelOptions} options, bool pretrained)");
+        w.Line($"    : base(nameof({plan.ClassName}))");
+        w.OpenBrace();
+        w.Line("this.options = options;");
+        w.Line($"device = {R.DeviceSelection}.Resolve(options);");
+        w.Line($"using ({R.SeedScope}.Enter(options.Seed ?? {plan.Training.Seed})) // training.seed: the same start on every run; the caller's random state is kept");
+        w.OpenBrace();
+        w.Line($"backbone = {R.BackboneFactory}.Create(BackboneDefinition, options, pretrained);");
+        w.Line($"head = new {R.Head}(FeatureShape, HeadLayers);");
+        w.Close();
+        w.Line();
+        w.Line("RegisterComponents();");
+        w.Line($"Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : {R.ClassNames}.Placeholder(ClassCount);");
+        w.Line($"backbone.Freeze({Boundary(first.Freeze)}); // freeze: {CodeWriter.Comment(first.FreezeDescription)}");
+        w.Line($"{R.ModuleExtensions}.to(this, device);");
+        w.Close();
+        w.Line();
+
+        var weights = plan.Backbone.WeightsFile ?? SpecWords.Weights.WordOf(plan.Backbone.Weights);
+        w.Summary($"Builds the model: the {architecture} backbone with its weights ({weights}), cut at {plan.Backbone.CutDisplay} and frozen as the spec says, and a freshly initialised head, on the chosen device.");
+        w.Line("/// <param name=\"options\">Device, weights, cache folder and seed; null for the defaults and the MODELGEN_* environment.</param>");
+        w.Line($"public static {plan.ClassName} Create({R.ModelOptions}? options = null) => new(options ?? new {R.ModelOptions}(), pretrained: true);");
+        w.Line();
+        w.Summary("The class names in output order: the declared labels, or the class folders the model was trained on.");
+        w.Line($"public {R.ReadOnlyList}<string> Classes {{ get; private set; }}");
+        w.Line();
+        w.Summary("The device the model runs on.");
+        w.Line($"public {R.Device} Device => device;");
+        w.Line();
+        w.Summary("The backbone as cut, with its preprocessing and freeze policy.");
+        w.Line($"public {R.Backbone} Backbone => backbone;");
+        w.Line();
+        w.Summary("The head (spec key: head); it gives logits.");
+        w.Line($"public {R.Head} Head => head;");
+        w.Line();
+    }
+
+    private static void WriteForward(CodeWriter w, ModelPlan plan)
+    {
+        var output = plan.Loss.FinalActivation;
+        var word = SpecWords.Activations.WordOf(output);
+        w.Summary($"The model's output for a batch of preprocessed images [N, 3, {plan.Input.Height}, {plan.Input.Width}]: {(output == Activation.None ? "raw class scores" : word + " of the class scores")}.");
+        w.Line($"public override {R.Tensor} forward({R.Tensor} images) => head.Output(ForwardLogits(images));");
+        w.Line();
+        w.Summary("Raw class scores (logits) for a batch of preprocessed images; the loss works on these.");
+        w.Line($"public {R.Tensor} ForwardLogits({R.Tensor} images) => head.call(backbone.call(images));");
+        w.Line();
+        w.Summary($"The head alone, on backbone features [N, {string.Join(", ", plan.Backbone.FeatureShape)}]; returns logits.");
+        w.Line($"public {R.Tensor} ForwardHead({R.Tensor} features) => head.call(features);");
+        w.Line();
+    }
+
+    private static void WriteLoss(CodeWriter w, ModelPlan plan)
+    {
+        if (plan.Loss.IsBinary)
+        {
+            w.Line("// loss: binary_crossentropy, computed on the logit for numerical stability.");
+            w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) =>");
+            w.Line($"    {R.Torch}.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), labels.to_type({R.Torch}.ScalarType.Float32));");
+            w.Line();
+            w.Line("// The predicted class: 1 where the logit is positive (probability above 0.5).");
+            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) => logits.squeeze(1).gt(0).to_type({R.Torch}.ScalarType.Int64);");
+            w.Line();
+            w.Line("// Probabilities of both classes, [N, 2].");
+            w.Open($"private static {R.Tensor} Probabilities({R.Tensor} logits)");
+            w.Line($"var positive = {R.Torch}.sigmoid(logits);");
+            w.Line($"return {R.Torch}.cat(new[] {{ 1 - positive, positive }}, 1);");
+            w.Close();
+        }
+        else
+        {
+            w.Line("// loss: categorical_crossentropy on logits (softmax and log in one step), labels as class indexes.");
+            w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) => {R.Torch}.nn.functional.cross_entropy(logits, labels);");
+            w.Line();
+            w.Line("// The predicted class: the highest score.");
+            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) => logits.argmax(1);");
+            w.Line();
+            w.Line($"// Probabilities of the {plan.Loss.OutputUnits} classes, [N, {plan.Loss.OutputUnits}].");
+            w.Line($"private static {R.Tensor} Probabilities({R.Tensor} logits) => {R.Torch}.nn.functional.softmax(logits, 1);");
+        }
+
+        w.Line();
+    }
+
+    private static string Literal(string? text) => text is null ? "null" : CodeWriter.String(text);
+}

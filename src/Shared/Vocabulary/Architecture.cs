@@ -1,0 +1,122 @@
+#if MODELGEN_RUNTIME
+namespace ModelGen.Backbones;
+#else
+namespace ModelGen.Generators.Vocabulary;
+#endif
+
+/// <summary>The backbones of the catalog (spec key: <c>backbone.architecture</c>), and ONNX graphs.</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum Architecture
+{
+    /// <summary>torchvision vgg11.</summary>
+    Vgg11,
+
+    /// <summary>torchvision vgg11_bn.</summary>
+    Vgg11Bn,
+
+    /// <summary>torchvision vgg13.</summary>
+    Vgg13,
+
+    /// <summary>torchvision vgg13_bn.</summary>
+    Vgg13Bn,
+
+    /// <summary>torchvision vgg16.</summary>
+    Vgg16,
+
+    /// <summary>torchvision vgg16_bn.</summary>
+    Vgg16Bn,
+
+    /// <summary>torchvision vgg19.</summary>
+    Vgg19,
+
+    /// <summary>torchvision vgg19_bn.</summary>
+    Vgg19Bn,
+
+    /// <summary>torchvision resnet18.</summary>
+    ResNet18,
+
+    /// <summary>torchvision resnet34.</summary>
+    ResNet34,
+
+    /// <summary>torchvision resnet50.</summary>
+    ResNet50,
+
+    /// <summary>torchvision resnet101.</summary>
+    ResNet101,
+
+    /// <summary>torchvision resnet152.</summary>
+    ResNet152,
+
+    /// <summary>torchvision resnext50_32x4d.</summary>
+    ResNeXt50_32x4d,
+
+    /// <summary>torchvision resnext101_32x8d.</summary>
+    ResNeXt101_32x8d,
+
+    /// <summary>torchvision wide_resnet50_2.</summary>
+    WideResNet50_2,
+
+    /// <summary>torchvision wide_resnet101_2.</summary>
+    WideResNet101_2,
+
+    /// <summary>torchvision alexnet.</summary>
+    AlexNet,
+
+    /// <summary>torchvision mobilenet_v2.</summary>
+    MobileNetV2,
+
+    /// <summary>The ImageNet ResNet18 that ships with ML.NET (an ONNX graph exported by CNTK).</summary>
+    ResNet18Mlnet,
+
+    /// <summary>An ONNX graph named by <c>backbone.path</c>.</summary>
+    Onnx,
+}
+
+/// <summary>Families of backbones that are built, cut and named alike.</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum ArchitectureFamily
+{
+    /// <summary>VGG: one <c>features</c> chain of convolutions and poolings.</summary>
+    Vgg,
+
+    /// <summary>ResNet, ResNeXt and Wide ResNet: a stem and four stages of residual blocks.</summary>
+    ResNet,
+
+    /// <summary>AlexNet: one <c>features</c> chain.</summary>
+    AlexNet,
+
+    /// <summary>MobileNetV2: one <c>features</c> chain of inverted residual blocks.</summary>
+    MobileNetV2,
+
+    /// <summary>ML.NET's ResNet18, imported from its ONNX graph.</summary>
+    ResNet18Mlnet,
+
+    /// <summary>Any ONNX graph.</summary>
+    Onnx,
+}
+
+/// <summary>The weights a backbone starts from (spec key: <c>backbone.weights</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum WeightsKind
+{
+    /// <summary>The architecture's ImageNet weights.</summary>
+    ImageNet,
+
+    /// <summary>Fresh, randomly initialised weights.</summary>
+    None,
+
+    /// <summary>A weights file (.onnx, .safetensors, .pt, .pth, .dat).</summary>
+    File,
+}

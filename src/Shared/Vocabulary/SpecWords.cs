@@ -1,0 +1,121 @@
+#if MODELGEN_RUNTIME
+using ModelGen.Backbones;
+using ModelGen.Data;
+using ModelGen.Heads;
+using ModelGen.Training;
+#else
+using ModelGen.Generators.Vocabulary;
+#endif
+
+namespace ModelGen.Shared;
+
+/// <summary>
+/// Every closed set of the spec, word by word, and the architecture table: compiled into the generator
+/// (which parses spec text with it) and into the runtime (which names values in messages with it), so
+/// the two can never disagree about a word. The vocabulary's types are public in the runtime, in the
+/// namespaces users see; the generator compiles its own internal copy into one namespace of its own
+/// (ModelGen.Generators.Vocabulary), so a project that sees both never finds a name twice.
+/// </summary>
+internal static class SpecWords
+{
+    public static readonly Vocabulary<HeadLayerKind> HeadLayers = new(
+        Word.Of("flatten", HeadLayerKind.Flatten),
+        Word.Of("global_avg_pool", HeadLayerKind.GlobalAveragePool),
+        Word.Of("global_max_pool", HeadLayerKind.GlobalMaxPool),
+        Word.Of("dense", HeadLayerKind.Dense),
+        Word.Of("dropout", HeadLayerKind.Dropout));
+
+    public static readonly Vocabulary<Activation> Activations = new(
+        Word.Of("relu", Activation.Relu),
+        Word.Of("sigmoid", Activation.Sigmoid),
+        Word.Of("softmax", Activation.Softmax),
+        Word.Of("tanh", Activation.Tanh),
+        Word.Of("gelu", Activation.Gelu),
+        Word.Of("none", Activation.None));
+
+    public static readonly Vocabulary<LossKind> Losses = new(
+        Word.Of("binary_crossentropy", LossKind.BinaryCrossEntropy),
+        Word.Of("categorical_crossentropy", LossKind.CategoricalCrossEntropy),
+        Word.Of("sparse_categorical_crossentropy", LossKind.CategoricalCrossEntropy));
+
+    public static readonly Vocabulary<Metric> Metrics = new(
+        Word.Of("accuracy", Metric.Accuracy),
+        Word.Of("precision", Metric.Precision),
+        Word.Of("recall", Metric.Recall));
+
+    public static readonly Vocabulary<OptimizerKind> Optimizers = new(
+        Word.Of("sgd", OptimizerKind.Sgd),
+        Word.Of("adam", OptimizerKind.Adam),
+        Word.Of("adamw", OptimizerKind.AdamW),
+        Word.Of("rmsprop", OptimizerKind.RmsProp));
+
+    public static readonly Vocabulary<ScheduleKind> Schedules = new(
+        Word.Of("step", ScheduleKind.Step),
+        Word.Of("cosine", ScheduleKind.Cosine),
+        Word.Of("plateau", ScheduleKind.Plateau));
+
+    public static readonly Vocabulary<EarlyStoppingMonitor> Monitors = new(
+        Word.Of("val_loss", EarlyStoppingMonitor.ValLoss),
+        Word.Of("val_accuracy", EarlyStoppingMonitor.ValAccuracy),
+        Word.Of("loss", EarlyStoppingMonitor.Loss),
+        Word.Of("accuracy", EarlyStoppingMonitor.Accuracy));
+
+    public static readonly Vocabulary<FillMode> FillModes = new(
+        Word.Of("nearest", FillMode.Nearest),
+        Word.Of("constant", FillMode.Constant),
+        Word.Of("reflect", FillMode.Reflect),
+        Word.Of("wrap", FillMode.Wrap));
+
+    public static readonly Vocabulary<BatchNormMode> BatchNormModes = new(
+        Word.Of("frozen", BatchNormMode.Frozen),
+        Word.Of("trainable", BatchNormMode.Trainable),
+        Word.Of("inference", BatchNormMode.Inference));
+
+    /// <summary>The words of <c>freeze</c> that are not mappings.</summary>
+    public static readonly Vocabulary<FreezeKind> FreezeWords = new(
+        Word.Of("all", FreezeKind.All),
+        Word.Of("none", FreezeKind.None));
+
+    /// <summary>The words of <c>backbone.weights</c> that are not file names.</summary>
+    public static readonly Vocabulary<WeightsKind> Weights = new(
+        Word.Of("imagenet", WeightsKind.ImageNet),
+        Word.Of("none", WeightsKind.None));
+
+    /// <summary>Every architecture by its spec name (the torchvision name), in catalog order, ONNX last.</summary>
+    public static readonly Vocabulary<Architecture> Architectures = new(
+        Word.Of("vgg11", Architecture.Vgg11),
+        Word.Of("vgg11_bn", Architecture.Vgg11Bn),
+        Word.Of("vgg13", Architecture.Vgg13),
+        Word.Of("vgg13_bn", Architecture.Vgg13Bn),
+        Word.Of("vgg16", Architecture.Vgg16),
+        Word.Of("vgg16_bn", Architecture.Vgg16Bn),
+        Word.Of("vgg19", Architecture.Vgg19),
+        Word.Of("vgg19_bn", Architecture.Vgg19Bn),
+        Word.Of("resnet18", Architecture.ResNet18),
+        Word.Of("resnet34", Architecture.ResNet34),
+        Word.Of("resnet50", Architecture.ResNet50),
+        Word.Of("resnet101", Architecture.ResNet101),
+        Word.Of("resnet152", Architecture.ResNet152),
+        Word.Of("resnext50_32x4d", Architecture.ResNeXt50_32x4d),
+        Word.Of("resnext101_32x8d", Architecture.ResNeXt101_32x8d),
+        Word.Of("wide_resnet50_2", Architecture.WideResNet50_2),
+        Word.Of("wide_resnet101_2", Architecture.WideResNet101_2),
+        Word.Of("alexnet", Architecture.AlexNet),
+        Word.Of("mobilenet_v2", Architecture.MobileNetV2),
+        Word.Of("resnet18_mlnet", Architecture.ResNet18Mlnet),
+        Word.Of("onnx", Architecture.Onnx));
+
+    /// <summary>The family an architecture is built, cut and named by.</summary>
+    public static ArchitectureFamily FamilyOf(Architecture architecture) => architecture switch
+    {
+        <= Architecture.Vgg19Bn => ArchitectureFamily.Vgg,
+        <= Architecture.WideResNet101_2 => ArchitectureFamily.ResNet,
+        Architecture.AlexNet => ArchitectureFamily.AlexNet,
+        Architecture.MobileNetV2 => ArchitectureFamily.MobileNetV2,
+        Architecture.ResNet18Mlnet => ArchitectureFamily.ResNet18Mlnet,
+        _ => ArchitectureFamily.Onnx,
+    };
+
+    /// <summary>The spec (and torchvision) name of an architecture: "vgg16", "resnet18_mlnet".</summary>
+    public static string NameOf(Architecture architecture) => Architectures.WordOf(architecture);
+}

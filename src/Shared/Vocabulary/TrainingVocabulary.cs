@@ -1,0 +1,148 @@
+#if MODELGEN_RUNTIME
+namespace ModelGen.Training;
+#else
+namespace ModelGen.Generators.Vocabulary;
+#endif
+
+/// <summary>The optimizers of the spec (<c>optimizer.type</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum OptimizerKind
+{
+    /// <summary>Stochastic gradient descent, with momentum and optionally Nesterov momentum.</summary>
+    Sgd,
+
+    /// <summary>Adam.</summary>
+    Adam,
+
+    /// <summary>AdamW (decoupled weight decay).</summary>
+    AdamW,
+
+    /// <summary>RMSprop with Keras' defaults (rho 0.9, epsilon 1e-7).</summary>
+    RmsProp,
+}
+
+/// <summary>How the learning rate changes over a phase (<c>schedule.type</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum ScheduleKind
+{
+    /// <summary>Multiply by gamma every step_size epochs.</summary>
+    Step,
+
+    /// <summary>Cosine annealing down to min_lr over the phase.</summary>
+    Cosine,
+
+    /// <summary>Multiply by factor when the loss has not improved for patience epochs.</summary>
+    Plateau,
+}
+
+/// <summary>What early stopping watches (<c>early_stopping.monitor</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum EarlyStoppingMonitor
+{
+    /// <summary>The validation loss (lower is better).</summary>
+    ValLoss,
+
+    /// <summary>The validation accuracy (higher is better).</summary>
+    ValAccuracy,
+
+    /// <summary>The training loss (lower is better).</summary>
+    Loss,
+
+    /// <summary>The training accuracy (higher is better).</summary>
+    Accuracy,
+}
+
+/// <summary>The loss a model trains with (<c>training.loss</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum LossKind
+{
+    /// <summary>One logit per image, two classes: binary cross-entropy on the logit.</summary>
+    BinaryCrossEntropy,
+
+    /// <summary>One logit per class: softmax cross-entropy with class indexes as labels.</summary>
+    CategoricalCrossEntropy,
+}
+
+/// <summary>The metrics a spec may ask for (<c>training.metrics</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum Metric
+{
+    /// <summary>The share of images classified right.</summary>
+    Accuracy,
+
+    /// <summary>Per-class precision.</summary>
+    Precision,
+
+    /// <summary>Per-class recall.</summary>
+    Recall,
+}
+
+/// <summary><c>optimizer</c>: which optimizer, at what learning rate, with its settings.</summary>
+/// <param name="Kind">The optimizer.</param>
+/// <param name="LearningRate">The head's learning rate (and the backbone's, without <paramref name="BackboneLearningRate"/>).</param>
+/// <param name="Momentum">Momentum (SGD, RMSprop).</param>
+/// <param name="WeightDecay">L2 penalty (decoupled for AdamW).</param>
+/// <param name="Nesterov">Nesterov momentum (SGD).</param>
+/// <param name="BackboneLearningRate">A learning rate of its own for the backbone's trainable parameters (discriminative fine-tuning).</param>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+sealed record OptimizerSettings(OptimizerKind Kind, double LearningRate, double Momentum = 0, double WeightDecay = 0, bool Nesterov = false, double? BackboneLearningRate = null);
+
+/// <summary><c>schedule</c>: how the learning rate changes over a phase; stepped once per epoch.</summary>
+/// <param name="Kind">The schedule.</param>
+/// <param name="StepSize">Step: epochs between reductions.</param>
+/// <param name="Gamma">Step: the factor at each reduction.</param>
+/// <param name="Factor">Plateau: the factor at each reduction.</param>
+/// <param name="Patience">Plateau: epochs without improvement before a reduction.</param>
+/// <param name="MinLearningRate">Cosine and plateau: the lowest rate.</param>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+sealed record ScheduleSettings(ScheduleKind Kind, int StepSize = 10, double Gamma = 0.1, double Factor = 0.1, int Patience = 5, double MinLearningRate = 0);
+
+/// <summary><c>training.early_stopping</c>.</summary>
+/// <param name="Monitor">What is watched.</param>
+/// <param name="Patience">Epochs without improvement before the phase stops.</param>
+/// <param name="RestoreBest">Whether the phase ends with the weights of its best epoch.</param>
+/// <param name="MinDelta">The smallest change that counts as an improvement.</param>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+sealed record EarlyStoppingSettings(EarlyStoppingMonitor Monitor, int Patience, bool RestoreBest, double MinDelta);
+
+/// <summary><c>training.checkpoints</c>: where checkpoints go and how many are kept.</summary>
+/// <param name="Directory">The folder (relative to the working directory, or absolute).</param>
+/// <param name="Keep">How many of the newest checkpoints to keep.</param>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+sealed record CheckpointSettings(string Directory, int Keep);
