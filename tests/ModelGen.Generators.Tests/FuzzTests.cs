@@ -66,7 +66,7 @@ public sealed class FuzzTests
             Assert.All(compiled.Diagnostics, d => Assert.False(string.IsNullOrWhiteSpace(d.Message)));
             if (compiled.Plan is { } plan)
             {
-                accepted.TryAdd(string.Concat(ModelEmitter.Emit(plan).Select(f => f.Text)), text);
+                accepted.TryAdd(string.Join(FileSeparator, ModelEmitter.Emit(plan).Select(f => f.Text)), text);
             }
             else
             {
@@ -169,19 +169,27 @@ public sealed class FuzzTests
         return text[..token.Index] + Vocabulary[random.Next(Vocabulary.Length)] + text[(token.Index + token.Length)..];
     }
 
+    // Joins the files generated for one mutant into one dictionary key.
+    private const string FileSeparator = "\n//\u0001file\n";
+
     private static void CompileInBatches(Dictionary<string, string> accepted)
     {
         var batch = new List<(SyntaxTree Tree, string Spec)>();
         var number = 0;
-        foreach (var (source, spec) in accepted)
+        foreach (var (sources, spec) in accepted)
         {
-            // Each mutant in its own namespace, so that many compile together.
-            var unique = source.Contains("\nnamespace ", StringComparison.Ordinal)
-                ? source.Replace("\nnamespace ", $"\nnamespace Fuzz{number}.", StringComparison.Ordinal)
-                : source.Replace("#nullable enable\n", $"#nullable enable\nnamespace Fuzz{number};\n", StringComparison.Ordinal);
-            batch.Add((CSharpSyntaxTree.ParseText(unique, CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest), path: $"mutant{number}.g.cs"), spec));
+            // Each mutant in its own namespace, so that many compile together; each of its files a tree.
+            var file = 0;
+            foreach (var source in sources.Split(FileSeparator))
+            {
+                var unique = source.Contains("\nnamespace ", StringComparison.Ordinal)
+                    ? source.Replace("\nnamespace ", $"\nnamespace Fuzz{number}.", StringComparison.Ordinal)
+                    : source.Replace("#nullable enable\n", $"#nullable enable\nnamespace Fuzz{number};\n", StringComparison.Ordinal);
+                batch.Add((CSharpSyntaxTree.ParseText(unique, CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest), path: $"mutant{number}.{file++}.g.cs"), spec));
+            }
+
             number++;
-            if (batch.Count == 40)
+            if (batch.Count >= 40)
             {
                 CompileBatch(batch);
                 batch.Clear();

@@ -12,12 +12,72 @@ internal sealed class CodeWriter
 
     public CodeWriter Line(string line = "")
     {
+        // A trailing comment that makes a line too long goes on its own line above the code.
+        var comment = (_indent * 4) + line.Length > Width ? TrailingComment(line) : -1;
+        if (comment > 0)
+        {
+            Line("//" + line.Substring(comment + 3));
+            line = line.Substring(0, comment);
+        }
+
         if (line.Length > 0)
         {
             _text.Append(' ', _indent * 4);
         }
 
         _text.Append(line).Append('\n');
+        return this;
+    }
+
+    // Where a line's trailing " // " comment starts (outside string literals), or -1.
+    private static int TrailingComment(string line)
+    {
+        if (line.TrimStart().StartsWith("//", StringComparison.Ordinal))
+        {
+            return -1;
+        }
+
+        var inString = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (inString && c == '\\')
+            {
+                i++;
+            }
+            else if (c == '"')
+            {
+                inString = !inString;
+            }
+            else if (!inString && string.CompareOrdinal(line, i, " // ", 0, 4) == 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// A declaration or call whose arguments go one per line when it does not fit in <see cref="Width"/>:
+    /// <paramref name="head"/> + "(" + arguments + ")" + <paramref name="tail"/>.
+    /// </summary>
+    public CodeWriter Call(string head, string[] arguments, string tail = "")
+    {
+        var oneLine = head + "(" + string.Join(", ", arguments) + ")" + tail;
+        if ((_indent * 4) + oneLine.Length <= Width)
+        {
+            return Line(oneLine);
+        }
+
+        Line(head + "(");
+        _indent++;
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            Line(arguments[i] + (i < arguments.Length - 1 ? "," : ")" + tail));
+        }
+
+        _indent--;
         return this;
     }
 
@@ -74,10 +134,63 @@ internal sealed class CodeWriter
     }
 
     /// <summary>An XML doc summary, with the text escaped.</summary>
-    public CodeWriter Summary(string text) => Line("/// <summary>" + Xml(text) + "</summary>");
+    public CodeWriter Summary(string text) => SummaryXml(Xml(text));
 
-    /// <summary>An XML doc summary whose text is already valid XML (it may hold &lt;see&gt; or &lt;paramref&gt;).</summary>
-    public CodeWriter SummaryXml(string xml) => Line("/// <summary>" + xml + "</summary>");
+    /// <summary>
+    /// An XML doc summary whose text is already valid XML (it may hold &lt;see&gt; or &lt;paramref&gt;): on one
+    /// line when it fits in <see cref="Width"/> columns, else wrapped at spaces between the tags.
+    /// </summary>
+    public CodeWriter SummaryXml(string xml)
+    {
+        var oneLine = "/// <summary>" + xml + "</summary>";
+        if ((_indent * 4) + oneLine.Length <= Width)
+        {
+            return Line(oneLine);
+        }
+
+        Line("/// <summary>");
+        var line = new StringBuilder();
+        foreach (var word in Words(xml))
+        {
+            if (line.Length > 0 && (_indent * 4) + 4 + line.Length + 1 + word.Length > Width)
+            {
+                Line("/// " + line);
+                line.Clear();
+            }
+
+            line.Append(line.Length == 0 ? "" : " ").Append(word);
+        }
+
+        if (line.Length > 0)
+        {
+            Line("/// " + line);
+        }
+
+        return Line("/// </summary>");
+    }
+
+    // The words of a summary, a tag with attributes (<paramref name="x"/>) kept as one.
+    private static System.Collections.Generic.IEnumerable<string> Words(string xml)
+    {
+        var pending = "";
+        foreach (var word in xml.Split(' '))
+        {
+            pending = pending.Length == 0 ? word : pending + " " + word;
+            if (pending.LastIndexOf('<') <= pending.LastIndexOf('>'))
+            {
+                yield return pending;
+                pending = "";
+            }
+        }
+
+        if (pending.Length > 0)
+        {
+            yield return pending;
+        }
+    }
+
+    /// <summary>The column generated lines aim to stay within.</summary>
+    public const int Width = 120;
 
     public override string ToString() => _text.ToString();
 

@@ -79,7 +79,9 @@ internal static class InferenceWriter
         w.Line("/// <param name=\"path\">The .onnx file to write (atomically).</param>");
         w.Line("/// <param name=\"includePreprocessing\">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>");
         w.Line("public void ExportOnnx(string path, bool includePreprocessing = true) =>");
-        w.Line($"    {R.OnnxExporter}.Export(backbone, head, new {R.OnnxExportInfo}(nameof({plan.ClassName}), Classes, Description: ExportDescription), path, includePreprocessing);");
+        w.Indent();
+        w.Call($"{R.OnnxExporter}.Export", ["backbone", "head", $"new {R.OnnxExportInfo}(nameof({plan.ClassName}), Classes, Description: ExportDescription)", "path", "includePreprocessing"], ";");
+        w.Outdent();
         w.Line();
         w.Line("// The model's description in the ONNX file (spec keys: description, backbone, head).");
         w.Line($"private const string ExportDescription = {CodeWriter.String(description)};");

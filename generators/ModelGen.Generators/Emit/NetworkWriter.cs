@@ -112,7 +112,8 @@ internal static class NetworkWriter
         w.OpenBrace();
         w.Line("this.options = options;");
         w.Line($"device = {R.DeviceSelection}.Resolve(options);");
-        w.Line($"using ({R.SeedScope}.Enter(options.Seed ?? {plan.Training.Seed})) // training.seed: the same start on every run; the caller's random state is kept");
+        w.Line("// training.seed: the same start on every run; the caller's random state is left as it was.");
+        w.Line($"using ({R.SeedScope}.Enter(options.Seed ?? {plan.Training.Seed}))");
         w.OpenBrace();
         w.Line($"backbone = {R.BackboneFactory}.Create(BackboneDefinition, options, pretrained);");
         w.Line($"head = new {R.Head}(FeatureShape, HeadLayers);");
@@ -149,10 +150,12 @@ internal static class NetworkWriter
         var output = plan.Loss.FinalActivation;
         var word = SpecWords.Activations.WordOf(output);
         w.Summary($"The model's output for a batch of preprocessed images [N, 3, {plan.Input.Height}, {plan.Input.Width}]: {(output == Activation.None ? "raw class scores" : word + " of the class scores")}.");
-        w.Line($"public override {R.Tensor} forward({R.Tensor} images) => head.Output(ForwardLogits(images));");
+        w.Line($"public override {R.Tensor} forward({R.Tensor} images) =>");
+        w.Line("    head.Output(ForwardLogits(images));");
         w.Line();
         w.Summary("Raw class scores (logits) for a batch of preprocessed images; the loss works on these.");
-        w.Line($"public {R.Tensor} ForwardLogits({R.Tensor} images) => head.call(backbone.call(images));");
+        w.Line($"public {R.Tensor} ForwardLogits({R.Tensor} images) =>");
+        w.Line("    head.call(backbone.call(images));");
         w.Line();
         w.Summary($"The head alone, on backbone features [N, {string.Join(", ", plan.Backbone.FeatureShape)}]; returns logits.");
         w.Line($"public {R.Tensor} ForwardHead({R.Tensor} features) => head.call(features);");
@@ -168,7 +171,8 @@ internal static class NetworkWriter
             w.Line($"    {R.Torch}.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), labels.to_type({R.Torch}.ScalarType.Float32));");
             w.Line();
             w.Line("// The predicted class: 1 where the logit is positive (probability above 0.5).");
-            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) => logits.squeeze(1).gt(0).to_type({R.Torch}.ScalarType.Int64);");
+            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
+            w.Line($"    logits.squeeze(1).gt(0).to_type({R.Torch}.ScalarType.Int64);");
             w.Line();
             w.Line("// Probabilities of both classes, [N, 2].");
             w.Open($"private static {R.Tensor} Probabilities({R.Tensor} logits)");
@@ -179,13 +183,16 @@ internal static class NetworkWriter
         else
         {
             w.Line("// loss: categorical_crossentropy on logits (softmax and log in one step), labels as class indexes.");
-            w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) => {R.Torch}.nn.functional.cross_entropy(logits, labels);");
+            w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) =>");
+            w.Line($"    {R.Torch}.nn.functional.cross_entropy(logits, labels);");
             w.Line();
             w.Line("// The predicted class: the highest score.");
-            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) => logits.argmax(1);");
+            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
+            w.Line("    logits.argmax(1);");
             w.Line();
             w.Line($"// Probabilities of the {plan.Loss.OutputUnits} classes, [N, {plan.Loss.OutputUnits}].");
-            w.Line($"private static {R.Tensor} Probabilities({R.Tensor} logits) => {R.Torch}.nn.functional.softmax(logits, 1);");
+            w.Line($"private static {R.Tensor} Probabilities({R.Tensor} logits) =>");
+            w.Line($"    {R.Torch}.nn.functional.softmax(logits, 1);");
         }
 
         w.Line();

@@ -86,7 +86,7 @@ internal static class TrainingWriter
             var phase = t.Phases[i];
             var stem = MethodStem(phase, i);
             w.Line($"// training.phases[{i}] \"{CodeWriter.Comment(phase.Name)}\": optimizer{(phase.Schedule is null ? "" : ", schedule")}{(phase.Augment is null ? "" : ", augment (Keras ImageDataGenerator meanings)")}.");
-            w.Line($"private static readonly {R.OptimizerSettings} {stem}Optimizer = {Optimizer(phase.Optimizer)};");
+            w.Call($"private static readonly {R.OptimizerSettings} {stem}Optimizer = new", Optimizer(phase.Optimizer), ";");
             if (phase.Schedule is { } s)
             {
                 w.Line($"private static readonly {R.ScheduleSettings} {stem}Schedule = {Schedule(s)};");
@@ -114,8 +114,8 @@ internal static class TrainingWriter
         }
     }
 
-    /// <summary>An optimizer's settings as a record literal, naming only what differs from the defaults.</summary>
-    private static string Optimizer(OptimizerSettings o)
+    /// <summary>An optimizer's settings as record arguments, naming those that apply to its kind.</summary>
+    private static string[] Optimizer(OptimizerSettings o)
     {
         var parts = new List<string> { $"{R.OptimizerKind}.{o.Kind}", $"LearningRate: {CodeWriter.Number(o.LearningRate)}" };
         if (o.Kind is OptimizerKind.Sgd or OptimizerKind.RmsProp)
@@ -134,7 +134,7 @@ internal static class TrainingWriter
             parts.Add($"BackboneLearningRate: {CodeWriter.Number(rate)}");
         }
 
-        return $"new({string.Join(", ", parts)})";
+        return [.. parts];
     }
 
     private static string Schedule(ScheduleSettings s) => s.Kind switch
@@ -153,7 +153,8 @@ internal static class TrainingWriter
         w.Line("/// <param name=\"train\">Features from <see cref=\"Extract(string)\"/> of the training images.</param>");
         w.Line("/// <param name=\"validation\">Features of validation images, for val_loss and val_accuracy; optional.</param>");
         w.Line("/// <param name=\"trainOptions\">Resuming, output folder, progress display; optional.</param>");
-        w.Open($"public {R.TrainingHistory} Train({R.FeatureSet} train, {R.FeatureSet}? validation = null, {R.TrainOptions}? trainOptions = null)");
+        w.Call($"public {R.TrainingHistory} Train", [$"{R.FeatureSet} train", $"{R.FeatureSet}? validation = null", $"{R.TrainOptions}? trainOptions = null"]);
+        w.OpenBrace();
         w.Line("UseClasses(train.Classes);");
         w.Line("using var run = StartRun(trainOptions);");
         foreach (var i in phases)
@@ -173,9 +174,10 @@ internal static class TrainingWriter
         w.Line("/// <param name=\"trainDirectory\">The training images, one folder per class.</param>");
         w.Line($"/// <param name=\"validationDirectory\">Validation images for val_loss and val_accuracy; optional{(plan.Training.ValidationSplit is { } s ? $" (without it, {CodeWriter.Number(s)} of the training images are held out: training.validation_split)" : "")}.</param>");
         w.Line("/// <param name=\"trainOptions\">Resuming, output folder, progress display; optional.</param>");
-        w.Open($"public {R.TrainingHistory} Train(string trainDirectory, string? validationDirectory = null, {R.TrainOptions}? trainOptions = null)");
+        w.Call($"public {R.TrainingHistory} Train", ["string trainDirectory", "string? validationDirectory = null", $"{R.TrainOptions}? trainOptions = null"]);
+        w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Line($"var data = {R.TrainingData}.Open(trainDirectory, validationDirectory, DeclaredClasses, validationSplit: {split}, seed: options.Seed ?? {plan.Training.Seed});");
+        w.Call($"var data = {R.TrainingData}.Open", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}"], ";");
         w.Line("UseClasses(data.Classes);");
         w.Line("using var run = StartRun(trainOptions);");
         for (var i = 0; i < phases.Count; i++)
@@ -210,7 +212,8 @@ internal static class TrainingWriter
         var stem = MethodStem(phase, index);
         var note = forceFrozen ? " (head only: features come from the backbone as it is)" : phase.Augment is not null ? " (augmentation does not apply to fixed features)" : "";
         w.Line($"// training.phases[{index}] \"{CodeWriter.Comment(phase.Name)}\" on cached features: {CodeWriter.Comment(Describe(phase))}{note}.");
-        w.Open($"private void {stem}OnFeatures({R.FeatureSet} train, {R.FeatureSet}? validation, {R.TrainingRun} run)");
+        w.Call($"private void {stem}OnFeatures", [$"{R.FeatureSet} train", $"{R.FeatureSet}? validation", $"{R.TrainingRun} run"]);
+        w.OpenBrace();
         w.Line($"backbone.Freeze({NetworkWriter.Boundary(FreezeBoundary.All)}); // freeze: {(forceFrozen ? "all (features are fixed)" : CodeWriter.Comment(phase.FreezeDescription))}");
         WriteOptimizer(w, phase, stem, headOnly: true);
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count);");
@@ -256,7 +259,8 @@ internal static class TrainingWriter
         w.Line("this.train(); // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode");
         w.Line($"var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount({phase.BatchSize}));");
         w.Line($"{R.Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
-        w.Open($"foreach (var batch in {R.ImageBatches}.Read(data.Train, backbone.Input, batchSize: {phase.BatchSize}, shuffle: true, seed: phase.EpochSeed(epoch), {augmentation}))");
+        w.Call($"foreach (var batch in {R.ImageBatches}.Read", ["data.Train", "backbone.Input", $"batchSize: {phase.BatchSize}", "shuffle: true", "seed: phase.EpochSeed(epoch)", augmentation], ")");
+        w.OpenBrace();
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
         if (phase.BackboneFrozen)
