@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Data;
 
 /// <summary>
-/// Runs a backbone over an image folder once and keeps the features on disk (the seed's method 1).
+/// Runs a backbone over an image folder once and keeps the features on disk (feature extraction).
 /// The cache key covers everything that changes the features: the architecture and cut, the backbone's
 /// current weights (a hash of every value, so fine-tuned weights never reuse stale features), the input
 /// size, gray or color, the preprocessing (with the mean image's values), and every file's path, label,

@@ -4,7 +4,7 @@ namespace ModelGen.Data;
 
 /// <summary>
 /// A backbone's features for a set of images ([N, C, H, W] on the CPU) with their labels: what
-/// <c>Extract</c> returns and <c>Train(FeatureSet)</c> takes (the seed's method 1). Disposing frees the tensors.
+/// <c>Extract</c> returns and <c>Train(FeatureSet)</c> takes (feature extraction: the backbone runs once per image). Disposing frees the tensors.
 /// </summary>
 public sealed class FeatureSet : IDisposable
 {

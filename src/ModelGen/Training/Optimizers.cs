@@ -83,7 +83,7 @@ public static class Optimizers
             weight_decay: weightDecay);
     }
 
-    /// <summary>RMSprop (the seed's choice: Keras' defaults, rho 0.9, epsilon 1e-7).</summary>
+    /// <summary>RMSprop with Keras' defaults (rho 0.9, epsilon 1e-7), as the classic transfer-learning recipe uses it.</summary>
     public static optim.Optimizer RmsProp(IEnumerable<Parameter> head, IEnumerable<Parameter> backbone, double lr, double? backboneLr = null, double momentum = 0, double weightDecay = 0)
     {
         var (headList, backboneList) = Split(head, backbone);
