@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
+using ModelGen.Storage;
 using static TorchSharp.torch;
 
 namespace ModelGen.Data;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelGen.Storage;
 
 namespace ModelGen.Training;
 

@@ -1,5 +1,6 @@
 using ModelGen.Backbones;
 using ModelGen.Data;
+using ModelGen.Storage;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Tests.Specs;
 using TorchSharp;
