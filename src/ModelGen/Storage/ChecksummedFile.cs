@@ -87,6 +87,13 @@ internal static class ChecksummedFile
         durable);
     }
 
+    /// <summary>
+    /// Serializer options for headers: <paramref name="options"/> (or the defaults) that also refuse a missing
+    /// value, or a null where the header's type has none, so that a format never sees a half-filled header.
+    /// </summary>
+    public static JsonSerializerOptions StrictJson(JsonSerializerOptions? options = null) =>
+        new(options ?? JsonSerializerOptions.Default) { RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true };
+
     /// <summary>Opens a file of <paramref name="format"/>, checking its layout and its checksum before anything is read from it.</summary>
     /// <exception cref="ChecksummedFileException">The file cannot be read, is not of this format, or is damaged.</exception>
     public static ChecksummedFileReader Open(string path, FileFormat format) => ChecksummedFileReader.Open(path, format);
