@@ -7,7 +7,9 @@ namespace ModelGen;
 /// <summary>
 /// A trained model on disk, in ModelGen's checksummed container (kind MODL): a JSON header (model class,
 /// fingerprint of its shape, classes, ModelGen version) and the state dict. Written atomically; loading
-/// checks the whole file before it changes the model.
+/// checks the whole file (layout, checksum, header) before it changes the model. Only weights forged
+/// behind a matching checksum are found while loading them, which can leave the model partly loaded:
+/// the generated <c>Load</c> disposes it then.
 /// </summary>
 public static class ModelFile
 {

@@ -74,17 +74,17 @@ internal sealed class ChecksummedFileReader : IDisposable
         var length = LengthOf(ChecksummedFile.HeaderTag);
         if (length > ChecksummedFile.MaxHeaderLength)
         {
-            throw Damaged(Path, string.Create(CultureInfo.InvariantCulture, $"its header is {length:N0} bytes, more than the {ChecksummedFile.MaxHeaderLength:N0} a header may have"));
+            throw Damaged(Path, string.Create(CultureInfo.InvariantCulture, $"it is damaged (its header is {length:N0} bytes, more than the {ChecksummedFile.MaxHeaderLength:N0} a header may have)"));
         }
 
         try
         {
             return JsonSerializer.Deserialize<T>(ReadSection(ChecksummedFile.HeaderTag), json)
-                ?? throw Damaged(Path, "its header is empty");
+                ?? throw Damaged(Path, "it is damaged (its header is empty)");
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {
-            throw Damaged(Path, $"its header cannot be read ({e.Message})", e);
+            throw Damaged(Path, $"it is damaged (its header cannot be read: {e.Message})", e);
         }
     }
 
@@ -101,7 +101,7 @@ internal sealed class ChecksummedFileReader : IDisposable
         var (_, length) = Find(tag);
         if (length > Array.MaxLength)
         {
-            throw Damaged(Path, string.Create(CultureInfo.InvariantCulture, $"its section {tag} is {length:N0} bytes, more than one array holds"));
+            throw Damaged(Path, string.Create(CultureInfo.InvariantCulture, $"it is damaged (its section {tag} is {length:N0} bytes, more than one array holds)"));
         }
 
         var bytes = new byte[length];
@@ -115,7 +115,7 @@ internal sealed class ChecksummedFileReader : IDisposable
         var (start, length) = Find(tag);
         if (destination.Length != length)
         {
-            throw Damaged(Path, string.Create(CultureInfo.InvariantCulture, $"its section {tag} is {length:N0} bytes, but its header describes {destination.Length:N0}"));
+            throw Damaged(Path, string.Create(CultureInfo.InvariantCulture, $"it is damaged (its section {tag} is {length:N0} bytes, but its header describes {destination.Length:N0})"));
         }
 
         ReadExactly(_file, destination, start);
@@ -157,7 +157,7 @@ internal sealed class ChecksummedFileReader : IDisposable
             var length = BinaryPrimitives.ReadInt64LittleEndian(entry[4..]);
             if (!ChecksummedFile.IsTag(tag) || (i == 0) != (tag == ChecksummedFile.HeaderTag) || sections.ContainsKey(tag))
             {
-                throw Damaged(path, "it is damaged (its table of sections names a section wrongly)");
+                throw Damaged(path, "it is truncated or damaged (its table of sections names a section wrongly)");
             }
 
             if (length < 0 || length > tableStart - position)
@@ -171,7 +171,7 @@ internal sealed class ChecksummedFileReader : IDisposable
 
         if (position != tableStart)
         {
-            throw Damaged(path, string.Create(CultureInfo.InvariantCulture, $"it is damaged (its sections add up to {position - ChecksummedFile.PrefixLength:N0} bytes, but it holds {tableStart - ChecksummedFile.PrefixLength:N0})"));
+            throw Damaged(path, string.Create(CultureInfo.InvariantCulture, $"it is truncated or damaged (its sections add up to {position - ChecksummedFile.PrefixLength:N0} bytes, but it holds {tableStart - ChecksummedFile.PrefixLength:N0})"));
         }
 
         CheckHash(path, file, fileLength);
@@ -248,7 +248,7 @@ internal sealed class ChecksummedFileReader : IDisposable
     }
 
     private (long Start, long Length) Find(string tag) =>
-        _sections.TryGetValue(tag, out var section) ? section : throw Damaged(Path, $"it has no {tag} section");
+        _sections.TryGetValue(tag, out var section) ? section : throw Damaged(Path, $"it is damaged (it has no {tag} section)");
 
     private static int ReadAtMost(SafeFileHandle file, Span<byte> buffer, long offset)
     {
