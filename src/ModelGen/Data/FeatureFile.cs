@@ -74,7 +74,12 @@ public static class FeatureFile
             problem = e.Reason;
             return null;
         }
-        catch (Exception e) when (e is IOException or OverflowException or UnauthorizedAccessException)
+        catch (OverflowException)
+        {
+            problem = "its header is damaged (its sizes overflow)";
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             problem = e.Message;
             return null;
