@@ -85,6 +85,26 @@ public sealed class ModelFileTests
     }
 
     [Fact]
+    public void AHugeForgedFile_IsRefusedFromItsEnds_WithoutReadingItWhole()
+    {
+        // Issue 18 item 18: the file was read whole before any check. A sparse 3 GB file takes no disk
+        // space; reading it whole would take 3 GB of memory (and fails: it is more than one array holds).
+        using var temp = new TempFolder();
+        var path = temp["huge.mgmodel"];
+        using (var stream = File.Create(path))
+        {
+            stream.Write("MGFILE01MODL\u0002\0\0\0"u8);
+            stream.SetLength(3L << 30);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var message = Refused(path);
+
+        Assert.Contains("damaged", message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 << 20, "the file was read, not checked from its ends");
+    }
+
+    [Fact]
     public void OtherFiles_AreNotModelFiles()
     {
         using var temp = new TempFolder();
