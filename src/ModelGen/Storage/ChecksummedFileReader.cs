@@ -19,18 +19,19 @@ internal sealed class ChecksummedFileReader : IDisposable
     private readonly SafeFileHandle _file;
     private readonly Dictionary<string, (long Start, long Length)> _sections;
 
-    private ChecksummedFileReader(string path, SafeFileHandle file, Dictionary<string, (long Start, long Length)> sections)
+    private ChecksummedFileReader(string path, SafeFileHandle file, Dictionary<string, (long Start, long Length)> sections, string[] tags)
     {
         Path = path;
         _file = file;
         _sections = sections;
+        Tags = tags;
     }
 
     /// <summary>The file.</summary>
     public string Path { get; }
 
-    /// <summary>The tags of the file's sections, the header's first.</summary>
-    public IReadOnlyCollection<string> Tags => _sections.Keys;
+    /// <summary>The tags of the file's sections in file order, the header's first.</summary>
+    public IReadOnlyList<string> Tags { get; }
 
     /// <summary>Opens <paramref name="path"/>; see <see cref="ChecksummedFile.Open"/>.</summary>
     public static ChecksummedFileReader Open(string path, FileFormat format)
@@ -47,8 +48,8 @@ internal sealed class ChecksummedFileReader : IDisposable
 
         try
         {
-            var sections = Check(path, file, format);
-            return new ChecksummedFileReader(path, file, sections);
+            var (sections, tags) = Check(path, file, format);
+            return new ChecksummedFileReader(path, file, sections, tags);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -82,7 +83,7 @@ internal sealed class ChecksummedFileReader : IDisposable
             return JsonSerializer.Deserialize<T>(ReadSection(ChecksummedFile.HeaderTag), json)
                 ?? throw Damaged(Path, "it is damaged (its header is empty)");
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        catch (JsonException e)
         {
             throw Damaged(Path, $"it is damaged (its header cannot be read: {e.Message})", e);
         }
@@ -124,7 +125,7 @@ internal sealed class ChecksummedFileReader : IDisposable
     /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 
-    private static Dictionary<string, (long Start, long Length)> Check(string path, SafeFileHandle file, FileFormat format)
+    private static (Dictionary<string, (long Start, long Length)> Sections, string[] Tags) Check(string path, SafeFileHandle file, FileFormat format)
     {
         var fileLength = RandomAccess.GetLength(file);
         Span<byte> prefix = stackalloc byte[ChecksummedFile.PrefixLength];
@@ -143,12 +144,13 @@ internal sealed class ChecksummedFileReader : IDisposable
         var tableStart = fileLength - ChecksummedFile.TrailerLength - ((long)sectionCount * ChecksummedFile.TableEntryLength);
         if (sectionCount is < 1 or > ChecksummedFile.MaxSections || tableStart < ChecksummedFile.PrefixLength)
         {
-            throw Damaged(path, "it is truncated or damaged (its table of sections is not where its end says)");
+            throw Damaged(path, "it is truncated or damaged (its end does not hold a valid table of sections)");
         }
 
         var table = new byte[sectionCount * ChecksummedFile.TableEntryLength];
         ReadExactly(file, table, tableStart);
         var sections = new Dictionary<string, (long Start, long Length)>(StringComparer.Ordinal);
+        var tags = new string[sectionCount];
         var position = (long)ChecksummedFile.PrefixLength;
         for (var i = 0; i < sectionCount; i++)
         {
@@ -166,6 +168,7 @@ internal sealed class ChecksummedFileReader : IDisposable
             }
 
             sections.Add(tag, (position, length));
+            tags[i] = tag;
             position += length;
         }
 
@@ -175,7 +178,7 @@ internal sealed class ChecksummedFileReader : IDisposable
         }
 
         CheckHash(path, file, fileLength);
-        return sections;
+        return (sections, tags);
     }
 
     private static void CheckPrefix(string path, FileFormat format, ReadOnlySpan<byte> prefix, long fileLength)

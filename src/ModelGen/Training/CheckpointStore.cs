@@ -104,7 +104,7 @@ public sealed class CheckpointStore
         catch (ChecksummedFileException e)
         {
             // Before the container, best weights were the bare state dict: not a checksummed file at all.
-            reason = e.Problem == FileProblem.NotThisFormat ? $"{e.Reason} (an older ModelGen wrote them without a checksum)" : e.Reason;
+            reason = e.Problem == FileProblem.NotThisFormat ? $"{e.Reason} (older versions of ModelGen wrote best weights without a checksum)" : e.Reason;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
