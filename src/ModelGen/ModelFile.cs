@@ -1,43 +1,37 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text.Json;
-using TorchSharp;
+using ModelGen.Storage;
 using static TorchSharp.torch;
 
 namespace ModelGen;
 
 /// <summary>
-/// A trained model on disk: a magic tag, a JSON header (model class, fingerprint of its shape, classes,
-/// ModelGen version), the state dict, and a SHA-256 of everything. Written atomically.
+/// A trained model on disk, in ModelGen's checksummed container (kind MODL): a JSON header (model class,
+/// fingerprint of its shape, classes, ModelGen version) and the state dict. Written atomically; loading
+/// checks the whole file (layout, checksum, header) before it changes the model. Only weights forged
+/// behind a matching checksum are found while loading them, which can leave the model partly loaded:
+/// the generated <c>Load</c> disposes it then.
 /// </summary>
 public static class ModelFile
 {
-    private static readonly byte[] Magic = "MGMODEL1"u8.ToArray();
+    private const string StateTag = "STAT";
+
+    /// <summary>Version 1 was the layout before the container (magic MGMODEL1).</summary>
+    private static readonly FileFormat Format = new("MODL", Version: 2, "model file", "MGMODEL1");
+
+    private static readonly JsonSerializerOptions Json = ChecksummedFile.StrictJson();
 
     /// <summary>Saves <paramref name="model"/> with its class names.</summary>
     public static void Save(nn.Module model, string path, string modelName, string fingerprint, IReadOnlyList<string> classes)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new Header(modelName, fingerprint, classes.ToArray(), typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "0"));
-        using var state = new MemoryStream();
-        model.save(state);
-        var stateBytes = state.ToArray();
-        AtomicFile.Write(path, stream =>
-        {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            Span<byte> length = stackalloc byte[8];
-            BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
-            foreach (var part in new[] { Magic, length.ToArray(), header, stateBytes })
-            {
-                stream.Write(part);
-                sha.AppendData(part);
-            }
-
-            stream.Write(sha.GetHashAndReset());
-        });
+        var header = new Header(modelName, fingerprint, [.. classes], typeof(ModelFile).Assembly.GetName().Version?.ToString() ?? "0");
+        ChecksummedFile.Write(path, Format, header, Json, [new FileSection(StateTag, stream => model.save(stream))]);
     }
 
     /// <summary>Loads the state saved by <see cref="Save"/> into <paramref name="model"/> and returns the class names.</summary>
-    /// <exception cref="ModelFileException">The file is missing, damaged, or saved by another model.</exception>
+    /// <exception cref="ModelFileException">
+    /// The file is missing, damaged, saved by another model, or saved by another version of ModelGen; the
+    /// message says which, and what to do.
+    /// </exception>
     public static IReadOnlyList<string> Load(nn.Module model, string path, string modelName, string fingerprint)
     {
         if (!File.Exists(path))
@@ -45,38 +39,53 @@ public static class ModelFile
             throw new ModelFileException($"The model file {path} does not exist.");
         }
 
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < Magic.Length + 8 + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        try
         {
-            throw new ModelFileException($"{path} is not a ModelGen model file (saved with the generated Save method).");
-        }
+            using var file = ChecksummedFile.Open(path, Format);
+            var header = file.Header<Header>(Json);
+            if (header.Classes.Any(c => c is null))
+            {
+                throw new ModelFileException($"The model file {path} is damaged: its header lists a class without a name.");
+            }
 
-        if (!SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+            if (header.Model != modelName || header.Fingerprint != fingerprint)
+            {
+                throw new ModelFileException(
+                    $"The model file {path} was saved by {header.Model} (shape {header.Fingerprint}), not by this {modelName} (shape {fingerprint}): "
+                    + "the architecture, cut, input size or head differ. Load it with the model class that saved it.");
+            }
+
+            using var state = file.OpenSection(StateTag);
+            LoadState(model, state, path, modelName);
+            return header.Classes;
+        }
+        catch (ChecksummedFileException e)
         {
-            throw new ModelFileException($"The model file {path} is damaged or truncated (its checksum does not match).");
+            throw new ModelFileException(Explain(e), e);
         }
-
-        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(Magic.Length, 8));
-        var headerStart = Magic.Length + 8;
-        if (headerLength <= 0 || headerLength > bytes.Length - headerStart - 32)
-        {
-            throw new ModelFileException($"The model file {path} has a damaged header.");
-        }
-
-        var header = JsonSerializer.Deserialize<Header>(bytes.AsSpan(headerStart, (int)headerLength))
-            ?? throw new ModelFileException($"The model file {path} has a damaged header.");
-        if (header.Model != modelName || header.Fingerprint != fingerprint)
-        {
-            throw new ModelFileException(
-                $"The model file {path} was saved by {header.Model} (shape {header.Fingerprint}), not by this {modelName} (shape {fingerprint}): "
-                + "the architecture, cut, input size or head differ. Load it with the model class that saved it.");
-        }
-
-        var stateStart = headerStart + (int)headerLength;
-        using var state = new MemoryStream(bytes, stateStart, bytes.Length - 32 - stateStart);
-        model.load(state);
-        return header.Classes;
     }
+
+    private static void LoadState(nn.Module model, Stream state, string path, string modelName)
+    {
+        try
+        {
+            model.load(state);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The checksum matched, so the file is as written: forged, or written by a model that only claims this shape.
+            throw new ModelFileException($"The model file {path} passed its checksum, but its weights do not fit {modelName} ({e.Message}). Save the trained model again.", e);
+        }
+    }
+
+    private static string Explain(ChecksummedFileException e) => e.Problem switch
+    {
+        FileProblem.OlderFormat => $"The model file {e.Path} cannot be loaded: {e.Reason}, which this version does not read. Train the model again with this version and save it (or keep using the file with the ModelGen that saved it).",
+        FileProblem.NewerFormat => $"The model file {e.Path} cannot be loaded: {e.Reason}. Update ModelGen to load it.",
+        FileProblem.NotThisFormat => $"{e.Path} cannot be loaded: {e.Reason} (one written by a generated model's Save method).",
+        FileProblem.Damaged => $"The model file {e.Path} cannot be loaded: {e.Reason}. Save the trained model again, or use an intact copy of the file.",
+        _ => $"The model file {e.Path} cannot be loaded: {e.Reason}.",
+    };
 
     private sealed record Header(string Model, string Fingerprint, string[] Classes, string Version);
 }

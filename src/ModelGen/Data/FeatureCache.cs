@@ -54,7 +54,6 @@ public static class FeatureCache
     public static void Store(string folder, string key, FeatureSet set)
     {
         var path = PathOf(folder, key);
-        AtomicFile.CleanUp(Path.GetDirectoryName(path)!, TimeSpan.FromHours(1));
         FeatureFile.Write(path, set);
         Log?.Invoke($"feature cache stored: {key}");
     }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using ModelGen.Backbones;
 using ModelGen.Heads;
 using ModelGen.Onnx;
+using ModelGen.Storage;
 using Onnx;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,6 +1,5 @@
-using System.Buffers.Binary;
-using System.Security.Cryptography;
 using System.Text.Json;
+using ModelGen.Storage;
 
 namespace ModelGen.Training;
 
@@ -26,83 +25,48 @@ public sealed record CheckpointState(
     int Wait);
 
 /// <summary>
-/// A checkpoint on disk: a magic tag, a JSON <see cref="CheckpointState"/>, the model's state dict, the
-/// optimizer's state, and a SHA-256 of all of it. Written atomically; a file whose checksum does not
-/// match (a half-written or damaged file) is never loaded.
+/// A checkpoint on disk, in ModelGen's checksummed container (kind CKPT): the <see cref="CheckpointState"/>
+/// as JSON, the model's state dict and the optimizer's state. Written atomically; a file that is not whole
+/// (half-written or damaged) is never loaded.
 /// </summary>
 public static class CheckpointFile
 {
-    private static readonly byte[] Magic = "MGCKPT01"u8.ToArray();
+    private const string ModelTag = "STAT";
+    private const string OptimizerTag = "OPTM";
+
+    /// <summary>Version 1 was the layout before the container (magic MGCKPT01).</summary>
+    private static readonly FileFormat Format = new("CKPT", Version: 2, "checkpoint", "MGCKPT01");
+
+    private static readonly JsonSerializerOptions Json = ChecksummedFile.StrictJson(TrainingHistory.JsonOptions);
 
     /// <summary>Writes a checkpoint atomically.</summary>
-    public static void Write(string path, CheckpointState state, byte[] model, byte[] optimizer)
-    {
-        var header = JsonSerializer.SerializeToUtf8Bytes(state, TrainingHistory.JsonOptions);
-        AtomicFile.Write(path, stream =>
-        {
-            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            void Put(ReadOnlySpan<byte> bytes)
-            {
-                stream.Write(bytes);
-                sha.AppendData(bytes);
-            }
-
-            Span<byte> length = stackalloc byte[8];
-            Put(Magic);
-            BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
-            Put(length);
-            Put(header);
-            BinaryPrimitives.WriteInt64LittleEndian(length, model.Length);
-            Put(length);
-            Put(model);
-            BinaryPrimitives.WriteInt64LittleEndian(length, optimizer.Length);
-            Put(length);
-            Put(optimizer);
-            stream.Write(sha.GetHashAndReset());
-        });
-    }
+    public static void Write(string path, CheckpointState state, byte[] model, byte[] optimizer) =>
+        ChecksummedFile.Write(path, Format, state, Json, [new FileSection(ModelTag, stream => stream.Write(model)), new FileSection(OptimizerTag, stream => stream.Write(optimizer))]);
 
     /// <summary>Reads a checkpoint, or null when it is not a whole, undamaged checkpoint.</summary>
+    /// <exception cref="CheckpointException">The file was saved by another version of ModelGen, so it cannot be resumed.</exception>
     public static (CheckpointState State, byte[] Model, byte[] Optimizer)? TryRead(string path)
     {
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            if (bytes.Length < Magic.Length + 24 + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            {
-                return null;
-            }
-
-            var body = bytes.AsSpan(0, bytes.Length - 32);
-            if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-            {
-                return null;
-            }
-
-            var position = Magic.Length;
-            var header = Next(bytes, ref position);
-            var model = Next(bytes, ref position);
-            var optimizer = Next(bytes, ref position);
-            var state = JsonSerializer.Deserialize<CheckpointState>(header, TrainingHistory.JsonOptions);
-            return state is null ? null : (state, model, optimizer);
+            using var file = ChecksummedFile.Open(path, Format);
+            var state = file.Header<CheckpointState>(Json);
+            return (state, file.ReadSection(ModelTag), file.ReadSection(OptimizerTag));
         }
-        catch (Exception e) when (e is IOException or JsonException or ArgumentException or UnauthorizedAccessException)
+        catch (ChecksummedFileException e) when (e.Problem is FileProblem.OlderFormat or FileProblem.NewerFormat)
+        {
+            throw new CheckpointException(
+                $"The checkpoint {path} cannot be resumed: {e.Reason}. Delete the checkpoints in {Path.GetDirectoryName(Path.GetFullPath(path))} "
+                + "(or use another checkpoint folder) and train without resuming to start fresh.",
+                e);
+        }
+        catch (ChecksummedFileException)
         {
             return null;
         }
-    }
-
-    private static byte[] Next(byte[] bytes, ref int position)
-    {
-        var length = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(position, 8));
-        position += 8;
-        if (length < 0 || length > bytes.Length - 32 - position)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ArgumentException("a section length is out of range");
+            return null;
         }
-
-        var section = bytes.AsSpan(position, (int)length).ToArray();
-        position += (int)length;
-        return section;
     }
 }

@@ -122,10 +122,17 @@ public sealed class PhaseRun : IDisposable
         _bestValue = state.BestValue;
         _bestEpoch = state.BestEpoch;
         _wait = state.Wait;
-        if (_run.Store is not null && File.Exists(_run.Store.BestPath(Name)) && _run.EarlyStopping?.RestoreBest == true)
+        if (_run.Store is not null && _run.EarlyStopping?.RestoreBest == true)
         {
-            using var best = new MemoryStream(File.ReadAllBytes(_run.Store.BestPath(Name)));
-            _best = LoadStateCopy(best);
+            if (_run.Store.TryLoadBest(_run.ModelName, Name, out var problem) is { } kept)
+            {
+                using var best = new MemoryStream(kept);
+                _best = LoadStateCopy(best);
+            }
+            else if (problem is not null)
+            {
+                _run.Log.WriteLine($"warning: {problem}");
+            }
         }
 
         // Replay the schedule over the completed epochs so the learning rate continues where it was.
@@ -198,11 +205,7 @@ public sealed class PhaseRun : IDisposable
         }
 
         _best = _run.Model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-        if (_run.Store is not null)
-        {
-            var bytes = ModelState(_run.Model);
-            AtomicFile.Write(_run.Store.BestPath(Name), s => s.Write(bytes));
-        }
+        _run.Store?.SaveBest(_run.ModelName, Name, ModelState(_run.Model));
     }
 
     private void RestoreBestIfAsked(int lastEpoch)

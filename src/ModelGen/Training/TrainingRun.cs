@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelGen.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
 

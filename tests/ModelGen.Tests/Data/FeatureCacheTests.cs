@@ -1,5 +1,6 @@
 using ModelGen.Backbones;
 using ModelGen.Data;
+using ModelGen.Storage;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Tests.Specs;
 using TorchSharp;
@@ -175,11 +176,14 @@ public sealed class FeatureCacheTests
 
         Assert.False(File.Exists(FeatureCache.PathOf(cache, Key)));
         Assert.Null(FeatureCache.TryLoad(cache, Key));
+        var leftOver = Directory.GetFiles(cache, "*" + AtomicFile.TemporarySuffix, SearchOption.AllDirectories).Single();
+        File.SetLastWriteTimeUtc(leftOver, DateTime.UtcNow - AtomicFile.StaleAfter - TimeSpan.FromMinutes(1));
         using var set = new FeatureSet(rand(3, 2, 1, 1), zeros(3, dtype: ScalarType.Int64), ["a"], 0);
         FeatureCache.Store(cache, Key, set);
         using var read = FeatureCache.TryLoad(cache, Key);
         Assert.NotNull(read);
         Assert.True(read.Features.Identical(set.Features));
+        Assert.False(File.Exists(leftOver), "the next write beside it removes the killed writer's stale temporary file");
     }
 
     private static Backbone ParameterlessBackbone(string? cutAt, Preprocessing? preprocessing = null) =>

@@ -50,23 +50,63 @@ public sealed class EarlyStoppingTests
         Assert.Equal(WeightsOfEpoch(2), weights);
     }
 
+    [Fact]
+    public void AResumedPhase_RestoresTheBestWeightsKeptBeforeTheInterruption()
+    {
+        using var temp = new TempFolder();
+        var settings = new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 3, RestoreBest: true, MinDelta: 0);
+        double[] validation = [0.9, 0.5, 0.6, 0.7, 0.8, 0.1];
+        RunEpochs(settings, validation, checkpoints: temp["checkpoints"], stopAfter: 3);
+
+        var log = new StringWriter();
+        var (continued, weights) = RunEpochs(settings, validation, checkpoints: temp["checkpoints"], resume: true, log: log);
+
+        Assert.Equal(new[] { true, false }, continued);
+        Assert.Equal(WeightsOfEpoch(2), weights);
+        Assert.DoesNotContain("warning", log.ToString());
+    }
+
+    [Fact]
+    public void ATruncatedBestWeightsFile_IsReportedOnResume_AndNotLoaded()
+    {
+        // Issue 18 item 12: the best weights had no checksum, and a truncated file crashed the resume.
+        using var temp = new TempFolder();
+        var settings = new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 3, RestoreBest: true, MinDelta: 0);
+        double[] validation = [0.9, 0.5, 0.6, 0.7, 0.8, 0.1];
+        RunEpochs(settings, validation, checkpoints: temp["checkpoints"], stopAfter: 3);
+        var best = Directory.GetFiles(temp["checkpoints"], "best-*").Single();
+        var bytes = File.ReadAllBytes(best);
+        File.WriteAllBytes(best, bytes.AsSpan(0, bytes.Length / 2).ToArray());
+
+        var log = new StringWriter();
+        var (continued, weights) = RunEpochs(settings, validation, checkpoints: temp["checkpoints"], resume: true, log: log);
+
+        Assert.Equal(new[] { true, false }, continued);
+        Assert.Equal(WeightsOfEpoch(5), weights); // the best weights are lost: the phase ends with its last ones
+        Assert.Contains("warning: the best weights of phase \"train\" cannot be restored", log.ToString());
+        Assert.Contains("truncated", log.ToString());
+    }
+
     /// <summary>The weights the fake training below gives the model in epoch <paramref name="epoch"/>.</summary>
     private static float[] WeightsOfEpoch(int epoch) => [epoch, -epoch, epoch * 10f, 0.5f * epoch];
 
     /// <summary>
     /// Runs a phase of up to 6 epochs on a one-layer model whose "training" sets its weights to
     /// <see cref="WeightsOfEpoch"/>, with the given validation results; returns what
-    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch and the weights at the end.
+    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch and the weights at the end. With
+    /// <paramref name="checkpoints"/> it writes checkpoints there (and resumes from them with
+    /// <paramref name="resume"/>); <paramref name="stopAfter"/> interrupts it after that many epochs.
     /// </summary>
-    private static (List<bool> Continued, float[] Weights) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false)
+    private static (List<bool> Continued, float[] Weights) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false, string? checkpoints = null, bool resume = false, int? stopAfter = null, TextWriter? log = null)
     {
         using var temp = new TempFolder();
         using var model = nn.Linear(3, 1);
         using var optimizer = Optimizers.Sgd(model.parameters(), [], lr: 0.1);
-        using var run = TrainingRun.Start(model, "Tiny", new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.None, Log = TextWriter.Null }, checkpoints: null, settings, seed: 1);
+        var options = new TrainOptions { OutputDirectory = temp.Path, CheckpointDirectory = checkpoints, Resume = resume, Progress = ProgressMode.None, Log = log ?? TextWriter.Null };
+        using var run = TrainingRun.Start(model, "Tiny", options, checkpoints: null, settings, seed: 1);
         using var phase = run.BeginPhase("train", epochs: validation.Length, optimizer, schedule: null, samples: 1);
         var continued = new List<bool>();
-        for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
+        for (var epoch = phase.FirstEpoch; epoch < Math.Min(phase.Epochs, stopAfter ?? int.MaxValue); epoch++)
         {
             var metrics = phase.BeginEpoch(epoch, batches: 1);
             SetWeights(model, WeightsOfEpoch(epoch + 1));
