@@ -24,5 +24,5 @@ public sealed record ModelOptions
     /// Overrides the backbone's preprocessing (channel order, scale, mean, std): needed for ONNX graphs
     /// trained with other normalisation than torchvision's ImageNet one, which is their default.
     /// </summary>
-    public Backbones.Preprocessing? Preprocessing { get; init; }
+    public Preprocessing? Preprocessing { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using ModelGen.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,7 @@ namespace ModelGen.Backbones;
 /// names (<c>features</c>, or <c>conv1</c> ... <c>layer4</c>), so parameter names match the weight files.
 /// It knows its preprocessing and which of its parameters train.
 /// </summary>
-public sealed class Backbone : nn.Module<Tensor, Tensor>
+public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
 {
     private readonly Func<Tensor, Tensor> _forward;
     private readonly GraphHolder? _graph;
@@ -165,6 +166,15 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>
 
         return Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant();
     }
+
+    /// <inheritdoc />
+    IReadOnlyList<long> IFeatureSource.FeatureShape => Definition.FeatureShape;
+
+    /// <inheritdoc />
+    nn.Module<Tensor, Tensor> IFeatureSource.Network => this;
+
+    /// <inheritdoc />
+    string IFeatureSource.Fingerprint() => $"{Definition.ArchitectureName}\n{Definition.CutAt ?? "(end)"}\n{StateHash()}";
 
     /// <summary>
     /// Runs modules one after the other and frees each intermediate activation as soon as the next one is

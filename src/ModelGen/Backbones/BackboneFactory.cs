@@ -52,8 +52,7 @@ public static class BackboneFactory
         // ModelOptions.WeightsPath, when it names an .onnx file, replaces the spec's graph.
         var path = options.WeightsPath is { } graphOverride && graphOverride.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(graphOverride)
             ? Path.GetFullPath(graphOverride)
-            : WeightsLocator.Resolve(definition with { Weights = WeightsKind.File, WeightsFile = definition.OnnxPath ?? "" }, options with { WeightsPath = null })
-                ?? throw new WeightsException("An onnx backbone needs backbone.path.");
+            : WeightsLocator.SpecFile(definition.OnnxPath ?? throw new WeightsException("An onnx backbone needs backbone.path."), "backbone.path", definition.ResolvedSpecDirectory);
         var fresh = !pretrained || definition.Weights == WeightsKind.None;
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt, Onnx.OnnxNaming.NodeNames, loadWeights: !fresh);
         return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path, Graph = graph };
@@ -66,7 +65,7 @@ public static class BackboneFactory
     {
         try
         {
-            if (load && WeightsLocator.Resolve(definition, options) is { } file)
+            if (load && BackboneWeights.Resolve(definition, options) is { } file)
             {
                 var unused = WeightsLoader.Load(backbone, file);
                 UnusedWeightsLog.Report(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());

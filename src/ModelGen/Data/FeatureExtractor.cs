@@ -1,47 +1,44 @@
 using System.Security.Cryptography;
 using System.Text;
-using ModelGen.Backbones;
-using ModelGen.Training;
+using ModelGen.Progress;
 using static TorchSharp.torch;
 
 namespace ModelGen.Data;
 
 /// <summary>
 /// Runs a backbone over an image folder once and keeps the features on disk (feature extraction).
-/// The cache key covers everything that changes the features: the architecture and cut, the backbone's
-/// current weights (a hash of every value, so fine-tuned weights never reuse stale features), the input
-/// size, gray or color, the preprocessing (with the mean image's values), and every file's path, label,
-/// size and modification time.
+/// The cache key covers everything that changes the features: the source's fingerprint (for a backbone:
+/// the architecture, the cut and its current weights), the input size, gray or color, the preprocessing
+/// (with the mean image's values), and every file's path, label, size and modification time.
 /// </summary>
 public static class FeatureExtractor
 {
     private const string KeyVersion = "modelgen-features-v1";
 
     /// <summary>The features of every readable image of <paramref name="images"/>, from the cache when possible.</summary>
-    public static FeatureSet Extract(Backbone backbone, ImageFolder images, ModelOptions options, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
+    public static FeatureSet Extract(IFeatureSource source, ImageFolder images, ModelOptions options, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
     {
         var folder = FeatureCache.Folder(options);
-        var key = CacheKey(backbone, images);
+        var key = CacheKey(source, images);
         if (FeatureCache.TryLoad(folder, key) is { } cached)
         {
             return cached;
         }
 
-        var set = Compute(backbone, images, device, batchSize, progress);
+        var set = Compute(source, images, device, batchSize, progress);
         FeatureCache.Store(folder, key, set);
         return set;
     }
 
-    /// <summary>The cache key for <paramref name="backbone"/> over <paramref name="images"/> (hex SHA-256).</summary>
-    public static string CacheKey(Backbone backbone, ImageFolder images)
+    /// <summary>The cache key for <paramref name="source"/> over <paramref name="images"/> (hex SHA-256).</summary>
+    public static string CacheKey(IFeatureSource source, ImageFolder images)
     {
-        var d = backbone.Definition;
+        var input = source.Input;
         var text = new StringBuilder()
             .AppendLine(KeyVersion)
-            .AppendLine(d.ArchitectureName).AppendLine(d.CutAt ?? "(end)")
-            .AppendLine($"{d.Height}x{d.Width}x{d.SourceChannels}")
-            .AppendLine(backbone.Input.Preprocessing.Describe()).AppendLine(MeanImageHash(backbone.Input.Preprocessing))
-            .AppendLine(backbone.StateHash())
+            .AppendLine(source.Fingerprint())
+            .AppendLine($"{input.Height}x{input.Width}x{input.SourceChannels}")
+            .AppendLine(input.Preprocessing.Describe()).AppendLine(MeanImageHash(input.Preprocessing))
             .AppendLine(string.Join("|", images.Classes));
         foreach (var sample in images.Samples)
         {
@@ -64,25 +61,26 @@ public static class FeatureExtractor
         return Convert.ToHexString(SHA256.HashData(cpu.bytes));
     }
 
-    /// <summary>Runs the backbone over the images without the cache.</summary>
-    public static FeatureSet Compute(Backbone backbone, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
+    /// <summary>Runs the source's network over the images without the cache.</summary>
+    public static FeatureSet Compute(IFeatureSource source, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
     {
-        backbone.eval();
+        var network = source.Network;
+        network.eval();
         using var display = ProgressDisplay.Start($"Extracting features from {images.Directory}", images.Count, "images", progress, Console.Out);
 
         // Each batch's features are copied into one tensor made up front (outside inference mode, so it
         // can join autograd later): no list of batches to concatenate, no second copy of the features.
-        var all = empty([images.Count, .. backbone.Definition.FeatureShape]);
+        var all = empty([images.Count, .. source.FeatureShape]);
         var allLabels = empty([images.Count], ScalarType.Int64);
         var count = 0L;
         try
         {
             using (inference_mode())
             {
-                foreach (var batch in ImageBatches.Read(images, backbone.Input, batchSize))
+                foreach (var batch in ImageBatches.Read(images, source.Input, batchSize))
                 {
                     using var scope = NewDisposeScope();
-                    var output = backbone.forward(batch.Images.to(device));
+                    var output = network.forward(batch.Images.to(device));
                     all.narrow(0, count, batch.Count).copy_(output);
                     allLabels.narrow(0, count, batch.Count).copy_(batch.Labels);
                     count += batch.Count;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using ModelGen.Backbones;
 using static TorchSharp.torch;
 
 namespace ModelGen.Data;

@@ -1,4 +1,3 @@
-using ModelGen.Backbones;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;

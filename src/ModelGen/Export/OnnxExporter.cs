@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using ModelGen.Backbones;
+using ModelGen.Data;
 using ModelGen.Heads;
 using ModelGen.Onnx;
 using ModelGen.Storage;
@@ -41,7 +42,7 @@ public static class OnnxExporter
         writer.Name(input);
         writer.Graph.Input.Add(Value(input, [null, 3, definition.Height, definition.Width]));
         var x = includePreprocessing ? Preprocess(writer, backbone.Input, input) : input;
-        x = backbone.Graph is { } graph ? graph.Export(writer, x) : ExportStages(writer, backbone, x);
+        x = backbone.Graph is { } graph ? ImportedGraphExport.Write(writer, graph, x) : ExportStages(writer, backbone, x);
         var logits = ExportHead(writer, head, x);
         var binary = head.Units == 1;
         var probabilities = Probabilities(writer, logits, binary);
@@ -70,7 +71,7 @@ public static class OnnxExporter
         var writer = new OnnxWriter();
         writer.Name("x");
         writer.Graph.Input.Add(Value("x", inputShape.Select((d, i) => i == 0 ? (long?)null : d).ToArray()));
-        var y = graph.Export(writer, "x");
+        var y = ImportedGraphExport.Write(writer, graph, "x");
         Rename(writer, y, "y");
         writer.Graph.Output.Add(new ValueInfoProto { Name = "y", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
         var model = new ModelProto { IrVersion = 8, ProducerName = "ModelGen", Graph = writer.Graph };

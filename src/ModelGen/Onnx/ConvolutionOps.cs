@@ -1,4 +1,3 @@
-using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -13,11 +12,6 @@ namespace ModelGen.Onnx;
 internal sealed class ConvOp : OnnxOp
 {
     private readonly Conv2d _conv;
-    private readonly long[] _pads;
-    private readonly long[] _kernel;
-    private readonly long[] _strides;
-    private readonly long[] _dilations;
-    private readonly string _autoPad;
 
     public ConvOp(NodeProto node, OnnxBuildContext context)
         : base(node)
@@ -31,19 +25,19 @@ internal sealed class ConvOp : OnnxOp
         }
 
         var groups = attributes.Int("group", 1);
-        _kernel = attributes.Ints("kernel_shape") ?? [weight.shape[2], weight.shape[3]];
-        _strides = attributes.Ints("strides") ?? [1, 1];
-        _dilations = attributes.Ints("dilations") ?? [1, 1];
-        _pads = attributes.Ints("pads") ?? [0, 0, 0, 0];
-        _autoPad = attributes.String("auto_pad", "NOTSET");
-        var symmetric = _autoPad is "NOTSET" && _pads[0] == _pads[2] && _pads[1] == _pads[3];
+        Kernel = attributes.Ints("kernel_shape") ?? [weight.shape[2], weight.shape[3]];
+        Strides = attributes.Ints("strides") ?? [1, 1];
+        Dilations = attributes.Ints("dilations") ?? [1, 1];
+        Pads = attributes.Ints("pads") ?? [0, 0, 0, 0];
+        AutoPad = attributes.String("auto_pad", "NOTSET");
+        var symmetric = AutoPad is "NOTSET" && Pads[0] == Pads[2] && Pads[1] == Pads[3];
         _conv = nn.Conv2d(
             weight.shape[1] * groups,
             weight.shape[0],
-            (_kernel[0], _kernel[1]),
-            stride: (_strides[0], _strides[1]),
-            padding: symmetric ? (_pads[0], _pads[1]) : (0, 0),
-            dilation: (_dilations[0], _dilations[1]),
+            (Kernel[0], Kernel[1]),
+            stride: (Strides[0], Strides[1]),
+            padding: symmetric ? (Pads[0], Pads[1]) : (0, 0),
+            dilation: (Dilations[0], Dilations[1]),
             groups: groups,
             bias: bias is not null);
         IsSymmetric = symmetric;
@@ -59,6 +53,24 @@ internal sealed class ConvOp : OnnxOp
 
     public bool IsSymmetric { get; }
 
+    /// <summary>The convolution, with its current weights.</summary>
+    public Conv2d Conv => _conv;
+
+    /// <summary>kernel_shape as the node gave it (or the weight's).</summary>
+    public long[] Kernel { get; }
+
+    /// <summary>strides as the node gave them.</summary>
+    public long[] Strides { get; }
+
+    /// <summary>dilations as the node gave them.</summary>
+    public long[] Dilations { get; }
+
+    /// <summary>pads as the node gave them: all begins, then all ends.</summary>
+    public long[] Pads { get; }
+
+    /// <summary>auto_pad as the node gave it (NOTSET, SAME_UPPER, SAME_LOWER or VALID).</summary>
+    public string AutoPad { get; }
+
     public override nn.Module Module => _conv;
 
     public override Tensor Run(OnnxValues values)
@@ -66,23 +78,16 @@ internal sealed class ConvOp : OnnxOp
         var x = values[Node.Input[0]];
         if (!IsSymmetric)
         {
-            var pads = _autoPad is "SAME_UPPER" or "SAME_LOWER"
-                ? OnnxPadding.Same(x, _kernel, _strides, _dilations, upper: _autoPad == "SAME_UPPER")
-                : _autoPad == "VALID" ? [0, 0, 0, 0] : _pads;
+            var pads = AutoPad is "SAME_UPPER" or "SAME_LOWER"
+                ? OnnxPadding.Same(x, Kernel, Strides, Dilations, upper: AutoPad == "SAME_UPPER")
+                : AutoPad == "VALID" ? [0, 0, 0, 0] : Pads;
             x = nn.functional.pad(x, [pads[1], pads[3], pads[0], pads[2]]);
         }
 
         return _conv.forward(x);
     }
 
-    public override string Export(OnnxWriter writer, Func<string, string> value)
-    {
-        var inputs = writer.WithWeights(value(Node.Input[0]), Name, _conv.weight!, _conv.bias);
-        var group = _conv.groups;
-        return _autoPad is "SAME_UPPER" or "SAME_LOWER" or "VALID"
-            ? writer.Node("Conv", Name, inputs, ("kernel_shape", _kernel), ("strides", _strides), ("dilations", _dilations), ("group", group), ("auto_pad", _autoPad))
-            : writer.Node("Conv", Name, inputs, ("kernel_shape", _kernel), ("strides", _strides), ("dilations", _dilations), ("group", group), ("pads", _pads));
-    }
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>BatchNormalization in inference form (running statistics), trainable like torch's BatchNorm2d.</summary>
@@ -113,19 +118,20 @@ internal sealed class BatchNormOp : OnnxOp
         }
     }
 
+    /// <summary>The batch norm, with its current weights and running statistics.</summary>
+    public BatchNorm2d Norm => _norm;
+
     public override nn.Module Module => _norm;
 
     public override Tensor Run(OnnxValues values) => _norm.forward(values[Node.Input[0]]);
 
-    public override string Export(OnnxWriter writer, Func<string, string> value) =>
-        OnnxExporter.BatchNorm(writer, _norm, Name, value(Node.Input[0]));
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>Gemm (Y = alpha·A'·B' + beta·C) and MatMul with a constant right-hand side, as a Linear layer.</summary>
 internal sealed class LinearOp : OnnxOp
 {
     private readonly Linear _linear;
-    private readonly bool _transposeInput;
 
     public LinearOp(NodeProto node, OnnxBuildContext context)
         : base(node)
@@ -134,7 +140,7 @@ internal sealed class LinearOp : OnnxOp
         var gemm = node.OpType == "Gemm";
         var alpha = gemm ? attributes.Float("alpha", 1f) : 1f;
         var beta = gemm ? attributes.Float("beta", 1f) : 1f;
-        _transposeInput = gemm && attributes.Int("transA", 0) != 0;
+        TransposeInput = gemm && attributes.Int("transA", 0) != 0;
         var transposeWeight = gemm && attributes.Int("transB", 0) != 0;
         using var b = context.Initializer(node, 1, "weights");
         using var c = gemm ? context.OptionalInitializer(node, 2, "bias") : null;
@@ -159,16 +165,19 @@ internal sealed class LinearOp : OnnxOp
         }
     }
 
+    /// <summary>The linear layer ([out, in] weight, alpha and beta folded in), with its current weights.</summary>
+    public Linear Linear => _linear;
+
+    /// <summary>Whether the input is transposed first (Gemm's transA).</summary>
+    public bool TransposeInput { get; }
+
     public override nn.Module Module => _linear;
 
     public override Tensor Run(OnnxValues values)
     {
         var x = values[Node.Input[0]];
-        return _linear.forward(_transposeInput ? x.t() : x);
+        return _linear.forward(TransposeInput ? x.t() : x);
     }
 
-    public override string Export(OnnxWriter writer, Func<string, string> value)
-    {
-        return writer.Node("Gemm", Name, writer.WithWeights(value(Node.Input[0]), Name, _linear.weight!, _linear.bias), ("transA", _transposeInput ? 1L : 0L), ("transB", 1L));
-    }
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }

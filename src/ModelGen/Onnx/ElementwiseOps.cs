@@ -1,4 +1,3 @@
-using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,13 +8,12 @@ namespace ModelGen.Onnx;
 internal sealed class ActivationOp : OnnxOp
 {
     private readonly Func<Tensor, Tensor> _function;
-    private readonly long _opset;
 
     public ActivationOp(NodeProto node, OnnxBuildContext context)
         : base(node)
     {
         var a = new OnnxAttributes(node);
-        _opset = context.Opset;
+        Opset = context.Opset;
         _function = node.OpType switch
         {
             "Relu" => x => nn.functional.relu(x),
@@ -31,32 +29,15 @@ internal sealed class ActivationOp : OnnxOp
         };
     }
 
+    /// <summary>The opset the graph was imported with (Softmax before 13 flattens at its axis).</summary>
+    public long Opset { get; }
+
+    /// <summary>Clip's bounds, from its attributes or its constant inputs.</summary>
+    public (double Min, double Max) Bounds { get; private set; }
+
     public override Tensor Run(OnnxValues values) => _function(values[Node.Input[0]]);
 
-    /// <summary>The clip bounds (for export).</summary>
-    private (double Min, double Max) Bounds { get; set; }
-
-    public override string Export(OnnxWriter writer, Func<string, string> value)
-    {
-        var x = value(Node.Input[0]);
-        switch (Node.OpType)
-        {
-            case "Clip":
-                return writer.Node("Clip", Name, [x, writer.Scalar(Name + ".min", (float)Bounds.Min), writer.Scalar(Name + ".max", (float)Bounds.Max)]);
-            case "Softmax" when _opset < 13:
-                {
-                    // Before opset 13 Softmax flattened at the axis; keep that meaning in opset 17.
-                    var axis = new OnnxAttributes(Node).Int("axis", 1);
-                    var shape = writer.Node("Shape", Name + ".shape", [x]);
-                    var flat = writer.Node("Flatten", Name + ".flat", [x], ("axis", axis));
-                    var soft = writer.Node("Softmax", Name + ".softmax", [flat], ("axis", 1L));
-                    return writer.Node("Reshape", Name, [soft, shape]);
-                }
-
-            default:
-                return writer.Copy(Node, Name, [x]);
-        }
-    }
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 
     private static Func<Tensor, Tensor> Leaky(float alpha) => x => nn.functional.leaky_relu(x, alpha);
 
@@ -112,6 +93,8 @@ internal sealed class BinaryOp(NodeProto node) : OnnxOp(node)
             _ => a / b,
         };
     }
+
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>Identity, and Dropout (identity: imported graphs run as feature extractors).</summary>
@@ -119,6 +102,5 @@ internal sealed class IdentityOp(NodeProto node) : OnnxOp(node)
 {
     public override Tensor Run(OnnxValues values) => values[Node.Input[0]].alias();
 
-    public override string Export(OnnxWriter writer, Func<string, string> value) =>
-        writer.Node("Identity", Name, [value(Node.Input[0])]);
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }

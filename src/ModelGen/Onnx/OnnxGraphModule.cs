@@ -1,4 +1,3 @@
-using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -140,31 +139,18 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         return values[Output];
     }
 
-    /// <summary>Writes the imported nodes to an opset-17 graph, with the current weights; returns the output's name.</summary>
-    internal string Export(OnnxWriter writer, string input)
-    {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal) { [_input] = input };
-        string Value(string name)
-        {
-            if (name.Length == 0 || names.TryGetValue(name, out var mapped))
-            {
-                return name.Length == 0 ? "" : names[name];
-            }
+    /// <summary>The imported ops, in run order (for visitors such as the exporter).</summary>
+    internal IReadOnlyList<OnnxOp> Ops => _ops;
 
-            // A constant of the graph, with its current value (it moved with the module, if it did).
-            var value = _constantContainer is not null && _constantBuffers.TryGetValue(name, out var buffer)
-                ? _constantContainer.get_buffer(buffer)!
-                : _constants.TryGetValue(name, out var constant) ? constant : throw new OnnxImportException($"The ONNX value '{name}' is neither computed nor a constant.");
-            return names[name] = writer.Initializer(OnnxNaming.Sanitize(name), value);
-        }
-
-        foreach (var op in _ops)
-        {
-            names[op.Node.Output[0]] = op.Export(writer, Value);
-        }
-
-        return names[Output];
-    }
+    /// <summary>
+    /// The current value of a constant of the graph (an initializer no op owns, or a Constant node's
+    /// value): the registered buffer, which moves with the module, when there is one.
+    /// </summary>
+    /// <exception cref="OnnxImportException">The name is neither computed by an op nor a constant.</exception>
+    internal Tensor ConstantValue(string name) =>
+        _constantContainer is not null && _constantBuffers.TryGetValue(name, out var buffer) ? _constantContainer.get_buffer(buffer)!
+        : _constants.TryGetValue(name, out var constant) ? constant
+        : throw new OnnxImportException($"The ONNX value '{name}' is neither computed nor a constant.");
 
     private static string ResolveCut(GraphProto graph, string? cutAt, OnnxNaming naming)
     {
@@ -349,53 +335,57 @@ public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
 /// </summary>
 internal sealed class GatherOp : OnnxOp
 {
-    private readonly long _axis;
-    private readonly long[] _indexes;
-    private readonly bool _single;
-
     public GatherOp(NodeProto node, OnnxBuildContext context)
         : base(node)
     {
-        _axis = new OnnxAttributes(node).Int("axis", 0);
-        _indexes = context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Gather node '{Name}' has no indexes.");
+        Axis = new OnnxAttributes(node).Int("axis", 0);
+        Indexes = context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Gather node '{Name}' has no indexes.");
         var rank = context.ConstantRank(node, 1);
         if (rank > 1)
         {
             throw new OnnxImportException($"The Gather node '{Name}' has {rank}-D indexes; ModelGen imports Gather with a single index or a list of indexes.");
         }
 
-        _single = rank == 0;
+        SingleIndex = rank == 0;
     }
+
+    /// <summary>The axis indexed along.</summary>
+    public long Axis { get; }
+
+    /// <summary>The constant indexes, as the node gave them (negative ones count from the end).</summary>
+    public long[] Indexes { get; }
+
+    /// <summary>Whether the indexes were a single value, which drops the axis.</summary>
+    public bool SingleIndex { get; }
 
     public override Tensor Run(OnnxValues values)
     {
         var x = values[Node.Input[0]];
 
         // ONNX counts negative indexes from the end of the axis; index_select does not.
-        var size = x.shape[_axis < 0 ? _axis + x.dim() : _axis];
-        using var indexes = tensor(_indexes.Select(i => i < 0 ? i + size : i).ToArray(), device: x.device);
-        var picked = x.index_select(_axis, indexes);
-        return _single ? picked.squeeze(_axis) : picked;
+        var size = x.shape[Axis < 0 ? Axis + x.dim() : Axis];
+        using var indexes = tensor(Indexes.Select(i => i < 0 ? i + size : i).ToArray(), device: x.device);
+        var picked = x.index_select(Axis, indexes);
+        return SingleIndex ? picked.squeeze(Axis) : picked;
     }
 
-    public override string Export(OnnxWriter writer, Func<string, string> value)
-    {
-        // The writer's indexes are a list; a single index is written as a list of one and its axis squeezed.
-        var picked = writer.Node("Gather", _single ? Name + ".picked" : Name, [value(Node.Input[0]), writer.Longs(Name + ".indexes", _indexes)], ("axis", _axis));
-        return _single ? writer.Node("Squeeze", Name, [picked, writer.Longs(Name + ".axis", _axis)]) : picked;
-    }
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>The error function (GELU is written with it in opset 17).</summary>
 internal sealed class ErfOp(NodeProto node) : OnnxOp(node)
 {
     public override Tensor Run(OnnxValues values) => values[Node.Input[0]].erf();
+
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>MatMul of two computed values.</summary>
 internal sealed class MatMulOp(NodeProto node) : OnnxOp(node)
 {
     public override Tensor Run(OnnxValues values) => values[Node.Input[0]].matmul(values[Node.Input[1]]);
+
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>The shape of a value as an int64 tensor (read by a Reshape with a computed shape).</summary>
@@ -407,4 +397,6 @@ internal sealed class ShapeOfOp(NodeProto node) : OnnxOp(node)
         var x = values[Node.Input[0]];
         return tensor(x.shape, device: x.device);
     }
+
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }

@@ -1,4 +1,3 @@
-using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,12 +21,8 @@ internal abstract class OnnxOp(NodeProto node)
     /// <summary>Computes the node's first output from the graph's values.</summary>
     public abstract Tensor Run(OnnxValues values);
 
-    /// <summary>
-    /// Writes the node to an opset-17 graph with its current weights; <paramref name="value"/> maps the
-    /// imported graph's value names (and constants) to the new graph's. By default the node is copied.
-    /// </summary>
-    public virtual string Export(OnnxWriter writer, Func<string, string> value) =>
-        writer.Copy(Node, OnnxNames.Of(Name), Node.Input.Select(value));
+    /// <summary>Hands this op, by its kind, to <paramref name="visitor"/>.</summary>
+    public abstract T Accept<T>(IOnnxOpVisitor<T> visitor);
 }
 
 /// <summary>What an op sees while the graph runs: values by name (graph input, earlier outputs, constants).</summary>

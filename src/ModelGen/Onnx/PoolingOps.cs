@@ -78,6 +78,8 @@ internal sealed class PoolOp : OnnxOp
         var area = nn.functional.avg_pool2d(nn.functional.pad(ones, [pads[1], pads[3], pads[0], pads[2]]), _kernel, _strides, [0, 0], ceil_mode: _ceil, count_include_pad: true);
         return sums / area;
     }
+
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }
 
 /// <summary>GlobalAveragePool and GlobalMaxPool: one value per channel, kept 4-D as ONNX does.</summary>
@@ -88,4 +90,6 @@ internal sealed class GlobalPoolOp(NodeProto node) : OnnxOp(node)
         var x = values[Node.Input[0]];
         return Node.OpType == "GlobalAveragePool" ? x.mean([2, 3], keepdim: true) : x.amax([2, 3], keepdim: true);
     }
+
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 }

@@ -1,4 +1,3 @@
-using ModelGen.Export;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -10,11 +9,6 @@ internal sealed class ShapeOp : OnnxOp
 {
     private readonly Func<OnnxValues, Tensor> _function;
 
-    // The constant inputs the node was read with, written back as inputs in opset 17's form.
-    private long[]? _longs;
-    private string _padMode = "constant";
-    private float _padValue;
-
     public ShapeOp(NodeProto node, OnnxBuildContext context, Func<TensorProto, Tensor> constant)
         : base(node)
     {
@@ -25,29 +19,26 @@ internal sealed class ShapeOp : OnnxOp
             "Flatten" => Flatten(a.Int("axis", 1)),
             "Reshape" => Reshape(node, a, context),
             "Transpose" => Transpose(a.Ints("perm")),
-            "Squeeze" => Squeeze(_longs = a.Ints("axes") ?? context.ConstantLongs(node, 1)),
-            "Unsqueeze" => Unsqueeze(_longs = a.Ints("axes") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Unsqueeze node '{Name}' has no axes.")),
+            "Squeeze" => Squeeze(Longs = a.Ints("axes") ?? context.ConstantLongs(node, 1)),
+            "Unsqueeze" => Unsqueeze(Longs = a.Ints("axes") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Unsqueeze node '{Name}' has no axes.")),
             "Pad" => Pad(node, a, context),
             "Constant" => Constant(node, a, constant),
             _ => throw new OnnxImportException($"'{node.OpType}' is not a shape operator."),
         };
     }
 
+    /// <summary>Reshape's shape, Squeeze's or Unsqueeze's axes, or Pad's pads, when the node read them as constants.</summary>
+    public long[]? Longs { get; private set; }
+
+    /// <summary>Pad's mode (constant, reflect or edge).</summary>
+    public string PadMode { get; private set; } = "constant";
+
+    /// <summary>Pad's constant value.</summary>
+    public float PadValue { get; private set; }
+
     public override Tensor Run(OnnxValues values) => _function(values);
 
-    public override string Export(OnnxWriter writer, Func<string, string> value)
-    {
-        var x = Node.Input.Count > 0 ? value(Node.Input[0]) : "";
-        return Node.OpType switch
-        {
-            "Reshape" => writer.Node("Reshape", Name, [x, _longs is null ? value(Node.Input[1]) : writer.Longs(Name + ".shape", _longs)]),
-            "Squeeze" => _longs is null ? writer.Node("Squeeze", Name, [x]) : writer.Node("Squeeze", Name, [x, writer.Longs(Name + ".axes", _longs)]),
-            "Unsqueeze" => writer.Node("Unsqueeze", Name, [x, writer.Longs(Name + ".axes", _longs!)]),
-            "Pad" => writer.Node("Pad", Name, [x, writer.Longs(Name + ".pads", _longs!), writer.Scalar(Name + ".value", _padValue)], ("mode", _padMode)),
-            "Concat" => writer.Copy(Node, Name, Node.Input.Where(i => i.Length > 0).Select(value)),
-            _ => writer.Copy(Node, Name, Node.Input.Select(value)),
-        };
-    }
+    public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
 
     private Func<OnnxValues, Tensor> Concat(long axis) => values => cat(Node.Input.Where(i => i.Length > 0).Select(i => values[i]).ToList(), axis);
 
@@ -63,7 +54,7 @@ internal sealed class ShapeOp : OnnxOp
     {
         // A computed shape (Shape of another value, as in ModelGen's own export of opset-11 Softmax) is read when the node runs.
         var computed = a.Ints("shape") is null && node.Input.Count > 1 && node.Input[1].Length > 0 && !context.IsInitializer(node.Input[1]);
-        var shape = computed ? null : _longs = a.Ints("shape") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Reshape node '{Name}' has no shape.");
+        var shape = computed ? null : Longs = a.Ints("shape") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Reshape node '{Name}' has no shape.");
         return values =>
         {
             var x = values[Node.Input[0]];
@@ -112,9 +103,9 @@ internal sealed class ShapeOp : OnnxOp
 
     private Func<OnnxValues, Tensor> Pad(NodeProto node, OnnxAttributes a, OnnxBuildContext context)
     {
-        var mode = _padMode = a.String("mode", "constant");
-        var pads = _longs = a.Ints("pads") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Pad node '{Name}' has no pads.");
-        var value = _padValue = context.ConstantFloat(node, 2) ?? a.Float("value", 0f);
+        var mode = PadMode = a.String("mode", "constant");
+        var pads = Longs = a.Ints("pads") ?? context.ConstantLongs(node, 1) ?? throw new OnnxImportException($"The Pad node '{Name}' has no pads.");
+        var value = PadValue = context.ConstantFloat(node, 2) ?? a.Float("value", 0f);
         var paddingMode = mode switch
         {
             "constant" => PaddingModes.Constant,

@@ -1,3 +1,4 @@
+using ModelGen.Progress;
 using static TorchSharp.torch;
 
 namespace ModelGen.Training;

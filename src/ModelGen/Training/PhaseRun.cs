@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelGen.Progress;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,26 +1,25 @@
-using ModelGen.Backbones;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelGen.Weights;
 
 /// <summary>
-/// Loads a state dict into a backbone by parameter name, and refuses partial loads: every parameter and
-/// buffer of the backbone must be in the file with the same shape. Tensors the backbone does not have
-/// are fine when they belong to the discarded classifier or lie beyond the cut: they are returned, and
-/// <see cref="BackboneFactory"/> reports them through <see cref="UnusedWeightsLog"/>.
+/// Loads a state dict into a module by tensor name, and refuses partial loads: every parameter and
+/// buffer of the module must be in the file with the same shape. Tensors the module does not have are
+/// returned by name (for a backbone: the discarded classifier, the layers beyond the cut), for the caller
+/// to judge and report.
 /// </summary>
 public static class WeightsLoader
 {
-    /// <summary>Copies the weights of <paramref name="path"/> into <paramref name="backbone"/>.</summary>
-    /// <returns>The names in the file that the backbone does not use (classifier, beyond the cut).</returns>
-    /// <exception cref="WeightsException">Tensors are missing or have other shapes; the message lists them.</exception>
-    public static IReadOnlyList<string> Load(Backbone backbone, string path)
+    /// <summary>Copies the weights of the file <paramref name="path"/> into <paramref name="module"/>.</summary>
+    /// <returns>The names in the file that the module does not use.</returns>
+    /// <exception cref="WeightsException">The file cannot be read, or tensors are missing or have other shapes; the message lists them.</exception>
+    public static IReadOnlyList<string> Load(nn.Module module, string path)
     {
         var source = StateDictReader.Read(path);
         try
         {
-            return Load(backbone, source, path);
+            return Load(module, source, path);
         }
         finally
         {

@@ -1,5 +1,3 @@
-using ModelGen.Backbones;
-
 namespace ModelGen.Weights;
 
 /// <summary>Finds the weights file a backbone should load: an override, the ImageNet folder, or the spec's path.</summary>
@@ -17,32 +15,36 @@ public static class WeightsLocator
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "modelgen", "weights");
 
     /// <summary>
-    /// The weights file for <paramref name="definition"/>, or null for fresh weights (<c>weights: none</c>).
-    /// <see cref="ModelOptions.WeightsPath"/> wins: a file is used as it is, a folder replaces the ImageNet folder.
+    /// The weights file an override path names (<c>ModelOptions.WeightsPath</c>), which wins over whatever
+    /// the spec says; null when the path is empty or is not a file (a folder only moves the ImageNet folder).
     /// </summary>
-    /// <exception cref="WeightsException">The file is not there; the message names the file expected and how to make it.</exception>
-    public static string? Resolve(BackboneDefinition definition, ModelOptions options)
+    public static string? OverrideFile(string? overridePath) =>
+        overridePath is { Length: > 0 } && File.Exists(overridePath) ? Path.GetFullPath(overridePath) : null;
+
+    /// <summary>
+    /// The ImageNet weights file of <paramref name="architecture"/> (its torchvision name, such as <c>vgg16</c>):
+    /// the first of .safetensors, .pth, .pt, .dat and .onnx in <paramref name="folder"/>, or in
+    /// <see cref="ImageNetFolder"/> when no folder is given.
+    /// </summary>
+    /// <exception cref="WeightsException">No such file; the message names the file expected and the PyTorch line that exports it.</exception>
+    public static string ImageNet(string architecture, string? folder = null)
     {
-        if (options.WeightsPath is { Length: > 0 } overridePath && File.Exists(overridePath))
-        {
-            return Path.GetFullPath(overridePath);
-        }
+        var searched = folder is { Length: > 0 } ? folder : ImageNetFolder;
+        return Extensions.Select(ext => Path.Combine(searched, architecture + ext)).FirstOrDefault(File.Exists)
+            ?? throw new WeightsException(MissingImageNet(architecture, searched));
+    }
 
-        if (definition.Weights == WeightsKind.None)
-        {
-            return null;
-        }
-
-        if (definition.Weights == WeightsKind.ImageNet)
-        {
-            var folder = options.WeightsPath is { Length: > 0 } overrideFolder ? overrideFolder : ImageNetFolder;
-            var candidates = Extensions.Select(ext => Path.Combine(folder, definition.ArchitectureName + ext)).ToList();
-            return candidates.FirstOrDefault(File.Exists) ?? throw new WeightsException(MissingImageNet(definition.ArchitectureName, folder));
-        }
-
-        var weights = definition.WeightsFile ?? "";
-
-        foreach (var candidate in RelativeCandidates(weights, definition.ResolvedSpecDirectory))
+    /// <summary>
+    /// A file a spec names: an absolute path as it is; a relative one is looked for in the spec's folder
+    /// (<paramref name="specDirectory"/>, absolute), then next to the app, then in the current folder.
+    /// </summary>
+    /// <param name="file">The path as the spec writes it.</param>
+    /// <param name="specKey">The spec key that names it (<c>backbone.weights</c>, <c>backbone.path</c>), for the message.</param>
+    /// <param name="specDirectory">The spec file's folder as an absolute path; empty when unknown.</param>
+    /// <exception cref="WeightsException">The file is in none of those places; the message lists them.</exception>
+    public static string SpecFile(string file, string specKey, string specDirectory)
+    {
+        foreach (var candidate in RelativeCandidates(file, specDirectory))
         {
             if (File.Exists(candidate))
             {
@@ -51,7 +53,7 @@ public static class WeightsLocator
         }
 
         throw new WeightsException(
-            $"The weights file '{weights}' (spec key backbone.weights) was not found; looked in {string.Join(", ", RelativeCandidates(weights, definition.ResolvedSpecDirectory).Distinct())}. "
+            $"The file '{file}' (spec key {specKey}) was not found; looked in {string.Join(", ", RelativeCandidates(file, specDirectory).Distinct())}. "
             + "Give an absolute path, a path relative to the spec, or set ModelOptions.WeightsPath.");
     }
 

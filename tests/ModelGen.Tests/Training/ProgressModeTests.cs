@@ -1,4 +1,4 @@
-using ModelGen.Training;
+using ModelGen.Progress;
 
 namespace ModelGen.Tests.Training;
 

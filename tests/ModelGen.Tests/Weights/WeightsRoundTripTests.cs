@@ -146,7 +146,7 @@ public sealed class WeightsRoundTripTests : IDisposable
     {
         var definition = new BackboneDefinition(Architecture.Vgg16, WeightsKind.ImageNet, null, [3, 32, 32], [512, 1, 1], 3, BatchNormMode.Frozen, "");
 
-        var error = Assert.Throws<WeightsException>(() => WeightsLocator.Resolve(definition, new ModelOptions { WeightsPath = _folder }));
+        var error = Assert.Throws<WeightsException>(() => BackboneWeights.Resolve(definition, new ModelOptions { WeightsPath = _folder }));
 
         Assert.Contains(Path.Combine(_folder, "vgg16.pth"), error.Message);
         Assert.Contains("torchvision.models.vgg16(weights='DEFAULT').state_dict()", error.Message);

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 
-namespace ModelGen.Training;
+namespace ModelGen.Progress;
 
 /// <summary>
 /// Shows progress of long work (an epoch, an extraction): a live bar with throughput and time left on an

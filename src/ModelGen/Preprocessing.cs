@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModelGen.Backbones;
+namespace ModelGen;
 
 /// <summary>The channel order images are fed in.</summary>
 public enum ChannelOrder
