@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using ModelGen;
 using ModelGen.Backbones;
 using ModelGen.Data;
@@ -16,14 +17,19 @@ switch (args.FirstOrDefault())
 {
     case "train":
         {
-            using var model = Resumable.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[3], "cache") });
+            // What a user sees on the console: ModelGen's messages through a console logger.
+            using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
+            var logger = logging.CreateLogger("ModelGen");
+            using var model = Resumable.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[3], "cache"), Logger = logger });
             var history = model.Train(args[1], null, new TrainOptions
             {
                 CheckpointDirectory = args[2],
                 OutputDirectory = args[3],
                 Resume = args.Length > 4 && args[4] == "resume",
                 Progress = ProgressMode.Lines,
+                Logger = logger,
             });
+            logging.Dispose(); // flushes the console logger's queue before the last line
             Console.WriteLine($"epochs {history.Epochs.Count}");
             break;
         }

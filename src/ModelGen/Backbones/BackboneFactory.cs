@@ -69,7 +69,7 @@ public static class BackboneFactory
             if (load && WeightsLocator.Resolve(definition, options) is { } file)
             {
                 var unused = WeightsLoader.Load(backbone, file);
-                UnusedWeightsLog.Report(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());
+                options.Logger.UnusedWeights(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());
                 backbone.WeightsSource = file;
             }
 

@@ -8,7 +8,7 @@ namespace ModelGen.Weights;
 /// Loads a state dict into a backbone by parameter name, and refuses partial loads: every parameter and
 /// buffer of the backbone must be in the file with the same shape. Tensors the backbone does not have
 /// are fine when they belong to the discarded classifier or lie beyond the cut: they are returned, and
-/// <see cref="BackboneFactory"/> reports them through <see cref="UnusedWeightsLog"/>.
+/// <see cref="BackboneFactory"/> reports the others to <see cref="ModelOptions.Logger"/> (<see cref="LogEvents.UnusedWeights"/>).
 /// </summary>
 public static class WeightsLoader
 {

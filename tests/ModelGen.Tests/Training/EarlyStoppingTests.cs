@@ -15,19 +15,25 @@ public sealed class EarlyStoppingTests
     public void StopsAfterPatienceEpochsWithoutImprovement_AndRestoresTheBestEpochsWeights()
     {
         // Validation losses per epoch: the best is epoch 2; epochs 3 and 4 do not improve (patience 2).
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+        var (continued, weights, log) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
+        Assert.Equal([LogEvents.EarlyStopped, LogEvents.BestWeightsRestored], log.Entries.Select(e => e.EventId.Id));
+        var stopped = log.Of(LogEvents.EarlyStopped).Single();
+        Assert.Equal((4, "val_loss", 2, 0.5, 2), (stopped["Epoch"], stopped["Monitor"], stopped["Wait"], stopped["Best"], stopped["BestEpoch"]));
+        Assert.Equal("Tiny train: early stopping after epoch 4: val_loss has not improved for 2 epochs (best 0.5000 at epoch 2)", stopped.Message);
+        Assert.Equal("Tiny train: restored the weights of epoch 2 (val_loss 0.5000)", log.Of(LogEvents.BestWeightsRestored).Single().Message);
     }
 
     [Fact]
     public void WithoutRestoreBest_KeepsTheLastEpochsWeights()
     {
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+        var (continued, weights, log) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(4), weights);
+        Assert.Equal([LogEvents.EarlyStopped], log.Entries.Select(e => e.EventId.Id));
     }
 
     [Fact]
@@ -35,7 +41,7 @@ public sealed class EarlyStoppingTests
     {
         // Validation accuracy: epoch 3 beats epoch 2 by less than min_delta, so epoch 2 stays the best
         // and epochs 3 and 4 are the two without improvement.
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValAccuracy, Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
+        var (continued, weights, _) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValAccuracy, Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
@@ -44,10 +50,11 @@ public sealed class EarlyStoppingTests
     [Fact]
     public void APhaseThatRunsOut_StillEndsWithTheBestWeights()
     {
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
+        var (continued, weights, log) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
 
         Assert.Equal(new[] { true, true, true, true }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
+        Assert.Equal([LogEvents.BestWeightsRestored], log.Entries.Select(e => e.EventId.Id));
     }
 
     /// <summary>The weights the fake training below gives the model in epoch <paramref name="epoch"/>.</summary>
@@ -56,19 +63,20 @@ public sealed class EarlyStoppingTests
     /// <summary>
     /// Runs a phase of up to 6 epochs on a one-layer model whose "training" sets its weights to
     /// <see cref="WeightsOfEpoch"/>, with the given validation results; returns what
-    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch and the weights at the end.
+    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch, the weights at the end, and what was logged.
     /// </summary>
-    private static (List<bool> Continued, float[] Weights) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false)
+    private static (List<bool> Continued, float[] Weights, CapturingLogger Log) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false)
     {
         using var temp = new TempFolder();
         using var model = nn.Linear(3, 1);
         using var optimizer = Optimizers.Sgd(model.parameters(), [], lr: 0.1);
-        using var run = TrainingRun.Start(model, "Tiny", new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.None, Log = TextWriter.Null }, checkpoints: null, settings, seed: 1);
+        var log = new CapturingLogger();
+        using var run = TrainingRun.Start(model, "Tiny", new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.None }, checkpoints: null, settings, seed: 1, new ModelOptions { Logger = log });
         using var phase = run.BeginPhase("train", epochs: validation.Length, optimizer, schedule: null, samples: 1);
         var continued = new List<bool>();
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
-            var metrics = phase.BeginEpoch(epoch, batches: 1);
+            var metrics = phase.BeginEpoch(epoch);
             SetWeights(model, WeightsOfEpoch(epoch + 1));
             var value = validation[epoch];
             var result = accuracy ? Evaluation(correctOutOf100: (int)Math.Round(value * 100), loss: 1) : Evaluation(correctOutOf100: 50, loss: value);
@@ -79,9 +87,10 @@ public sealed class EarlyStoppingTests
             }
         }
 
+        run.Finish();
         using var scope = NewDisposeScope();
         var weights = cat([model.weight.detach().flatten(), model.bias!.detach()]).data<float>().ToArray();
-        return (continued, weights);
+        return (continued, weights, log);
     }
 
     private static void SetWeights(TorchSharp.Modules.Linear model, float[] values)

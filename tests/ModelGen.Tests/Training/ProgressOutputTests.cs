@@ -14,11 +14,11 @@ public sealed class ProgressOutputTests
         using var temp = new TempFolder();
         using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
         using var features = model.Extract(FashionData.Subset(FashionData.Test, perClass: 3, temp["images"]));
-        var log = new StringWriter();
+        var log = new CapturingLogger();
 
-        model.Train(features, null, new TrainOptions { OutputDirectory = temp["out"], CheckpointDirectory = temp["checkpoints"], Progress = ProgressMode.Lines, Log = log, MaxEpochsPerPhase = 3 });
+        model.Train(features, null, new TrainOptions { OutputDirectory = temp["out"], CheckpointDirectory = temp["checkpoints"], Progress = ProgressMode.Lines, Logger = log, MaxEpochsPerPhase = 3 });
 
-        var text = log.ToString();
+        var text = log.Text;
         Assert.Contains("FashionMethod1 train epoch 1/3: loss", text);
         Assert.Contains("FashionMethod1 train epoch 3/3: loss", text);
         Assert.Contains("samples/s)", text);
