@@ -15,7 +15,6 @@ public static class BackboneFactory
     /// <exception cref="NotSupportedException">The architecture is unknown to this runtime.</exception>
     public static Backbone Create(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
-        NativeHeap.EnsureTuned();
         var backbone = Shared.SpecWords.FamilyOf(definition.Architecture) switch
         {
             ArchitectureFamily.ResNet18Mlnet => CreateResNet18Mlnet(definition, options, pretrained),
