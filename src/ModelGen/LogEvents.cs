@@ -37,6 +37,12 @@ public static class LogEvents
     /// <summary>Information: progress within long work (an epoch, an extraction), about every 30 seconds in <see cref="ProgressMode.Lines"/>.</summary>
     public const int Progress = 3003;
 
+    /// <summary>Information: a phase ended, without validation data (its epochs, time, speed, last loss and accuracy).</summary>
+    public const int PhaseFinished = 3004;
+
+    /// <summary>Information: a phase ended, with its last validation loss and accuracy and its best validation accuracy.</summary>
+    public const int PhaseFinishedWithValidation = 3005;
+
     /// <summary>Information: a run resumes from a checkpoint.</summary>
     public const int Resuming = 3010;
 
@@ -52,7 +58,7 @@ public static class LogEvents
     /// <summary>Warning: early stopping monitors a validation value but there is no validation data; it watches the training value instead.</summary>
     public const int MonitorWithoutValidation = 3022;
 
-    /// <summary>Information: a run finished; the history and curves are written (with a table of the phases).</summary>
+    /// <summary>Information: a run finished; the history and curves are written.</summary>
     public const int TrainingFinished = 3030;
 
     /// <summary>Warning: a run ended without finishing (training threw); the history of the epochs run so far is written.</summary>

@@ -5,7 +5,7 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// The epochs of one phase: each epoch's clock and progress display, its entry in the run's history, and
-/// the line that ends it on the logger (unless progress is <see cref="ProgressMode.None"/>).
+/// the lines that end each epoch and the phase on the logger (unless progress is <see cref="ProgressMode.None"/>).
 /// </summary>
 internal sealed class EpochBookkeeping : IDisposable
 {
@@ -67,6 +67,26 @@ internal sealed class EpochBookkeeping : IDisposable
         }
 
         return result;
+    }
+
+    /// <summary>Logs the line that sums up the phase: its epochs (with those before a resume), time, speed and last values.</summary>
+    public void Finish()
+    {
+        var epochs = Completed.ToList();
+        if (_mode == ProgressMode.None || epochs.Count == 0)
+        {
+            return;
+        }
+
+        var (last, seconds, rate) = (epochs[^1], epochs.Sum(e => e.Seconds), epochs.Average(e => e.SamplesPerSecond));
+        if (last is { ValLoss: { } valLoss, ValAccuracy: { } valAccuracy })
+        {
+            _logger.PhaseFinishedWithValidation(_model, _phase, epochs.Count, seconds, rate, last.Loss, last.Accuracy, valLoss, valAccuracy, epochs.Max(e => e.ValAccuracy ?? 0));
+        }
+        else
+        {
+            _logger.PhaseFinished(_model, _phase, epochs.Count, seconds, rate, last.Loss, last.Accuracy);
+        }
     }
 
     public void Dispose() => _progress?.Dispose();

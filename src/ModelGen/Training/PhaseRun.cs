@@ -73,6 +73,7 @@ public sealed class PhaseRun : IDisposable
         {
             _earlyStopping?.RestoreBest(result.Epoch);
             _completed.Add(Name);
+            _bookkeeping.Finish();
         }
 
         _checkpoints?.Write(Name, result.Epoch, _earlyStopping?.Progress ?? EarlyStoppingProgress.None, _optimizer);

@@ -37,9 +37,17 @@ internal static partial class TrainingLog
         Message = "{Model} {Phase}: early stopping monitors {Monitor}, but there is no validation data; watching {Fallback} instead")]
     public static partial void MonitorWithoutValidation(this ILogger logger, string model, string phase, string monitor, string fallback);
 
+    [LoggerMessage(EventId = LogEvents.PhaseFinished, EventName = nameof(LogEvents.PhaseFinished), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} acc {Accuracy:0.0000}")]
+    public static partial void PhaseFinished(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy);
+
+    [LoggerMessage(EventId = LogEvents.PhaseFinishedWithValidation, EventName = nameof(LogEvents.PhaseFinishedWithValidation), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} acc {Accuracy:0.0000} val_loss {ValLoss:0.0000} val_acc {ValAccuracy:0.0000}, best val_acc {BestValAccuracy:0.0000}")]
+    public static partial void PhaseFinishedWithValidation(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy, double valLoss, double valAccuracy, double bestValAccuracy);
+
     [LoggerMessage(EventId = LogEvents.TrainingFinished, EventName = nameof(LogEvents.TrainingFinished), Level = LogLevel.Information,
-        Message = "{Model}: {EpochCount} epochs; history and curves in {OutputDirectory}\n{Summary}")]
-    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, string outputDirectory, string summary);
+        Message = "{Model}: {EpochCount} epochs; history and curves in {OutputDirectory}")]
+    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, string outputDirectory);
 
     [LoggerMessage(EventId = LogEvents.TrainingInterrupted, EventName = nameof(LogEvents.TrainingInterrupted), Level = LogLevel.Warning,
         Message = "{Model}: training ended before it finished; the history of its {EpochCount} epochs is in {OutputDirectory}")]

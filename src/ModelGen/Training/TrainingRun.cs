@@ -102,8 +102,7 @@ public sealed class TrainingRun : IDisposable
         WriteHistory();
         if (_options.Progress != ProgressMode.None)
         {
-            var summary = History.Epochs.Count > 0 ? TrainingSummary.Format(History).TrimEnd() : "(no epochs)";
-            _logger.TrainingFinished(_modelName, History.Epochs.Count, OutputDirectory, summary);
+            _logger.TrainingFinished(_modelName, History.Epochs.Count, OutputDirectory);
         }
 
         return new TrainingHistory(History.Epochs);

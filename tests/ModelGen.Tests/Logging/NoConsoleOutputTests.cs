@@ -40,7 +40,7 @@ public sealed class NoConsoleOutputTests
         int[] expected =
         [
             LogEvents.UnusedWeights, LogEvents.FeatureCacheMiss, LogEvents.FeaturesExtracted, LogEvents.FeatureCacheStored, LogEvents.FeatureCacheHit,
-            LogEvents.NothingToResume, LogEvents.EpochCompleted, LogEvents.TrainingFinished, LogEvents.ImageSkipped,
+            LogEvents.NothingToResume, LogEvents.EpochCompleted, LogEvents.PhaseFinished, LogEvents.TrainingFinished, LogEvents.ImageSkipped,
         ];
         Assert.Equal(expected, logger.Entries.Select(e => e.EventId.Id).Distinct());
     }

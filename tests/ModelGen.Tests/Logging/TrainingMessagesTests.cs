@@ -22,7 +22,7 @@ public sealed class TrainingMessagesTests
         RunEpochs(new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.Lines, Resume = true }, new ModelOptions { Logger = logger }, epochs: 2);
 
         Assert.Equal(
-            [LogEvents.NothingToResume, LogEvents.EpochCompleted, LogEvents.MonitorWithoutValidation, LogEvents.EpochCompleted, LogEvents.TrainingFinished],
+            [LogEvents.NothingToResume, LogEvents.EpochCompleted, LogEvents.MonitorWithoutValidation, LogEvents.EpochCompleted, LogEvents.PhaseFinished, LogEvents.TrainingFinished],
             logger.Entries.Select(e => e.EventId.Id));
         var nothing = logger.Of(LogEvents.NothingToResume).Single();
         Assert.Equal(LogLevel.Warning, nothing.Level);
@@ -33,9 +33,12 @@ public sealed class TrainingMessagesTests
         Assert.Equal([1, 2], epochs.Select(e => e["Epoch"]));
         Assert.All(epochs, e => Assert.Equal(("Tiny", "train", 2, LogLevel.Information), (e["Model"], e["Phase"], e["Epochs"], e.Level)));
         Assert.StartsWith("Tiny train epoch 2/2: loss 0.0000 acc 0.0000 lr 0.1 (", epochs[1].Message);
+        var phase = logger.Of(LogEvents.PhaseFinished).Single();
+        Assert.Equal(("train", 2, 0.0, 0.0), (phase["Phase"], phase["EpochCount"], phase["Loss"], phase["Accuracy"]));
+        Assert.StartsWith("Tiny train: 2 epochs in ", phase.Message);
         var finished = logger.Of(LogEvents.TrainingFinished).Single();
         Assert.Equal((2, temp.Path), (finished["EpochCount"], finished["OutputDirectory"]));
-        Assert.Contains("phase  epochs", finished.Message);
+        Assert.Equal($"Tiny: 2 epochs; history and curves in {temp.Path}", finished.Message);
         Assert.Equal(nameof(LogEvents.TrainingFinished), finished.EventId.Name);
     }
 
@@ -68,7 +71,7 @@ public sealed class TrainingMessagesTests
             run.Finish();
         }
 
-        Assert.Equal([LogEvents.EpochCompleted, LogEvents.TrainingFinished], call.Entries.Select(e => e.EventId.Id));
+        Assert.Equal([LogEvents.EpochCompleted, LogEvents.PhaseFinished, LogEvents.TrainingFinished], call.Entries.Select(e => e.EventId.Id));
     }
 
     [Fact]
@@ -94,6 +97,8 @@ public sealed class TrainingMessagesTests
         Assert.Equal((0.25, 0.75), (epoch["ValLoss"], epoch["ValAccuracy"]));
         Assert.Contains("val_loss 0.2500 val_acc 0.7500", epoch.Message);
         Assert.Empty(logger.Of(LogEvents.MonitorWithoutValidation));
+        var phase = logger.Of(LogEvents.PhaseFinishedWithValidation).Single();
+        Assert.Equal((0.25, 0.75, 0.75), (phase["ValLoss"], phase["ValAccuracy"], phase["BestValAccuracy"]));
     }
 
     [Fact]
