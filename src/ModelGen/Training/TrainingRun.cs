@@ -110,7 +110,8 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// Ends a run that did not reach <see cref="Finish"/> (training threw, or the caller stopped): the history
-    /// and curves of the epochs run so far are still written, so a crash does not lose them.
+    /// and curves of the epochs run so far are still written, so a crash does not lose them. A failure to
+    /// write them is logged (<see cref="LogEvents.HistoryNotWritten"/>), not thrown.
     /// </summary>
     public void Dispose()
     {
@@ -130,9 +131,10 @@ public sealed class TrainingRun : IDisposable
             WriteHistory();
             _logger.TrainingInterrupted(_modelName, History.Epochs.Count, OutputDirectory);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
-            // Dispose runs while an exception unwinds: report, and let the original error through.
+            // Dispose runs while the training's own exception unwinds: whatever goes wrong here (the disk,
+            // the plotting library) is reported and must not replace that exception.
             _logger.HistoryNotWritten(e, _modelName, History.Epochs.Count, OutputDirectory);
         }
     }

@@ -29,6 +29,21 @@ public sealed class TrainingRunDisposeTests
     }
 
     [Fact]
+    public void WhenTheHistoryCannotBeWritten_ThatIsLogged_AndTheTrainingsErrorGoesThrough()
+    {
+        using var temp = new TempFolder();
+        File.WriteAllText(temp["a-file"], "");
+        var logger = new CapturingLogger();
+
+        var error = Assert.Throws<IOException>(() => Train(temp["a-file/out"], logger, epochsBeforeTheError: 1));
+
+        Assert.Equal("the disk with the images went away", error.Message);
+        var notWritten = logger.Of(LogEvents.HistoryNotWritten).Single();
+        Assert.Equal((LogLevel.Error, 1), (notWritten.Level, notWritten["EpochCount"]));
+        Assert.IsAssignableFrom<IOException>(notWritten.Exception);
+    }
+
+    [Fact]
     public void ARunThatThrowsBeforeAnyEpoch_WritesNothing()
     {
         using var temp = new TempFolder();
