@@ -112,10 +112,11 @@ public static class FeatureExtractor
                 (all, allLabels) = (kept, keptLabels);
             }
 
+            var (seconds, rate) = (display.Elapsed.TotalSeconds, display.Rate);
             display.Dispose();
             if (mode != ProgressMode.None)
             {
-                logger.FeaturesExtracted(images.Directory, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, display.Elapsed.TotalSeconds, display.Rate);
+                logger.FeaturesExtracted(images.Directory, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, seconds, rate);
             }
 
             return new FeatureSet(all, allLabels, images.Classes, images.Skipped);
