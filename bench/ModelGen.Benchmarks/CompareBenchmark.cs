@@ -163,7 +163,7 @@ public static class CompareBenchmark
     {
         using var model = create();
         var memory = new JsonArray();
-        var history = train(model, options with { Log = new EpochMemory(memory), Progress = ProgressMode.Lines });
+        var history = train(model, options with { Logger = new EpochHook(() => memory.Add(Status("VmRSS:"))), Progress = ProgressMode.Lines });
         results[name + "_images_per_s"] = Median(history.Epochs.Skip(1).Select(e => e.SamplesPerSecond).ToList());
         results[name + "_rss_mb"] = memory;
     }
@@ -240,18 +240,4 @@ public static class CompareBenchmark
 
     private static double Status(string field) =>
         double.Parse(File.ReadLines("/proc/self/status").Single(l => l.StartsWith(field, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
-
-    /// <summary>Records the resident memory whenever an epoch line is written.</summary>
-    private sealed class EpochMemory(JsonArray memory) : TextWriter
-    {
-        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
-
-        public override void WriteLine(string? value)
-        {
-            if (value is not null && value.Contains(" epoch ", StringComparison.Ordinal) && value.Contains("loss", StringComparison.Ordinal))
-            {
-                memory.Add(Status("VmRSS:"));
-            }
-        }
-    }
 }

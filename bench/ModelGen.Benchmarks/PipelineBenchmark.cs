@@ -28,13 +28,16 @@ public static class PipelineBenchmark
             }
 
             // Training on images with augmentation, frozen base: one line per epoch with resident memory.
-            var log = new StringWriter();
             var rss = new List<double>();
             var history = model.Train(Path.Combine(data, "train"), null, new TrainOptions
             {
                 MaxEpochsPerPhase = epochs,
                 Progress = ProgressMode.Lines,
-                Log = new RssLog(log, rss),
+                Logger = new EpochHook(() =>
+                {
+                    using var process = Process.GetCurrentProcess();
+                    rss.Add(process.WorkingSet64 / 1024.0 / 1024.0);
+                }),
                 OutputDirectory = Path.Combine(cache, "out"),
             });
             for (var i = 0; i < history.Epochs.Count; i++)
@@ -50,23 +53,6 @@ public static class PipelineBenchmark
         finally
         {
             Directory.Delete(cache, recursive: true);
-        }
-    }
-
-    /// <summary>Records the process's resident memory whenever an epoch line is written.</summary>
-    private sealed class RssLog(TextWriter inner, List<double> rss) : TextWriter
-    {
-        public override System.Text.Encoding Encoding => inner.Encoding;
-
-        public override void WriteLine(string? value)
-        {
-            if (value is not null && value.Contains(" epoch ", StringComparison.Ordinal) && value.Contains("loss", StringComparison.Ordinal))
-            {
-                using var process = Process.GetCurrentProcess();
-                rss.Add(process.WorkingSet64 / 1024.0 / 1024.0);
-            }
-
-            inner.WriteLine(value);
         }
     }
 }

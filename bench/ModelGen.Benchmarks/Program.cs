@@ -7,6 +7,13 @@ using ModelGen.Benchmarks;
 //   pipeline [epochs]    Extract and augmented training epochs, resnet18_mlnet layer3 at 128x128, with memory
 //   compare [runs]       ModelGen against PyTorch (python3-torch) on the same work, one table of ratios
 var command = args.FirstOrDefault() ?? "help";
+if (command is "pipeline" or "measure")
+{
+    // The processes that run models tune the allocator as an application would (ModelGenProcess.Tune);
+    // "compare" only starts them and PyTorch's side.
+    ModelGen.ModelGenProcess.Tune();
+}
+
 switch (command)
 {
     case "generator":

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ModelGen;
 using ModelGen.Weights;
 using Pets;
@@ -6,6 +7,8 @@ using TorchSharp;
 // The seed's three setups on cats and dogs (VGG16 at 150x150, as in the classic recipe).
 //   dotnet run --project examples/CatsVsDogs -c Release -- <data folder>   with train/validation/test folders of cat/ and dog/
 //   dotnet run --project examples/CatsVsDogs -c Release -- --quick         a tiny generated image set, one epoch per phase
+ModelGenProcess.Tune(); // process-wide: glibc's allocator set up for LibTorch's large tensors (Linux)
+using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
 var quick = args.Contains("--quick");
 var root = quick ? QuickData.Create() : args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
 if (root is null || !Directory.Exists(Path.Combine(root, "train")))
@@ -15,7 +18,7 @@ if (root is null || !Directory.Exists(Path.Combine(root, "train")))
     return;
 }
 
-var options = new ModelOptions { CacheDirectory = Path.Combine(root, "feature-cache") };
+var options = new ModelOptions { CacheDirectory = Path.Combine(root, "feature-cache"), Logger = logging.CreateLogger("ModelGen") };
 if (!File.Exists(Path.Combine(WeightsLocator.ImageNetFolder, "vgg16.pth")) && !File.Exists(Path.Combine(WeightsLocator.ImageNetFolder, "vgg16.safetensors")))
 {
     if (!quick)
@@ -98,7 +101,7 @@ internal static class QuickData
     {
         var path = Path.Combine(root, "vgg16-random.dat");
         var discarded = new List<torch.nn.Module>();
-        var stages = ModelGen.Backbones.TorchVisionCatalog.ConvolutionalBase("vgg16", discarded);
+        var stages = ModelGen.Backbones.TorchVisionCatalog.ConvolutionalBase(ModelGen.Backbones.Architecture.Vgg16, discarded);
         using var features = torch.nn.Sequential(stages.ToArray());
         features.save(path);
         foreach (var module in discarded.Concat(stages.Select(s => (torch.nn.Module)s.Module)))

@@ -1,17 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 using FashionMnist;
+using Microsoft.Extensions.Logging;
 using ModelGen;
 
 // Fashion-MNIST (real images, examples/FashionMnist/data) on the ImageNet ResNet18 that ships with ML.NET.
 //   dotnet run --project examples/FashionMnist -c Release              the full demo (a few minutes on 2 cores)
 //   dotnet run --project examples/FashionMnist -c Release -- --quick   a small, fast run (used by the tests)
 //   dotnet run --project examples/FashionMnist -c Release -- --seeds 3 both methods over several seeds: mean and spread
+ModelGenProcess.Tune(); // process-wide: glibc's allocator set up for LibTorch's large tensors (Linux)
+using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
 var quick = args.Contains("--quick");
 var seeds = args.SkipWhile(a => a != "--seeds").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault();
 var data = Path.Combine(AppContext.BaseDirectory, "data");
 var output = Path.GetFullPath(args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault() ?? "fashion-output");
-var demo = new Demo(data, output, quick);
+var demo = new Demo(data, output, quick, logging.CreateLogger("ModelGen"));
 if (seeds > 0)
 {
     demo.CompareOverSeeds(seeds);
@@ -21,8 +24,8 @@ else
     demo.Run();
 }
 
-/// <summary>The demo's steps; each one is the generated API a user would call.</summary>
-internal sealed class Demo(string data, string output, bool quick)
+/// <summary>The demo's steps; each one is the generated API a user would call. ModelGen's messages go to <paramref name="logger"/>.</summary>
+internal sealed class Demo(string data, string output, bool quick, ILogger logger)
 {
     private readonly TrainOptions _train = new() { OutputDirectory = null, MaxEpochsPerPhase = quick ? 2 : null };
 
@@ -103,7 +106,7 @@ internal sealed class Demo(string data, string output, bool quick)
     private TrainOptions Run(string name) =>
         _train with { OutputDirectory = Path.Combine(output, name), CheckpointDirectory = Path.Combine(output, "checkpoints", name) };
 
-    private ModelOptions Options(int? seed) => new() { Seed = seed, CacheDirectory = Path.Combine(output, "feature-cache") };
+    private ModelOptions Options(int? seed) => new() { Seed = seed, CacheDirectory = Path.Combine(output, "feature-cache"), Logger = logger };
 
     private (string Train, string Validation, string Test) Splits()
     {

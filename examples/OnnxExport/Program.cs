@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using OnnxExport;
@@ -7,12 +8,14 @@ using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
 // 1. Train with ModelGen on real Fashion-MNIST bags and sneakers, and export to ONNX.
+ModelGen.ModelGenProcess.Tune(); // process-wide: glibc's allocator set up for LibTorch's large tensors (Linux)
+using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
 var data = Path.Combine(AppContext.BaseDirectory, "data");
 var output = Path.GetFullPath(args.FirstOrDefault() ?? "onnx-export-output");
 var onnxPath = Path.Combine(output, "bags-or-sneakers.onnx");
 var test = Directory.GetFiles(Path.Combine(data, "test"), "*.png", SearchOption.AllDirectories).Order().ToList();
 IReadOnlyList<float>[] modelGenProbabilities;
-using (var model = BagsOrSneakers.Create(new ModelGen.ModelOptions { CacheDirectory = Path.Combine(output, "cache") }))
+using (var model = BagsOrSneakers.Create(new ModelGen.ModelOptions { CacheDirectory = Path.Combine(output, "cache"), Logger = logging.CreateLogger("ModelGen") }))
 {
     using var features = model.Extract(Path.Combine(data, "train"));
     model.Train(features, null, new ModelGen.TrainOptions { OutputDirectory = output, Progress = ModelGen.ProgressMode.None });

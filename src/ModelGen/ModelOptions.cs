@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 
 namespace ModelGen;
@@ -25,4 +27,18 @@ public sealed record ModelOptions
     /// trained with other normalisation than torchvision's ImageNet one, which is their default.
     /// </summary>
     public Preprocessing? Preprocessing { get; init; }
+
+    /// <summary>
+    /// Where the model's warnings and events go: skipped images (path and reason), weights tensors that
+    /// were ignored, damaged feature cache entries, cache hits and misses (debug), and in training the
+    /// epoch lines, resuming and early stopping (unless <see cref="TrainOptions.Logger"/> overrides it for
+    /// one call). Default: <see cref="NullLogger.Instance"/>, so a model writes nothing unless the caller
+    /// chooses where its messages go (for example a console logger from Microsoft.Extensions.Logging.Console).
+    /// The event ids are in <see cref="LogEvents"/>. Setting null means the null logger.
+    /// </summary>
+    public ILogger Logger
+    {
+        get;
+        init => field = value ?? NullLogger.Instance;
+    } = NullLogger.Instance;
 }

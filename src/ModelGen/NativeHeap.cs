@@ -11,16 +11,18 @@ namespace ModelGen;
 /// network's large activations (32 images through resnet18's first convolution at 128x128 are exactly
 /// 32 MiB, at 224x224 100 MiB) are faulted in page by page on every batch: on the 2-core machine we
 /// measure on, that made the first convolution 4x slower (25 ms against 6.5 ms) and the network about 20%
-/// slower. On Linux with glibc, ModelGen therefore has freed memory kept and reused: no separate mappings
-/// below 1 GiB, and up to 256 MiB of free memory kept at the top of the heap. It gives the free memory
-/// back itself at the end of each phase of work (after a pass over an image folder, after every training
-/// epoch), so the resident memory between phases stays what the data needs. And it uses one arena per
-/// process: only the main arena can reuse blocks larger than 64 MiB (the others mmap them), and one
-/// arena keeps the memory freed by the decoding threads and by the network in one place (the peak
-/// resident memory of a fine-tuning epoch was about 6% lower than with two arenas).
+/// slower. On Linux with glibc, <see cref="ModelGenProcess.Tune"/> therefore has freed memory kept and
+/// reused: no separate mappings below 1 GiB, and up to 256 MiB of free memory kept at the top of the heap.
+/// ModelGen then gives the free memory back itself at the end of each phase of work (after a pass over an
+/// image folder, after every training epoch), so the resident memory between phases stays what the data
+/// needs. And it uses one arena per process: only the main arena can reuse blocks larger than 64 MiB (the
+/// others mmap them), and one arena keeps the memory freed by the decoding threads and by the network in
+/// one place (the peak resident memory of a fine-tuning epoch was about 6% lower than with two arenas).
 /// </para>
 /// <para>
-/// Nothing is changed when the process already chose (any <c>glibc.malloc</c> setting in
+/// The allocator is process-wide, so ModelGen changes it only when the application asks
+/// (<see cref="ModelGenProcess.Tune"/> at startup), never as a side effect of creating a model or reading
+/// images. Nothing is changed either when the process already chose (any <c>glibc.malloc</c> setting in
 /// <c>GLIBC_TUNABLES</c>, or one of <c>MALLOC_ARENA_MAX</c>, <c>MALLOC_MMAP_THRESHOLD_</c>,
 /// <c>MALLOC_TRIM_THRESHOLD_</c>), when <c>MODELGEN_NATIVE_HEAP=default</c> is set, when the app sets the
 /// <c>ModelGen.NativeHeap.KeepDefaults</c> AppContext switch, or on other platforms and C libraries.
@@ -48,22 +50,22 @@ public static class NativeHeap
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int MallocTrim(nuint pad);
 
-    /// <summary>Whether ModelGen tuned the allocator in this process (see the remarks).</summary>
-    public static bool IsTuned => Configured.Value;
+    /// <summary>Whether the allocator was tuned in this process (see the remarks); asking changes nothing.</summary>
+    public static bool IsTuned => Configured.IsValueCreated && Configured.Value;
 
     /// <summary>
-    /// Tunes the allocator once per process (the first backbone or image reader calls this; calling it
-    /// again does nothing). Returns whether the allocator is tuned.
+    /// Tunes the allocator once per process (calling it again does nothing); <see cref="ModelGenProcess.Tune"/>
+    /// is the documented way. Returns whether the allocator is tuned.
     /// </summary>
     public static bool EnsureTuned() => Configured.Value;
 
     /// <summary>
     /// Gives the allocator's free memory back to the system; ModelGen calls this at the end of each phase of
-    /// work. Does nothing when the allocator was left alone.
+    /// work. Does nothing when the allocator was not tuned (untuned, glibc gives large blocks back by itself).
     /// </summary>
     public static void Release()
     {
-        if (Configured.Value)
+        if (IsTuned)
         {
             _trim?.Invoke(0);
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using ModelGen;
 using ModelGen.Backbones;
 using ModelGen.Data;
@@ -9,21 +10,30 @@ using static TorchSharp.torch;
 //   train <train dir> <checkpoint dir> <output dir> [resume]   trains Resumable; prints "epochs N" at the end
 //   decode <image dir>                                           reads every image; prints skipped count and peak RSS
 //   write-cache <cache dir> <key> <megabytes>                    writes one large feature-cache entry
-//   heap                                                         runs a 32 MiB-output convolution 6 times; prints whether
-//                                                                the allocator is tuned, the page faults of each round,
-//                                                                and how much NativeHeap.Release gave back
+//   heap                                                         tunes the allocator (ModelGenProcess.Tune), runs a 32 MiB-output
+//                                                                convolution 6 times; prints whether the allocator is tuned,
+//                                                                the page faults of each round, and how much NativeHeap.Release
+//                                                                gave back
+//   heap-model <image dir> <output dir>                         creates a model and trains it an epoch per phase on the images,
+//                                                                then runs the convolution as "heap" does, before and after
+//                                                                ModelGenProcess.Tune; prints both
 switch (args.FirstOrDefault())
 {
     case "train":
         {
-            using var model = Resumable.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[3], "cache") });
+            // What a user sees on the console: ModelGen's messages through a console logger.
+            using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
+            var logger = logging.CreateLogger("ModelGen");
+            using var model = Resumable.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[3], "cache"), Logger = logger });
             var history = model.Train(args[1], null, new TrainOptions
             {
                 CheckpointDirectory = args[2],
                 OutputDirectory = args[3],
                 Resume = args.Length > 4 && args[4] == "resume",
                 Progress = ProgressMode.Lines,
+                Logger = logger,
             });
+            logging.Dispose(); // flushes the console logger's queue before the last line
             Console.WriteLine($"epochs {history.Epochs.Count}");
             break;
         }
@@ -56,36 +66,56 @@ switch (args.FirstOrDefault())
 
     case "heap":
         {
-            // resnet18's first convolution on 32 images of 128x128: a 32 MiB output (and as much again
-            // inside oneDNN), allocated and freed on every batch.
-            var tuned = NativeHeap.EnsureTuned();
-            using var images = randn(32, 3, 128, 128);
-            using var weight = randn(64, 3, 7, 7);
-            var faults = new List<long>();
-            for (var round = 0; round < 6; round++)
-            {
-                var before = MinorFaults();
-                using (var scope = NewDisposeScope())
-                using (inference_mode())
-                {
-                    nn.functional.conv2d(images, weight, strides: [2, 2], padding: [3, 3]);
-                }
-
-                faults.Add(MinorFaults() - before);
-            }
-
+            var tuned = ModelGenProcess.Tune();
+            var faults = ConvolutionFaults();
             var resident = ResidentKilobytes();
             NativeHeap.Release();
             Console.WriteLine($"tuned {tuned} because {NativeHeap.KeptDefaultsBecause() ?? "-"} faults {string.Join(",", faults)} released-kb {resident - ResidentKilobytes()}");
             break;
         }
 
+    case "heap-model":
+        {
+            using (var model = Resumable.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[2], "cache") }))
+            {
+                model.Train(args[1], null, new TrainOptions { OutputDirectory = args[2], CheckpointDirectory = Path.Combine(args[2], "checkpoints"), MaxEpochsPerPhase = 1 });
+                _ = model.Evaluate(args[1]);
+            }
+
+            Console.WriteLine($"after-model tuned {NativeHeap.IsTuned} faults {string.Join(",", ConvolutionFaults())}");
+            var tuned = ModelGenProcess.Tune();
+            Console.WriteLine($"after-tune tuned {tuned} {NativeHeap.IsTuned} because {NativeHeap.KeptDefaultsBecause() ?? "-"} faults {string.Join(",", ConvolutionFaults())}");
+            break;
+        }
+
     default:
-        Console.Error.WriteLine("usage: train | decode | write-cache | heap");
+        Console.Error.WriteLine("usage: train | decode | write-cache | heap | heap-model");
         return 2;
 }
 
 return 0;
+
+// resnet18's first convolution on 32 images of 128x128: a 32 MiB output (and as much again inside oneDNN),
+// allocated and freed in each of 6 rounds; the page faults of each round.
+static List<long> ConvolutionFaults()
+{
+    using var images = randn(32, 3, 128, 128);
+    using var weight = randn(64, 3, 7, 7);
+    var faults = new List<long>();
+    for (var round = 0; round < 6; round++)
+    {
+        var before = MinorFaults();
+        using (var scope = NewDisposeScope())
+        using (inference_mode())
+        {
+            nn.functional.conv2d(images, weight, strides: [2, 2], padding: [3, 3]);
+        }
+
+        faults.Add(MinorFaults() - before);
+    }
+
+    return faults;
+}
 
 static long PeakRssKilobytes() =>
     File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))

@@ -12,7 +12,7 @@ internal static class InferenceWriter
         var shape = string.Join(", ", plan.Backbone.FeatureShape);
         w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
         w.Line($"public {R.FeatureSet} Extract(string imageDirectory) =>");
-        w.Line($"    Extract({R.ImageFolder}.Open(imageDirectory, DeclaredClasses));");
+        w.Line($"    Extract({R.ImageFolder}.Open(imageDirectory, DeclaredClasses, options.Logger));");
         w.Line();
         w.Line($"private {R.FeatureSet} Extract({R.ImageFolder} images) =>");
         w.Line($"    {R.FeatureExtractor}.Extract(backbone, images, options, device);");
@@ -20,7 +20,7 @@ internal static class InferenceWriter
 
         w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class).");
         w.Line($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32) =>");
-        w.Line($"    EvaluateImages({R.ImageFolder}.Open(imageDirectory, Classes), batchSize);");
+        w.Line($"    EvaluateImages({R.ImageFolder}.Open(imageDirectory, Classes, options.Logger), batchSize);");
         w.Line();
         WriteEvaluate(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ImageBatches}.Read(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
         WriteEvaluate(w, "EvaluateFeatures", $"{R.FeatureSet} features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");

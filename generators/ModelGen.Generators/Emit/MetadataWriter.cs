@@ -30,11 +30,12 @@ internal static class MetadataWriter
         w.Line();
         if (plan.LayerConstants.Count > 0)
         {
-            w.Summary($"Names of {architecture} layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the top-level stages.");
+            w.Summary($"Names of the {(plan.Backbone.Architecture == Architecture.Onnx ? "graph's" : architecture)} layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the top-level stages.");
             w.Open("public static class Layers");
             for (var i = 0; i < plan.LayerConstants.Count; i++)
             {
                 var constant = plan.LayerConstants[i];
+                w.Line($"/// <summary>{CodeWriter.Xml(constant.Value)}</summary>");
                 w.Line($"public const string {constant.Member} = {CodeWriter.String(constant.Value)};");
             }
 

@@ -31,7 +31,7 @@ internal static class TrainingWriter
         WriteTrainOnFeatures(w, plan, featurePhases, headOnly);
         WriteTrainOnImages(w, plan);
         w.Line($"private {R.TrainingRun} StartRun({R.TrainOptions}? trainOptions) =>");
-        w.Line($"    {R.TrainingRun}.Start(this, nameof({plan.ClassName}), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? {plan.Training.Seed});");
+        w.Line($"    {R.TrainingRun}.Start(this, nameof({plan.ClassName}), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? {plan.Training.Seed}, options);");
         w.Line();
 
         var onFeatures = new HashSet<int>(featurePhases.Concat(Enumerable.Range(0, phases.Count).Where(i => phases[i].UsesFeatureCache)));
@@ -177,7 +177,7 @@ internal static class TrainingWriter
         w.Call($"public {R.TrainingHistory} Train", ["string trainDirectory", "string? validationDirectory = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.TrainingData}.Open", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}"], ";");
+        w.Call($"var data = {R.TrainingData}.Open", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
         w.Line("UseClasses(data.Classes);");
         w.Line("using var run = StartRun(trainOptions);");
         for (var i = 0; i < phases.Count; i++)
@@ -219,7 +219,7 @@ internal static class TrainingWriter
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count);");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the head trains; the frozen backbone stays in evaluation mode");
-        w.Line($"var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount({phase.BatchSize}));");
+        w.Line("var metrics = phase.BeginEpoch(epoch);");
         w.Line($"{R.Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
         w.Open($"foreach (var batch in train.Batches(batchSize: {phase.BatchSize}, shuffle: true, seed: phase.EpochSeed(epoch)))");
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
@@ -257,7 +257,7 @@ internal static class TrainingWriter
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: data.Train.Count);");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode");
-        w.Line($"var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount({phase.BatchSize}));");
+        w.Line("var metrics = phase.BeginEpoch(epoch);");
         w.Line($"{R.Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
         w.Call($"foreach (var batch in {R.ImageBatches}.Read", ["data.Train", "backbone.Input", $"batchSize: {phase.BatchSize}", "shuffle: true", "seed: phase.EpochSeed(epoch)", augmentation], ")");
         w.OpenBrace();

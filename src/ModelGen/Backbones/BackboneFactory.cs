@@ -15,7 +15,6 @@ public static class BackboneFactory
     /// <exception cref="NotSupportedException">The architecture is unknown to this runtime.</exception>
     public static Backbone Create(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
-        NativeHeap.EnsureTuned();
         var backbone = Shared.SpecWords.FamilyOf(definition.Architecture) switch
         {
             ArchitectureFamily.ResNet18Mlnet => CreateResNet18Mlnet(definition, options, pretrained),
@@ -68,7 +67,7 @@ public static class BackboneFactory
             if (load && BackboneWeights.Resolve(definition, options) is { } file)
             {
                 var unused = WeightsLoader.Load(backbone, file);
-                UnusedWeightsLog.Report(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());
+                options.Logger.UnusedWeights(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());
                 backbone.WeightsSource = file;
             }
 

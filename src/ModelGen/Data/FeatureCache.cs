@@ -1,16 +1,17 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace ModelGen.Data;
 
 /// <summary>
 /// Extracted features on disk, keyed by everything that changes them (see <see cref="FeatureExtractor"/>).
 /// Entries are written atomically; a damaged entry is reported, deleted and rebuilt, never read as data.
+/// Hits, misses and stores are logged at debug level, damaged entries as warnings.
 /// </summary>
 public static class FeatureCache
 {
     /// <summary>The environment variable naming the cache folder.</summary>
     public const string EnvironmentVariable = "MODELGEN_CACHE";
-
-    /// <summary>Reports cache events (hit, miss, rebuilt); default: nothing.</summary>
-    public static Action<string>? Log { get; set; }
 
     /// <summary>The cache folder for <paramref name="options"/>: the option, <c>MODELGEN_CACHE</c>, or <c>~/.cache/modelgen/features</c>.</summary>
     public static string Folder(ModelOptions options) =>
@@ -21,20 +22,24 @@ public static class FeatureCache
     /// <summary>The file that holds the entry for <paramref name="key"/>.</summary>
     public static string PathOf(string folder, string key) => Path.Combine(folder, key[..2], key + ".mgfeat");
 
-    /// <summary>The cached features for <paramref name="key"/>, or null on a miss (a damaged entry is deleted).</summary>
-    public static FeatureSet? TryLoad(string folder, string key)
+    /// <summary>
+    /// The cached features for <paramref name="key"/>, or null on a miss (a damaged entry is deleted and
+    /// reported to <paramref name="logger"/>).
+    /// </summary>
+    public static FeatureSet? TryLoad(string folder, string key, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var path = PathOf(folder, key);
         if (!File.Exists(path))
         {
-            Log?.Invoke($"feature cache miss: {key}");
+            logger.FeatureCacheMiss(key, path);
             return null;
         }
 
         var set = FeatureFile.TryRead(path, out var problem);
         if (set is null)
         {
-            Console.Error.WriteLine($"warning: the cached features {path} cannot be used ({problem}); extracting them again.");
+            logger.FeatureCacheEntryDamaged(path, problem ?? "unreadable");
             try
             {
                 File.Delete(path);
@@ -46,15 +51,15 @@ public static class FeatureCache
             return null;
         }
 
-        Log?.Invoke($"feature cache hit: {key}");
+        logger.FeatureCacheHit(key, path);
         return set;
     }
 
-    /// <summary>Stores features under <paramref name="key"/> (atomically).</summary>
-    public static void Store(string folder, string key, FeatureSet set)
+    /// <summary>Stores features under <paramref name="key"/> (atomically); logs the store to <paramref name="logger"/> at debug level.</summary>
+    public static void Store(string folder, string key, FeatureSet set, ILogger? logger = null)
     {
         var path = PathOf(folder, key);
         FeatureFile.Write(path, set);
-        Log?.Invoke($"feature cache stored: {key}");
+        (logger ?? NullLogger.Instance).FeatureCacheStored(key, path);
     }
 }

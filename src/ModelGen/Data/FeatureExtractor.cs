@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ModelGen.Progress;
 using static TorchSharp.torch;
 
@@ -15,18 +17,22 @@ public static class FeatureExtractor
 {
     private const string KeyVersion = "modelgen-features-v1";
 
-    /// <summary>The features of every readable image of <paramref name="images"/>, from the cache when possible.</summary>
+    /// <summary>
+    /// The features of every readable image of <paramref name="images"/>, from the cache when possible;
+    /// the cache's events and the extraction's closing line go to <see cref="ModelOptions.Logger"/>.
+    /// </summary>
     public static FeatureSet Extract(IFeatureSource source, ImageFolder images, ModelOptions options, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
     {
+        var logger = options.Logger;
         var folder = FeatureCache.Folder(options);
         var key = CacheKey(source, images);
-        if (FeatureCache.TryLoad(folder, key) is { } cached)
+        if (FeatureCache.TryLoad(folder, key, logger) is { } cached)
         {
             return cached;
         }
 
-        var set = Compute(source, images, device, batchSize, progress);
-        FeatureCache.Store(folder, key, set);
+        var set = Compute(source, images, device, batchSize, progress, logger);
+        FeatureCache.Store(folder, key, set, logger);
         return set;
     }
 
@@ -61,12 +67,14 @@ public static class FeatureExtractor
         return Convert.ToHexString(SHA256.HashData(cpu.bytes));
     }
 
-    /// <summary>Runs the source's network over the images without the cache.</summary>
-    public static FeatureSet Compute(IFeatureSource source, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
+    /// <summary>Runs the source's network over the images without the cache; unless <paramref name="progress"/> is <see cref="ProgressMode.None"/>, a line to <paramref name="logger"/> says what came out.</summary>
+    public static FeatureSet Compute(IFeatureSource source, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var network = source.Network;
         network.eval();
-        using var display = ProgressDisplay.Start($"Extracting features from {images.Directory}", images.Count, "images", progress, Console.Out);
+        var mode = ProgressDisplay.Resolve(progress);
+        using var display = ProgressDisplay.Start($"Extracting features from {images.Directory}", images.Count, "images", mode, logger);
 
         // Each batch's features are copied into one tensor made up front (outside inference mode, so it
         // can join autograd later): no list of batches to concatenate, no second copy of the features.
@@ -102,7 +110,13 @@ public static class FeatureExtractor
                 (all, allLabels) = (kept, keptLabels);
             }
 
-            display.Complete($"{all.shape[0]} images → features {string.Join("x", all.shape.Skip(1))}{(images.Skipped > 0 ? $", {images.Skipped} skipped" : "")}");
+            var (seconds, rate) = (display.Elapsed.TotalSeconds, display.Rate);
+            display.Dispose();
+            if (mode != ProgressMode.None)
+            {
+                logger.FeaturesExtracted(images.Directory, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, seconds, rate);
+            }
+
             return new FeatureSet(all, allLabels, images.Classes, images.Skipped);
         }
         catch

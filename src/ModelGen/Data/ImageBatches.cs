@@ -30,7 +30,6 @@ public static class ImageBatches
     public static IEnumerable<ImageBatch> Read(ImageFolder images, ImageInput input, int batchSize, bool shuffle = false, int seed = 0, Augmentation? augmentation = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        NativeHeap.EnsureTuned();
         var order = Enumerable.Range(0, images.Count).ToArray();
         if (shuffle)
         {

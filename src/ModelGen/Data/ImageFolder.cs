@@ -1,9 +1,13 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace ModelGen.Data;
 
 /// <summary>
 /// Images in the usual layout <c>&lt;dir&gt;/&lt;class&gt;/&lt;image&gt;</c> (png, jpg, jpeg, bmp, gif, webp).
 /// Classes are the folder names in ordinal order, or the spec's labels in their order (matched ignoring
-/// case). Images that turn out unreadable are skipped and counted in <see cref="Skipped"/>.
+/// case). Images that turn out unreadable are skipped, counted in <see cref="Skipped"/> and reported to
+/// the folder's logger (<see cref="LogEvents.ImageSkipped"/>, with the path and the reason), once per file.
 /// </summary>
 public sealed class ImageFolder
 {
@@ -11,13 +15,15 @@ public sealed class ImageFolder
     public static readonly IReadOnlySet<string> Extensions = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { ".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp" };
 
     private readonly SkipCounter _skipped;
+    private readonly ILogger _logger;
 
-    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped)
+    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped, ILogger logger)
     {
         Directory = directory;
         Classes = classes;
         Samples = samples;
         _skipped = skipped;
+        _logger = logger;
     }
 
     /// <summary>The folder's full path.</summary>
@@ -40,11 +46,13 @@ public sealed class ImageFolder
 
     /// <summary>
     /// Opens an image folder. With <paramref name="classes"/> (the spec's labels, or the classes a model was
-    /// trained on) the class folders must be exactly those, ignoring case, and take their order.
+    /// trained on) the class folders must be exactly those, ignoring case, and take their order. Skipped
+    /// images are counted, and reported to <paramref name="logger"/> with the path and the reason.
     /// </summary>
     /// <exception cref="ImageFolderException">The folder is missing, has no class folders, or its classes differ from <paramref name="classes"/>.</exception>
-    public static ImageFolder Open(string directory, IReadOnlyList<string>? classes = null)
+    public static ImageFolder Open(string directory, IReadOnlyList<string>? classes = null, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
         {
@@ -101,19 +109,19 @@ public sealed class ImageFolder
         }
 
         var names = classes is { Count: > 0 } ? classes.ToList() : order;
-        return new ImageFolder(full, names, samples, new SkipCounter());
+        return new ImageFolder(full, names, samples, new SkipCounter(), logger);
     }
 
-    /// <summary>A view with some of the images (a validation split); it shares the skip counter's meaning but counts its own.</summary>
+    /// <summary>A view with some of the images (a validation split); it reports to the same logger but counts its own skipped images.</summary>
     public ImageFolder Subset(IEnumerable<int> indexes) =>
-        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter());
+        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger);
 
-    /// <summary>Counts an unreadable image (thread-safe).</summary>
+    /// <summary>Counts an unreadable image and reports it the first time (thread-safe).</summary>
     internal void CountSkipped(string path, string reason)
     {
         if (_skipped.Add(path))
         {
-            SkippedImageLog.Report(path, reason);
+            _logger.ImageSkipped(path, reason);
         }
     }
 

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace ModelGen.Data;
 
 /// <summary>The training images and, when there are any, the validation images, with their classes.</summary>
@@ -21,14 +24,15 @@ public sealed class TrainingData
     /// <summary>
     /// Opens the training folder and the validation folder; without one, <paramref name="validationSplit"/>
     /// of the training images (per class, drawn with <paramref name="seed"/>) are held out for validation.
+    /// Images found unreadable are counted, and reported to <paramref name="logger"/> with the path and the reason.
     /// </summary>
     /// <exception cref="ImageFolderException">A folder is missing or its classes do not match.</exception>
-    public static TrainingData Open(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed)
+    public static TrainingData Open(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed, ILogger? logger = null)
     {
-        var train = ImageFolder.Open(trainDirectory, declaredClasses);
+        var train = ImageFolder.Open(trainDirectory, declaredClasses, logger);
         if (validationDirectory is not null)
         {
-            return new TrainingData(train, ImageFolder.Open(validationDirectory, train.Classes));
+            return new TrainingData(train, ImageFolder.Open(validationDirectory, train.Classes, logger));
         }
 
         if (validationSplit is not { } split || split <= 0 || split >= 1)

@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace ModelGen.Progress;
 
 /// <summary>
 /// Shows progress of long work (an epoch, an extraction): a live bar with throughput and time left on an
-/// interactive console (Spectre.Console), or plain lines when output is redirected or <c>CI</c> is set.
+/// interactive console (Spectre.Console), or a line to the logger every 30 seconds when output is
+/// redirected or <c>CI</c> is set. The line that ends the work is the caller's to log (it knows the results).
 /// </summary>
 public sealed class ProgressDisplay : IDisposable
 {
     private readonly string _title;
     private readonly long _total;
     private readonly string _unit;
-    private readonly TextWriter _log;
+    private readonly ILogger _logger;
     private readonly bool _lines;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task? _live;
@@ -21,14 +23,13 @@ public sealed class ProgressDisplay : IDisposable
     private long _done;
     private string _status = "";
     private TimeSpan _lastLine = TimeSpan.Zero;
-    private bool _completed;
 
-    private ProgressDisplay(string title, long total, string unit, ProgressMode mode, TextWriter log)
+    private ProgressDisplay(string title, long total, string unit, ProgressMode mode, ILogger logger)
     {
         _title = title;
         _total = Math.Max(1, total);
         _unit = unit;
-        _log = log;
+        _logger = logger;
         _lines = mode == ProgressMode.Lines;
         if (mode == ProgressMode.Bars)
         {
@@ -53,9 +54,9 @@ public sealed class ProgressDisplay : IDisposable
         : outputRedirected || !string.IsNullOrEmpty(ciVariable) || !interactiveConsole ? ProgressMode.Lines
         : ProgressMode.Bars;
 
-    /// <summary>Starts showing progress of <paramref name="total"/> units of work.</summary>
-    public static ProgressDisplay Start(string title, long total, string unit, ProgressMode mode, TextWriter log) =>
-        new(title, total, unit, Resolve(mode), log);
+    /// <summary>Starts showing progress of <paramref name="total"/> units of work; lines go to <paramref name="logger"/>.</summary>
+    public static ProgressDisplay Start(string title, long total, string unit, ProgressMode mode, ILogger logger) =>
+        new(title, total, unit, Resolve(mode), logger);
 
     /// <summary>Units done per second so far.</summary>
     public double Rate => _done / Math.Max(_clock.Elapsed.TotalSeconds, 1e-9);
@@ -76,27 +77,11 @@ public sealed class ProgressDisplay : IDisposable
         if (_lines && _clock.Elapsed - _lastLine > TimeSpan.FromSeconds(30))
         {
             _lastLine = _clock.Elapsed;
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {_title}: {_done}/{_total} {_unit}, {Rate:0.0} {_unit}/s {_status}"));
+            _logger.ProgressLine(_title, _done, _total, _unit, Rate, _status);
         }
     }
 
-    /// <summary>Ends the display with a summary line.</summary>
-    public void Complete(string summary)
-    {
-        if (_completed)
-        {
-            return;
-        }
-
-        _completed = true;
-        StopBar();
-        if (_lines || _live is not null)
-        {
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{_title}: {summary} ({_clock.Elapsed.TotalSeconds:0.0}s, {Rate:0.0} {_unit}/s)"));
-        }
-    }
-
-    /// <inheritdoc />
+    /// <summary>Stops the live bar (it is cleared from the console).</summary>
     public void Dispose()
     {
         StopBar();

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using ModelGen.Progress;
 using ModelGen.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -6,61 +8,56 @@ using static TorchSharp.torch;
 namespace ModelGen.Training;
 
 /// <summary>
-/// One call of a generated <c>Train</c>: the history across phases, checkpoints and resuming, progress,
-/// and the files written at the end (history as CSV and JSON, training curves as PNG). The generated
-/// loops call it for the machinery; the loops themselves are in the generated code.
+/// One call of a generated <c>Train</c>: the history across phases, checkpoints and resuming, and the files
+/// written at the end (history as CSV and JSON, training curves as PNG). The generated loops call it for the
+/// machinery; the loops themselves are in the generated code. Messages go to <see cref="TrainOptions.Logger"/>,
+/// else to the model's <see cref="ModelOptions.Logger"/>.
 /// </summary>
 public sealed class TrainingRun : IDisposable
 {
-    private readonly List<string> _phasesDone = [];
+    private readonly nn.Module _model;
+    private readonly string _modelName;
+    private readonly TrainOptions _options;
+    private readonly EarlyStoppingSettings? _earlyStopping;
+    private readonly int _seed;
+    private readonly ILogger _logger;
+    private readonly CheckpointStore? _store;
+    private readonly CheckpointWriter? _checkpoints;
+    private readonly CompletedPhases _completed = new();
     private (CheckpointState State, byte[] Optimizer)? _resume;
+    private bool _ended;
 
-    private TrainingRun(nn.Module model, string modelName, TrainOptions options, CheckpointStore? store, EarlyStoppingSettings? earlyStopping, int seed)
+    private TrainingRun(nn.Module model, string modelName, TrainOptions options, CheckpointStore? store, EarlyStoppingSettings? earlyStopping, int seed, ILogger logger)
     {
-        Model = model;
-        ModelName = modelName;
-        Options = options;
-        Store = store;
-        EarlyStopping = earlyStopping;
-        Seed = seed;
-        Log = options.Log ?? Console.Out;
+        _model = model;
+        _modelName = modelName;
+        _options = options;
+        _store = store;
+        _earlyStopping = earlyStopping;
+        _seed = seed;
+        _logger = logger;
+        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, History, _completed);
         OutputDirectory = Path.GetFullPath(options.OutputDirectory ?? store?.Directory ?? Path.Combine("training", modelName));
     }
 
-    internal nn.Module Model { get; }
-
-    internal string ModelName { get; }
-
-    internal TrainOptions Options { get; }
-
-    internal CheckpointStore? Store { get; }
-
-    internal EarlyStoppingSettings? EarlyStopping { get; }
-
-    internal int Seed { get; }
-
-    internal TextWriter Log { get; }
-
-    internal int Sequence { get; set; }
-
     /// <summary>Every epoch run so far (with those of a resumed run).</summary>
-    public TrainingHistory History { get; private set; } = new();
+    public TrainingHistory History { get; } = new();
 
     /// <summary>Where the history and the curves are written.</summary>
     public string OutputDirectory { get; }
 
-    internal IReadOnlyList<string> PhasesDone => _phasesDone;
-
     /// <summary>
     /// Starts a run. With <see cref="TrainOptions.Resume"/>, the newest whole checkpoint is loaded into the
-    /// model and training continues after its last completed epoch.
+    /// model and training continues after its last completed epoch. Messages go to
+    /// <see cref="TrainOptions.Logger"/>, else to <paramref name="modelOptions"/>' <see cref="ModelOptions.Logger"/>.
     /// </summary>
-    public static TrainingRun Start(nn.Module model, string modelName, TrainOptions? options, CheckpointSettings? checkpoints, EarlyStoppingSettings? earlyStopping, int seed)
+    public static TrainingRun Start(nn.Module model, string modelName, TrainOptions? options, CheckpointSettings? checkpoints, EarlyStoppingSettings? earlyStopping, int seed, ModelOptions? modelOptions = null)
     {
+        modelOptions ??= new ModelOptions();
         options ??= new TrainOptions();
         var directory = options.CheckpointDirectory ?? checkpoints?.Directory;
         var store = directory is null ? null : new CheckpointStore(directory, checkpoints?.Keep ?? 3);
-        var run = new TrainingRun(model, modelName, options, store, earlyStopping, seed);
+        var run = new TrainingRun(model, modelName, options, store, earlyStopping, seed, options.Logger ?? modelOptions.Logger);
         if (options.Resume)
         {
             run.LoadLatest();
@@ -70,13 +67,16 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Whether a resumed run had already finished this phase.</summary>
-    public bool IsPhaseDone(string phase) => _phasesDone.Contains(phase);
+    public bool IsPhaseDone(string phase) => _completed.Contains(phase);
 
     /// <summary>Starts a phase: its epochs (capped by <see cref="TrainOptions.MaxEpochsPerPhase"/>), optimizer and schedule.</summary>
     public PhaseRun BeginPhase(string name, int epochs, optim.Optimizer optimizer, LearningRateSchedule? schedule, long samples)
     {
-        var effective = Options.MaxEpochsPerPhase is { } cap ? Math.Min(epochs, Math.Max(1, cap)) : epochs;
-        var phase = new PhaseRun(this, name, effective, optimizer, schedule, samples);
+        var effective = _options.MaxEpochsPerPhase is { } cap ? Math.Min(epochs, Math.Max(1, cap)) : epochs;
+        var bookkeeping = new EpochBookkeeping(_modelName, name, effective, samples, _options.Progress, _logger, History);
+        var earlyStopping = _earlyStopping is null ? null
+            : new EarlyStopper(_earlyStopping, _earlyStopping.RestoreBest ? new BestWeights(_model, _checkpoints?.Store, _modelName, name, _logger) : null, _logger, _modelName, name);
+        var phase = new PhaseRun(name, effective, _seed, optimizer, bookkeeping, new PhaseSchedule(schedule), earlyStopping, _completed, _checkpoints);
         if (IsPhaseDone(name))
         {
             phase.SkipAll();
@@ -90,64 +90,86 @@ public sealed class TrainingRun : IDisposable
         return phase;
     }
 
-    internal void MarkDone(string phase)
+    /// <summary>Ends the run: writes history.csv, history.json and curves.png, and returns the history.</summary>
+    public TrainingHistory Finish()
     {
-        if (!_phasesDone.Contains(phase))
+        _ended = true;
+        WriteHistory();
+        if (_options.Progress != ProgressMode.None)
         {
-            _phasesDone.Add(phase);
+            _logger.TrainingFinished(_modelName, History.Epochs.Count, OutputDirectory);
+        }
+
+        return new TrainingHistory(History.Epochs);
+    }
+
+    /// <summary>
+    /// Ends a run that did not reach <see cref="Finish"/> (training threw, or the caller stopped): the history
+    /// and curves of the epochs run so far are still written, so a crash does not lose them. A failure to
+    /// write them is logged (<see cref="LogEvents.HistoryNotWritten"/>), not thrown.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        if (History.Epochs.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteHistory();
+            _logger.TrainingInterrupted(_modelName, History.Epochs.Count, OutputDirectory);
+        }
+        catch (Exception e)
+        {
+            // Dispose runs while the training's own exception unwinds: whatever goes wrong here (the disk,
+            // the plotting library) is reported and must not replace that exception.
+            _logger.HistoryNotWritten(e, _modelName, History.Epochs.Count, OutputDirectory);
         }
     }
 
-    /// <summary>Ends the run: writes history.csv, history.json and curves.png, and returns the history.</summary>
-    public TrainingHistory Finish()
+    private void WriteHistory()
     {
         Directory.CreateDirectory(OutputDirectory);
         AtomicFile.Write(Path.Combine(OutputDirectory, "history.csv"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(History.ToCsv())));
         AtomicFile.Write(Path.Combine(OutputDirectory, "history.json"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(History.ToJson())));
         if (History.Epochs.Count > 0)
         {
-            TrainingCurves.Save(History, Path.Combine(OutputDirectory, "curves.png"), ModelName);
+            TrainingCurves.Save(History, Path.Combine(OutputDirectory, "curves.png"), _modelName);
         }
-
-        if (Options.Progress != ProgressMode.None)
-        {
-            if (History.Epochs.Count > 0)
-            {
-                Log.Write(TrainingSummary.Format(History));
-            }
-
-            Log.WriteLine($"{ModelName}: {History.Epochs.Count} epochs; history and curves in {OutputDirectory}");
-        }
-
-        return new TrainingHistory(History.Epochs);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
     }
 
     private void LoadLatest()
     {
-        if (Store?.Latest(ModelName) is not { } latest)
+        if (_store?.Latest(_modelName) is not { } latest)
         {
-            Log.WriteLine($"{ModelName}: no checkpoint to resume from{(Store is null ? " (checkpoints are off)" : " in " + Store.Directory)}; starting fresh.");
+            _logger.NothingToResume(_modelName, _store is null ? "checkpoints are off" : "none in " + _store.Directory);
             return;
         }
 
         using (var stream = new MemoryStream(latest.Model))
         {
-            Model.load(stream);
+            _model.load(stream);
         }
 
-        History = new TrainingHistory(latest.State.History);
-        Sequence = latest.State.Sequence;
+        foreach (var epoch in latest.State.History)
+        {
+            History.Add(epoch);
+        }
+
         foreach (var phase in latest.State.PhasesDone)
         {
-            MarkDone(phase);
+            _completed.Add(phase);
         }
 
+        _checkpoints?.ContinueAfter(latest.State.Sequence);
         _resume = (latest.State, latest.Optimizer);
-        Log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ModelName}: resuming from {Path.GetFileName(latest.Path)} (phase {latest.State.Phase}, {latest.State.EpochsDone} epochs done)."));
+        _logger.Resuming(_modelName, Path.GetFileName(latest.Path), latest.State.Phase, latest.State.EpochsDone);
     }
 }

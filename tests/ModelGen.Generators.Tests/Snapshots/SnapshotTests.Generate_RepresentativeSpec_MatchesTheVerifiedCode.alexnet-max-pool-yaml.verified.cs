@@ -125,7 +125,7 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -135,7 +135,7 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -302,7 +302,8 @@ public sealed partial class Leaves
             validationDirectory,
             DeclaredClasses,
             validationSplit: null,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -318,7 +319,7 @@ public sealed partial class Leaves
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Leaves), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(Leaves), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "train" on cached features: train: 20 epochs, freeze all, rmsprop lr 0.0001, batch 32, on cached features.
     private void Phase1TrainOnFeatures(
@@ -333,7 +334,7 @@ public sealed partial class Leaves
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(32));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 32, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -386,24 +387,38 @@ public sealed partial class Leaves
     public const int ClassCount = 2;
 
     /// <summary>
-    /// Names of alexnet layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
+    /// Names of the alexnet layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
     /// top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>features</summary>
         public const string Features = "features";
+        /// <summary>features.0</summary>
         public const string Features_0 = "features.0";
+        /// <summary>features.1</summary>
         public const string Features_1 = "features.1";
+        /// <summary>features.2</summary>
         public const string Features_2 = "features.2";
+        /// <summary>features.3</summary>
         public const string Features_3 = "features.3";
+        /// <summary>features.4</summary>
         public const string Features_4 = "features.4";
+        /// <summary>features.5</summary>
         public const string Features_5 = "features.5";
+        /// <summary>features.6</summary>
         public const string Features_6 = "features.6";
+        /// <summary>features.7</summary>
         public const string Features_7 = "features.7";
+        /// <summary>features.8</summary>
         public const string Features_8 = "features.8";
+        /// <summary>features.9</summary>
         public const string Features_9 = "features.9";
+        /// <summary>features.10</summary>
         public const string Features_10 = "features.10";
+        /// <summary>features.11</summary>
         public const string Features_11 = "features.11";
+        /// <summary>features.12</summary>
         public const string Features_12 = "features.12";
     }
 

@@ -127,7 +127,7 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -137,7 +137,7 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -302,7 +302,8 @@ public sealed partial class CatsVsDogsFeatures
             validationDirectory,
             DeclaredClasses,
             validationSplit: null,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -318,7 +319,7 @@ public sealed partial class CatsVsDogsFeatures
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(CatsVsDogsFeatures), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(CatsVsDogsFeatures), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "train" on cached features: train: 30 epochs, freeze all, rmsprop lr 2E-05, batch 20, on cached features.
     private void Phase1TrainOnFeatures(
@@ -333,7 +334,7 @@ public sealed partial class CatsVsDogsFeatures
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(20));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 20, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -386,28 +387,46 @@ public sealed partial class CatsVsDogsFeatures
     public const int ClassCount = 2;
 
     /// <summary>
-    /// Names of vgg16 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
+    /// Names of the vgg16 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
     /// top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>block1_conv1</summary>
         public const string Block1Conv1 = "block1_conv1";
+        /// <summary>block1_conv2</summary>
         public const string Block1Conv2 = "block1_conv2";
+        /// <summary>block1_pool</summary>
         public const string Block1Pool = "block1_pool";
+        /// <summary>block2_conv1</summary>
         public const string Block2Conv1 = "block2_conv1";
+        /// <summary>block2_conv2</summary>
         public const string Block2Conv2 = "block2_conv2";
+        /// <summary>block2_pool</summary>
         public const string Block2Pool = "block2_pool";
+        /// <summary>block3_conv1</summary>
         public const string Block3Conv1 = "block3_conv1";
+        /// <summary>block3_conv2</summary>
         public const string Block3Conv2 = "block3_conv2";
+        /// <summary>block3_conv3</summary>
         public const string Block3Conv3 = "block3_conv3";
+        /// <summary>block3_pool</summary>
         public const string Block3Pool = "block3_pool";
+        /// <summary>block4_conv1</summary>
         public const string Block4Conv1 = "block4_conv1";
+        /// <summary>block4_conv2</summary>
         public const string Block4Conv2 = "block4_conv2";
+        /// <summary>block4_conv3</summary>
         public const string Block4Conv3 = "block4_conv3";
+        /// <summary>block4_pool</summary>
         public const string Block4Pool = "block4_pool";
+        /// <summary>block5_conv1</summary>
         public const string Block5Conv1 = "block5_conv1";
+        /// <summary>block5_conv2</summary>
         public const string Block5Conv2 = "block5_conv2";
+        /// <summary>block5_conv3</summary>
         public const string Block5Conv3 = "block5_conv3";
+        /// <summary>block5_pool</summary>
         public const string Block5Pool = "block5_pool";
     }
 

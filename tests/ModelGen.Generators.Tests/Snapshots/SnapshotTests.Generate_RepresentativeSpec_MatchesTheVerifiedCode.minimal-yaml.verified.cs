@@ -108,7 +108,7 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -118,7 +118,7 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -282,7 +282,8 @@ public sealed partial class Minimal
             validationDirectory,
             DeclaredClasses,
             validationSplit: null,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -298,7 +299,7 @@ public sealed partial class Minimal
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Minimal), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(Minimal), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "train" on cached features: train: 10 epochs, freeze all, adam lr 0.001, batch 32, on cached features.
     private void Phase1TrainOnFeatures(
@@ -313,7 +314,7 @@ public sealed partial class Minimal
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(32));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 32, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -366,26 +367,42 @@ public sealed partial class Minimal
     public const int ClassCount = 4;
 
     /// <summary>
-    /// Names of resnet18 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
+    /// Names of the resnet18 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
     /// top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>conv1</summary>
         public const string Conv1 = "conv1";
+        /// <summary>bn1</summary>
         public const string Bn1 = "bn1";
+        /// <summary>relu</summary>
         public const string Relu = "relu";
+        /// <summary>maxpool</summary>
         public const string Maxpool = "maxpool";
+        /// <summary>layer1</summary>
         public const string Layer1 = "layer1";
+        /// <summary>layer1.0</summary>
         public const string Layer1_0 = "layer1.0";
+        /// <summary>layer1.1</summary>
         public const string Layer1_1 = "layer1.1";
+        /// <summary>layer2</summary>
         public const string Layer2 = "layer2";
+        /// <summary>layer2.0</summary>
         public const string Layer2_0 = "layer2.0";
+        /// <summary>layer2.1</summary>
         public const string Layer2_1 = "layer2.1";
+        /// <summary>layer3</summary>
         public const string Layer3 = "layer3";
+        /// <summary>layer3.0</summary>
         public const string Layer3_0 = "layer3.0";
+        /// <summary>layer3.1</summary>
         public const string Layer3_1 = "layer3.1";
+        /// <summary>layer4</summary>
         public const string Layer4 = "layer4";
+        /// <summary>layer4.0</summary>
         public const string Layer4_0 = "layer4.0";
+        /// <summary>layer4.1</summary>
         public const string Layer4_1 = "layer4.1";
     }
 

@@ -110,7 +110,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -120,7 +120,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -287,7 +287,8 @@ public sealed partial class Defects
             validationDirectory,
             DeclaredClasses,
             validationSplit: 0.2,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -298,7 +299,7 @@ public sealed partial class Defects
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Defects), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(Defects), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "train" on cached features: train: 8 epochs, freeze frozen_through: features.10, sgd lr 0.01, batch 16 (head only: features come from the backbone as it is).
     private void Phase1TrainOnFeatures(
@@ -313,7 +314,7 @@ public sealed partial class Defects
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(16));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 16, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -353,7 +354,7 @@ public sealed partial class Defects
         {
             // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode
             this.train();
-            var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(16));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(
@@ -412,28 +413,46 @@ public sealed partial class Defects
     public const int ClassCount = 3;
 
     /// <summary>
-    /// Names of mobilenet_v2 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
-    /// top-level stages.
+    /// Names of the mobilenet_v2 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and
+    /// the top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>features</summary>
         public const string Features = "features";
+        /// <summary>features.0.0</summary>
         public const string Features_0_0 = "features.0.0";
+        /// <summary>features.0.1</summary>
         public const string Features_0_1 = "features.0.1";
+        /// <summary>features.0.2</summary>
         public const string Features_0_2 = "features.0.2";
+        /// <summary>features.1</summary>
         public const string Features_1 = "features.1";
+        /// <summary>features.2</summary>
         public const string Features_2 = "features.2";
+        /// <summary>features.3</summary>
         public const string Features_3 = "features.3";
+        /// <summary>features.4</summary>
         public const string Features_4 = "features.4";
+        /// <summary>features.5</summary>
         public const string Features_5 = "features.5";
+        /// <summary>features.6</summary>
         public const string Features_6 = "features.6";
+        /// <summary>features.7</summary>
         public const string Features_7 = "features.7";
+        /// <summary>features.8</summary>
         public const string Features_8 = "features.8";
+        /// <summary>features.9</summary>
         public const string Features_9 = "features.9";
+        /// <summary>features.10</summary>
         public const string Features_10 = "features.10";
+        /// <summary>features.11</summary>
         public const string Features_11 = "features.11";
+        /// <summary>features.12</summary>
         public const string Features_12 = "features.12";
+        /// <summary>features.13</summary>
         public const string Features_13 = "features.13";
+        /// <summary>features.14</summary>
         public const string Features_14 = "features.14";
     }
 

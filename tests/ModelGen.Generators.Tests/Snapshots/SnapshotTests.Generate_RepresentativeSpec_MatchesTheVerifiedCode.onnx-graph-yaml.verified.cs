@@ -126,7 +126,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -136,7 +136,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -300,7 +300,8 @@ public sealed partial class Imported
             validationDirectory,
             DeclaredClasses,
             validationSplit: null,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -316,7 +317,7 @@ public sealed partial class Imported
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Imported), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(Imported), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "train" on cached features: train: 10 epochs, freeze all, adam lr 0.001, batch 32, on cached features.
     private void Phase1TrainOnFeatures(
@@ -331,7 +332,7 @@ public sealed partial class Imported
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(32));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 32, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -387,11 +388,12 @@ public sealed partial class Imported
     public const int ClassCount = 3;
 
     /// <summary>
-    /// Names of onnx layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the top-level
-    /// stages.
+    /// Names of the graph's layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
+    /// top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>stage3_out</summary>
         public const string Stage3Out = "stage3_out";
     }
 

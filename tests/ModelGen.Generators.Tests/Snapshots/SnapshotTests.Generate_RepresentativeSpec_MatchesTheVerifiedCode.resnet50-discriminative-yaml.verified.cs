@@ -133,7 +133,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -143,7 +143,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -309,7 +309,8 @@ public sealed partial class Flowers
             validationDirectory,
             DeclaredClasses,
             validationSplit: null,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -320,7 +321,7 @@ public sealed partial class Flowers
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Flowers), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(Flowers), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "train" on cached features: train: 12 epochs, freeze trainable_from: layer4, adamw lr 0.0003 (backbone 3E-05), batch 32 (head only: features come from the backbone as it is).
     private void Phase1TrainOnFeatures(
@@ -335,7 +336,7 @@ public sealed partial class Flowers
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(32));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 32, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -375,7 +376,7 @@ public sealed partial class Flowers
         {
             // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode
             this.train();
-            var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(32));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(
@@ -434,34 +435,58 @@ public sealed partial class Flowers
     public const int ClassCount = 5;
 
     /// <summary>
-    /// Names of resnet50 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
+    /// Names of the resnet50 layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
     /// top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>conv1</summary>
         public const string Conv1 = "conv1";
+        /// <summary>bn1</summary>
         public const string Bn1 = "bn1";
+        /// <summary>relu</summary>
         public const string Relu = "relu";
+        /// <summary>maxpool</summary>
         public const string Maxpool = "maxpool";
+        /// <summary>layer1</summary>
         public const string Layer1 = "layer1";
+        /// <summary>layer1.0</summary>
         public const string Layer1_0 = "layer1.0";
+        /// <summary>layer1.1</summary>
         public const string Layer1_1 = "layer1.1";
+        /// <summary>layer1.2</summary>
         public const string Layer1_2 = "layer1.2";
+        /// <summary>layer2</summary>
         public const string Layer2 = "layer2";
+        /// <summary>layer2.0</summary>
         public const string Layer2_0 = "layer2.0";
+        /// <summary>layer2.1</summary>
         public const string Layer2_1 = "layer2.1";
+        /// <summary>layer2.2</summary>
         public const string Layer2_2 = "layer2.2";
+        /// <summary>layer2.3</summary>
         public const string Layer2_3 = "layer2.3";
+        /// <summary>layer3</summary>
         public const string Layer3 = "layer3";
+        /// <summary>layer3.0</summary>
         public const string Layer3_0 = "layer3.0";
+        /// <summary>layer3.1</summary>
         public const string Layer3_1 = "layer3.1";
+        /// <summary>layer3.2</summary>
         public const string Layer3_2 = "layer3.2";
+        /// <summary>layer3.3</summary>
         public const string Layer3_3 = "layer3.3";
+        /// <summary>layer3.4</summary>
         public const string Layer3_4 = "layer3.4";
+        /// <summary>layer3.5</summary>
         public const string Layer3_5 = "layer3.5";
+        /// <summary>layer4</summary>
         public const string Layer4 = "layer4";
+        /// <summary>layer4.0</summary>
         public const string Layer4_0 = "layer4.0";
+        /// <summary>layer4.1</summary>
         public const string Layer4_1 = "layer4.1";
+        /// <summary>layer4.2</summary>
         public const string Layer4_2 = "layer4.2";
     }
 

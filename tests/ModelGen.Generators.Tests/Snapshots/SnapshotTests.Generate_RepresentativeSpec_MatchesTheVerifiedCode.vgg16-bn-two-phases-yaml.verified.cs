@@ -123,7 +123,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses));
+        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
@@ -133,7 +133,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes), batchSize);
+        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -329,7 +329,8 @@ public sealed partial class Xrays
             validationDirectory,
             DeclaredClasses,
             validationSplit: null,
-            seed: options.Seed ?? 42);
+            seed: options.Seed ?? 42,
+            options.Logger);
         UseClasses(data.Classes);
         using var run = StartRun(trainOptions);
 
@@ -343,7 +344,7 @@ public sealed partial class Xrays
     }
 
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Xrays), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42);
+        global::ModelGen.Training.TrainingRun.Start(this, nameof(Xrays), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
 
     // training.phases[0] "warmup" on cached features: warmup: 3 epochs, freeze all, adam lr 0.001, batch 8, augmented (augmentation does not apply to fixed features).
     private void Phase1WarmupOnFeatures(
@@ -358,7 +359,7 @@ public sealed partial class Xrays
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
             this.train(); // the head trains; the frozen backbone stays in evaluation mode
-            var metrics = phase.BeginEpoch(epoch, batches: train.BatchCount(8));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in train.Batches(batchSize: 8, shuffle: true, seed: phase.EpochSeed(epoch)))
@@ -399,7 +400,7 @@ public sealed partial class Xrays
         {
             // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode
             this.train();
-            var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(8));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(
@@ -451,7 +452,7 @@ public sealed partial class Xrays
         {
             // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode
             this.train();
-            var metrics = phase.BeginEpoch(epoch, batches: data.Train.BatchCount(4));
+            var metrics = phase.BeginEpoch(epoch);
             // dropout draws alike in this epoch on every run, resumed or not
             global::TorchSharp.torch.manual_seed(phase.EpochSeed(epoch));
             foreach (var batch in global::ModelGen.Data.ImageBatches.Read(
@@ -512,24 +513,38 @@ public sealed partial class Xrays
     public const int ClassCount = 2;
 
     /// <summary>
-    /// Names of vgg16_bn layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
+    /// Names of the vgg16_bn layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the
     /// top-level stages.
     /// </summary>
     public static class Layers
     {
+        /// <summary>block1_conv1</summary>
         public const string Block1Conv1 = "block1_conv1";
+        /// <summary>block1_conv2</summary>
         public const string Block1Conv2 = "block1_conv2";
+        /// <summary>block1_pool</summary>
         public const string Block1Pool = "block1_pool";
+        /// <summary>block2_conv1</summary>
         public const string Block2Conv1 = "block2_conv1";
+        /// <summary>block2_conv2</summary>
         public const string Block2Conv2 = "block2_conv2";
+        /// <summary>block2_pool</summary>
         public const string Block2Pool = "block2_pool";
+        /// <summary>block3_conv1</summary>
         public const string Block3Conv1 = "block3_conv1";
+        /// <summary>block3_conv2</summary>
         public const string Block3Conv2 = "block3_conv2";
+        /// <summary>block3_conv3</summary>
         public const string Block3Conv3 = "block3_conv3";
+        /// <summary>block3_pool</summary>
         public const string Block3Pool = "block3_pool";
+        /// <summary>block4_conv1</summary>
         public const string Block4Conv1 = "block4_conv1";
+        /// <summary>block4_conv2</summary>
         public const string Block4Conv2 = "block4_conv2";
+        /// <summary>block4_conv3</summary>
         public const string Block4Conv3 = "block4_conv3";
+        /// <summary>block4_pool</summary>
         public const string Block4Pool = "block4_pool";
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ModelGen.Backbones;
 using ModelGen.Data;
 using ModelGen.Storage;
@@ -9,7 +10,6 @@ using static TorchSharp.torch;
 namespace ModelGen.Tests.Data;
 
 /// <summary>The feature cache: hits, misses on every key change, damaged entries rebuilt, killed writers harmless.</summary>
-[Collection(nameof(FeatureCacheLog))]
 public sealed class FeatureCacheTests
 {
     [Fact]
@@ -17,13 +17,16 @@ public sealed class FeatureCacheTests
     {
         using var temp = new TempFolder();
         var images = FashionData.Subset(FashionData.Test, perClass: 2, temp["images"]);
-        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        var logger = new CapturingLogger();
+        using var model = Model(temp["cache"], logger);
 
-        var (first, firstEvents) = Extract(model, images);
-        var (second, secondEvents) = Extract(model, images);
+        var (first, firstEvents) = Extract(model, images, logger);
+        var (second, secondEvents) = Extract(model, images, logger);
 
-        Assert.Contains(firstEvents, e => e.StartsWith("feature cache miss", StringComparison.Ordinal));
-        Assert.Contains(secondEvents, e => e.StartsWith("feature cache hit", StringComparison.Ordinal));
+        Assert.Equal([LogEvents.FeatureCacheMiss, LogEvents.FeatureCacheStored], firstEvents.Select(e => e.EventId.Id));
+        Assert.Equal([LogEvents.FeatureCacheHit], secondEvents.Select(e => e.EventId.Id));
+        Assert.All(firstEvents.Concat(secondEvents), e => Assert.Equal(LogLevel.Debug, e.Level));
+        Assert.Equal(firstEvents[0]["CacheKey"], secondEvents[0]["CacheKey"]);
         Assert.True(first.Features.Identical(second.Features));
         Assert.True(first.Labels.Identical(second.Labels));
         first.Dispose();
@@ -127,17 +130,20 @@ public sealed class FeatureCacheTests
     {
         using var temp = new TempFolder();
         var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
-        using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
-        var (good, _) = Extract(model, images);
+        var logger = new CapturingLogger();
+        using var model = Model(temp["cache"], logger);
+        var (good, _) = Extract(model, images, logger);
         var entry = Directory.GetFiles(temp["cache"], "*.mgfeat", SearchOption.AllDirectories).Single();
         var bytes = File.ReadAllBytes(entry);
         bytes[^100] ^= 0xFF;
         File.WriteAllBytes(entry, bytes);
 
-        var (rebuilt, events) = Extract(model, images);
+        var (rebuilt, events) = Extract(model, images, logger);
 
-        Assert.Contains(events, e => e.StartsWith("feature cache miss", StringComparison.Ordinal) || e.StartsWith("feature cache stored", StringComparison.Ordinal));
-        Assert.DoesNotContain(events, e => e.StartsWith("feature cache hit", StringComparison.Ordinal));
+        Assert.Equal([LogEvents.FeatureCacheEntryDamaged, LogEvents.FeatureCacheStored], events.Select(e => e.EventId.Id));
+        Assert.Equal(LogLevel.Warning, events[0].Level);
+        Assert.Equal(entry, events[0]["CachePath"]);
+        Assert.Contains(entry, events[0].Message);
         Assert.True(good.Features.Identical(rebuilt.Features));
         Assert.Null(FeatureFile.TryRead(temp["nonexistent"], out _));
         Assert.NotNull(FeatureFile.TryRead(entry, out _));
@@ -189,21 +195,15 @@ public sealed class FeatureCacheTests
     private static Backbone ParameterlessBackbone(string? cutAt, Preprocessing? preprocessing = null) =>
         new(new BackboneDefinition(Architecture.ResNet18, WeightsKind.None, cutAt, [3, 32, 32], [3, 32, 32], 3, BatchNormMode.Frozen, ""), [("relu", nn.ReLU())], preprocessing ?? Preprocessing.ImageNet);
 
-    private static (FeatureSet Set, List<string> Events) Extract(FashionMethod1 model, string images)
+    /// <summary>A model whose messages go to <paramref name="logger"/>.</summary>
+    private static FashionMethod1 Model(string cache, CapturingLogger logger) =>
+        FashionMethod1.Create(new ModelOptions { CacheDirectory = cache, Device = CPU, Logger = logger });
+
+    /// <summary>Extracts the features of <paramref name="images"/>; returns them and the feature cache's events of this call.</summary>
+    private static (FeatureSet Set, IReadOnlyList<LogEntry> Events) Extract(FashionMethod1 model, string images, CapturingLogger logger)
     {
-        var events = new List<string>();
-        FeatureCache.Log = events.Add;
-        try
-        {
-            return (model.Extract(images), events);
-        }
-        finally
-        {
-            FeatureCache.Log = null;
-        }
+        var before = logger.Entries.Count;
+        var set = model.Extract(images);
+        return (set, logger.Entries.Skip(before).Where(e => e.EventId.Id is >= 1100 and < 1200).ToList());
     }
 }
-
-/// <summary>Tests that set <see cref="FeatureCache.Log"/> run one at a time.</summary>
-[CollectionDefinition(nameof(FeatureCacheLog))]
-public sealed class FeatureCacheLog;

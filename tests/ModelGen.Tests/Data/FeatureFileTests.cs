@@ -9,7 +9,6 @@ namespace ModelGen.Tests.Data;
 /// Feature cache entries on disk: what is written reads back; a damaged, forged or older entry is never
 /// read as data, only reported (and the cache extracts the features again).
 /// </summary>
-[Collection(nameof(FeatureCacheLog))]
 public sealed class FeatureFileTests
 {
     [Fact]
@@ -89,7 +88,9 @@ public sealed class FeatureFileTests
 
         Assert.Null(FeatureFile.TryRead(path, out var problem));
         Assert.Contains("saved by an older ModelGen (format MGFEAT01)", problem);
-        Assert.Null(FeatureCache.TryLoad(temp.Path, Key));
+        var log = new CapturingLogger();
+        Assert.Null(FeatureCache.TryLoad(temp.Path, Key, log));
+        Assert.Contains("older ModelGen", Assert.Single(log.Of(LogEvents.FeatureCacheEntryDamaged)).Message);
         Assert.False(File.Exists(path), "the old entry is removed, to be written again");
 
         FeatureCache.Store(temp.Path, Key, set);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using ModelGen.Backbones;
 using ModelGen.Data;
 using ModelGen.Tests.Infrastructure;
@@ -18,25 +19,56 @@ public sealed class HostileImageTests
         var real = Directory.GetFiles(Path.Combine(FashionData.Test, "bag")).Order().First();
         File.Copy(real, Path.Combine(folder, "real.png"));
         var names = HostileImages.Write(folder, real);
-        var reasons = new Dictionary<string, string>();
-        SkippedImageLog.Handler = (path, reason) => { lock (reasons) { reasons[Path.GetFileName(path)] = reason; } };
-        try
-        {
-            var images = ImageFolder.Open(temp["images"]);
-            var decoded = ImageBatches.Read(images, Input, batchSize: 3).Sum(b => b.Count);
+        var logger = new CapturingLogger();
 
-            Assert.Equal(1, decoded);
-            Assert.Equal(names.Length, images.Skipped);
-            Assert.Equal(names.Order(), reasons.Keys.Order());
-            Assert.Contains("empty", reasons["empty.png"]);
-            Assert.Contains("not a PNG, JPEG", reasons["text.jpg"]);
-            Assert.Contains("60000x60000", reasons["lying-header.png"]);
-            Assert.Contains("20000x20000", reasons["huge.png"]);
-        }
-        finally
+        var images = ImageFolder.Open(temp["images"], classes: null, logger);
+        var decoded = ImageBatches.Read(images, Input, batchSize: 3).Sum(b => b.Count);
+
+        Assert.Equal(1, decoded);
+        Assert.Equal(names.Length, images.Skipped);
+        var skipped = logger.Of(LogEvents.ImageSkipped);
+        Assert.All(skipped, e => Assert.Equal(LogLevel.Warning, e.Level));
+        Assert.All(skipped, e => Assert.Equal(Path.Combine(folder, Path.GetFileName((string)e["ImagePath"]!)), e["ImagePath"]));
+        Assert.All(skipped, e => Assert.Contains((string)e["ImagePath"]!, e.Message));
+        var reasons = skipped.ToDictionary(e => Path.GetFileName((string)e["ImagePath"]!), e => (string)e["Reason"]!);
+        Assert.Equal(names.Order(), reasons.Keys.Order());
+        Assert.Contains("empty", reasons["empty.png"]);
+        Assert.Contains("not a PNG, JPEG", reasons["text.jpg"]);
+        Assert.Contains("60000x60000", reasons["lying-header.png"]);
+        Assert.Contains("20000x20000", reasons["huge.png"]);
+    }
+
+    [Fact]
+    public void ASkippedImage_IsReportedOnce_AndASubsetReportsToTheSameLogger()
+    {
+        using var temp = new TempFolder();
+        var folder = Directory.CreateDirectory(temp["images/bag"]).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(FashionData.Test, "bag")).Order().First(), Path.Combine(folder, "real.png"));
+        File.WriteAllText(Path.Combine(folder, "text.jpg"), "not an image");
+        var logger = new CapturingLogger();
+        var images = ImageFolder.Open(temp["images"], classes: null, logger);
+
+        foreach (var pass in new[] { images, images, images.Subset([0, 1]) })
         {
-            SkippedImageLog.Handler = (path, reason) => Console.Error.WriteLine($"warning: skipped {path}: {reason}");
+            Assert.Equal(1, ImageBatches.Read(pass, Input, batchSize: 2).Sum(b => b.Count));
         }
+
+        // Once for the folder (two passes), once for the subset, which counts its own.
+        Assert.Equal([Path.Combine(folder, "text.jpg"), Path.Combine(folder, "text.jpg")], logger.Of(LogEvents.ImageSkipped).Select(e => e["ImagePath"]));
+    }
+
+    [Fact]
+    public void WithoutALogger_SkippedImagesAreCountedAndReportedNowhere()
+    {
+        using var temp = new TempFolder();
+        var folder = Directory.CreateDirectory(temp["images/bag"]).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(FashionData.Test, "bag")).Order().First(), Path.Combine(folder, "real.png"));
+        File.WriteAllText(Path.Combine(folder, "text.jpg"), "not an image");
+
+        var images = ImageFolder.Open(temp["images"]);
+
+        Assert.Equal(1, ImageBatches.Read(images, Input, batchSize: 2).Sum(b => b.Count));
+        Assert.Equal(1, images.Skipped);
     }
 
     [Fact]

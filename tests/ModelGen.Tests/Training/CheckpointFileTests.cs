@@ -64,7 +64,7 @@ public sealed class CheckpointFileTests
         model.save(state);
         LegacyFiles.WriteCheckpoint(Path.Combine(checkpoints, "ckpt-000002-warmup-e0002.mgckpt"), State, state.ToArray(), []);
 
-        var error = Assert.Throws<CheckpointException>(() => TrainingRun.Start(model, "Tiny", new TrainOptions { CheckpointDirectory = checkpoints, Resume = true, OutputDirectory = temp["out"], Progress = ProgressMode.None, Log = TextWriter.Null }, checkpoints: null, earlyStopping: null, seed: 1));
+        var error = Assert.Throws<CheckpointException>(() => TrainingRun.Start(model, "Tiny", new TrainOptions { CheckpointDirectory = checkpoints, Resume = true, OutputDirectory = temp["out"], Progress = ProgressMode.None }, checkpoints: null, earlyStopping: null, seed: 1));
 
         Assert.Contains("saved by an older ModelGen (format MGCKPT01)", error.Message);
         Assert.Contains("ckpt-000002-warmup-e0002.mgckpt", error.Message);

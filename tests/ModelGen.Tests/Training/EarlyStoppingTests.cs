@@ -15,19 +15,25 @@ public sealed class EarlyStoppingTests
     public void StopsAfterPatienceEpochsWithoutImprovement_AndRestoresTheBestEpochsWeights()
     {
         // Validation losses per epoch: the best is epoch 2; epochs 3 and 4 do not improve (patience 2).
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+        var (continued, weights, log) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: true, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
+        Assert.Equal([LogEvents.EarlyStopped, LogEvents.BestWeightsRestored], log.Entries.Select(e => e.EventId.Id));
+        var stopped = log.Of(LogEvents.EarlyStopped).Single();
+        Assert.Equal((4, "val_loss", 2, 0.5, 2), (stopped["Epoch"], stopped["Monitor"], stopped["Wait"], stopped["Best"], stopped["BestEpoch"]));
+        Assert.Equal("Tiny train: early stopping after epoch 4: val_loss has not improved for 2 epochs (best 0.5000 at epoch 2)", stopped.Message);
+        Assert.Equal("Tiny train: restored the weights of epoch 2 (val_loss 0.5000)", log.Of(LogEvents.BestWeightsRestored).Single().Message);
     }
 
     [Fact]
     public void WithoutRestoreBest_KeepsTheLastEpochsWeights()
     {
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
+        var (continued, weights, log) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 2, RestoreBest: false, MinDelta: 0), [0.9, 0.5, 0.6, 0.7, 0.1, 0.1]);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(4), weights);
+        Assert.Equal([LogEvents.EarlyStopped], log.Entries.Select(e => e.EventId.Id));
     }
 
     [Fact]
@@ -35,7 +41,7 @@ public sealed class EarlyStoppingTests
     {
         // Validation accuracy: epoch 3 beats epoch 2 by less than min_delta, so epoch 2 stays the best
         // and epochs 3 and 4 are the two without improvement.
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValAccuracy, Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
+        var (continued, weights, _) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValAccuracy, Patience: 2, RestoreBest: true, MinDelta: 0.05), [0.4, 0.7, 0.72, 0.5, 0.9, 0.9], accuracy: true);
 
         Assert.Equal(new[] { true, true, true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
@@ -44,10 +50,11 @@ public sealed class EarlyStoppingTests
     [Fact]
     public void APhaseThatRunsOut_StillEndsWithTheBestWeights()
     {
-        var (continued, weights) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
+        var (continued, weights, log) = RunEpochs(new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 5, RestoreBest: true, MinDelta: 0), [0.9, 0.3, 0.6, 0.7]);
 
         Assert.Equal(new[] { true, true, true, true }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
+        Assert.Equal([LogEvents.BestWeightsRestored], log.Entries.Select(e => e.EventId.Id));
     }
 
     [Fact]
@@ -58,12 +65,11 @@ public sealed class EarlyStoppingTests
         double[] validation = [0.9, 0.5, 0.6, 0.7, 0.8, 0.1];
         RunEpochs(settings, validation, checkpoints: temp["checkpoints"], stopAfter: 3);
 
-        var log = new StringWriter();
-        var (continued, weights) = RunEpochs(settings, validation, checkpoints: temp["checkpoints"], resume: true, log: log);
+        var (continued, weights, log) = RunEpochs(settings, validation, checkpoints: temp["checkpoints"], resume: true);
 
         Assert.Equal(new[] { true, false }, continued);
         Assert.Equal(WeightsOfEpoch(2), weights);
-        Assert.DoesNotContain("warning", log.ToString());
+        Assert.DoesNotContain(log.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
     }
 
     [Fact]
@@ -78,13 +84,12 @@ public sealed class EarlyStoppingTests
         var bytes = File.ReadAllBytes(best);
         File.WriteAllBytes(best, bytes.AsSpan(0, bytes.Length / 2).ToArray());
 
-        var log = new StringWriter();
-        var (continued, weights) = RunEpochs(settings, validation, checkpoints: temp["checkpoints"], resume: true, log: log);
+        var (continued, weights, log) = RunEpochs(settings, validation, checkpoints: temp["checkpoints"], resume: true);
 
         Assert.Equal(new[] { true, false }, continued);
         Assert.Equal(WeightsOfEpoch(5), weights); // the best weights are lost: the phase ends with its last ones
-        Assert.Contains("warning: the best weights of phase \"train\" cannot be restored", log.ToString());
-        Assert.Contains("truncated", log.ToString());
+        var warning = Assert.Single(log.Of(LogEvents.BestWeightsUnusable));
+        Assert.Contains("truncated", warning.Message);
     }
 
     /// <summary>The weights the fake training below gives the model in epoch <paramref name="epoch"/>.</summary>
@@ -93,22 +98,23 @@ public sealed class EarlyStoppingTests
     /// <summary>
     /// Runs a phase of up to 6 epochs on a one-layer model whose "training" sets its weights to
     /// <see cref="WeightsOfEpoch"/>, with the given validation results; returns what
-    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch and the weights at the end. With
+    /// <see cref="PhaseRun.EndEpoch"/> said after each epoch, the weights at the end, and what was logged. With
     /// <paramref name="checkpoints"/> it writes checkpoints there (and resumes from them with
     /// <paramref name="resume"/>); <paramref name="stopAfter"/> interrupts it after that many epochs.
     /// </summary>
-    private static (List<bool> Continued, float[] Weights) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false, string? checkpoints = null, bool resume = false, int? stopAfter = null, TextWriter? log = null)
+    private static (List<bool> Continued, float[] Weights, CapturingLogger Log) RunEpochs(EarlyStoppingSettings settings, double[] validation, bool accuracy = false, string? checkpoints = null, bool resume = false, int? stopAfter = null)
     {
         using var temp = new TempFolder();
         using var model = nn.Linear(3, 1);
         using var optimizer = Optimizers.Sgd(model.parameters(), [], lr: 0.1);
-        var options = new TrainOptions { OutputDirectory = temp.Path, CheckpointDirectory = checkpoints, Resume = resume, Progress = ProgressMode.None, Log = log ?? TextWriter.Null };
-        using var run = TrainingRun.Start(model, "Tiny", options, checkpoints: null, settings, seed: 1);
+        var log = new CapturingLogger();
+        var options = new TrainOptions { OutputDirectory = temp.Path, CheckpointDirectory = checkpoints, Resume = resume, Progress = ProgressMode.None };
+        using var run = TrainingRun.Start(model, "Tiny", options, checkpoints: null, settings, seed: 1, new ModelOptions { Logger = log });
         using var phase = run.BeginPhase("train", epochs: validation.Length, optimizer, schedule: null, samples: 1);
         var continued = new List<bool>();
         for (var epoch = phase.FirstEpoch; epoch < Math.Min(phase.Epochs, stopAfter ?? int.MaxValue); epoch++)
         {
-            var metrics = phase.BeginEpoch(epoch, batches: 1);
+            var metrics = phase.BeginEpoch(epoch);
             SetWeights(model, WeightsOfEpoch(epoch + 1));
             var value = validation[epoch];
             var result = accuracy ? Evaluation(correctOutOf100: (int)Math.Round(value * 100), loss: 1) : Evaluation(correctOutOf100: 50, loss: value);
@@ -119,9 +125,14 @@ public sealed class EarlyStoppingTests
             }
         }
 
+        if (stopAfter is null)
+        {
+            run.Finish();
+        }
+
         using var scope = NewDisposeScope();
         var weights = cat([model.weight.detach().flatten(), model.bias!.detach()]).data<float>().ToArray();
-        return (continued, weights);
+        return (continued, weights, log);
     }
 
     private static void SetWeights(TorchSharp.Modules.Linear model, float[] values)

@@ -18,21 +18,21 @@ public sealed class FeatureCacheTrainingTests
     {
         using var temp = new TempFolder();
         var train = FashionData.Subset(FashionData.Train, perClass: 2, temp["train"]);
-        var options = new ModelOptions { CacheDirectory = temp["cache"], Device = CPU, Seed = 3 };
+        var logger = new CapturingLogger();
+        var options = new ModelOptions { CacheDirectory = temp["cache"], Device = CPU, Seed = 3, Logger = logger };
         var trainOptions = new TrainOptions { Progress = ProgressMode.None, OutputDirectory = temp["out"] };
 
         // A first run: the frozen phase "head" extracts the images once and stores them; the phase
         // "tune" (augmented, backbone training) reads images and extracts nothing.
         string key;
         List<double> realLosses;
-        var events = new List<string>();
         using (var model = TinySeeded.Create(options))
         {
             key = FeatureExtractor.CacheKey(model.Backbone, ImageFolder.Open(train, TinySeeded.DeclaredClasses));
-            realLosses = HeadLosses(Logged(events, () => model.Train(train, trainOptions: trainOptions)));
+            realLosses = HeadLosses(model.Train(train, trainOptions: trainOptions));
         }
 
-        Assert.Equal(new[] { $"feature cache miss: {key}", $"feature cache stored: {key}" }, events);
+        Assert.Equal(new[] { $"{LogEvents.FeatureCacheMiss} {key}", $"{LogEvents.FeatureCacheStored} {key}" }, CacheEvents(logger));
         var entry = FeatureCache.PathOf(temp["cache"], key);
         Assert.True(File.Exists(entry));
 
@@ -47,11 +47,11 @@ public sealed class FeatureCacheTrainingTests
         using (madeUp)
         {
             FeatureFile.Write(entry, madeUp);
-            events.Clear();
+            var second = new CapturingLogger();
             List<double> fromCache;
-            using (var model = TinySeeded.Create(options))
+            using (var model = TinySeeded.Create(options with { Logger = second }))
             {
-                fromCache = HeadLosses(Logged(events, () => model.Train(train, trainOptions: trainOptions)));
+                fromCache = HeadLosses(model.Train(train, trainOptions: trainOptions));
             }
 
             List<double> fromFeatures;
@@ -60,7 +60,7 @@ public sealed class FeatureCacheTrainingTests
                 fromFeatures = HeadLosses(model.Train(madeUp, trainOptions: trainOptions));
             }
 
-            Assert.Equal(new[] { $"feature cache hit: {key}" }, events);
+            Assert.Equal(new[] { $"{LogEvents.FeatureCacheHit} {key}" }, CacheEvents(second));
             Assert.Equal(fromFeatures, fromCache);
             Assert.NotEqual(realLosses, fromCache);
         }
@@ -69,16 +69,7 @@ public sealed class FeatureCacheTrainingTests
     private static List<double> HeadLosses(TrainingHistory history) =>
         history.Epochs.Where(e => e.Phase == "head").Select(e => e.Loss).ToList();
 
-    private static T Logged<T>(List<string> events, Func<T> action)
-    {
-        FeatureCache.Log = events.Add;
-        try
-        {
-            return action();
-        }
-        finally
-        {
-            FeatureCache.Log = null;
-        }
-    }
+    /// <summary>The feature cache's events: "event-id cache-key" each.</summary>
+    private static List<string> CacheEvents(CapturingLogger logger) =>
+        logger.Entries.Where(e => e.EventId.Id is >= 1100 and < 1200).Select(e => $"{e.EventId.Id} {e["CacheKey"]}").ToList();
 }

@@ -23,7 +23,7 @@ public sealed class GeneratedEarlyStoppingTests
         using var validation = Noise(64, generator);
         using var model = TinyEarlyStopping.Create(new ModelOptions { Device = CPU, Seed = 5 });
 
-        var history = model.Train(train, validation, new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.None, Log = TextWriter.Null });
+        var history = model.Train(train, validation, new TrainOptions { OutputDirectory = temp.Path, Progress = ProgressMode.None });
 
         var losses = history.Epochs.Select(e => e.ValLoss!.Value).ToList();
         var best = losses.IndexOf(losses.Min());

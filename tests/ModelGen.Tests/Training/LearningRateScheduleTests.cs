@@ -103,7 +103,7 @@ public sealed class LearningRateScheduleTests
 
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
         {
-            phase.EndEpoch(phase.BeginEpoch(epoch, batches: 1), validation: null);
+            phase.EndEpoch(phase.BeginEpoch(epoch), validation: null);
         }
 
         Assert.Equal(new[] { 0.1, 0.1, 0.01, 0.01, 0.001 }, run.History.Epochs.Select(e => e.LearningRate), Near);

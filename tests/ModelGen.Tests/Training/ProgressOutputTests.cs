@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace ModelGen.Tests.Training;
 
-/// <summary>What a user sees when output is redirected: a line per epoch with throughput, a summary table, and the files.</summary>
+/// <summary>What a user's logger gets when output is redirected: a line per epoch with throughput, one for the phase, one for the files; and the files.</summary>
 public sealed class ProgressOutputTests
 {
     [Fact]
@@ -14,15 +14,16 @@ public sealed class ProgressOutputTests
         using var temp = new TempFolder();
         using var model = FashionMethod1.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
         using var features = model.Extract(FashionData.Subset(FashionData.Test, perClass: 3, temp["images"]));
-        var log = new StringWriter();
+        var log = new CapturingLogger();
 
-        model.Train(features, null, new TrainOptions { OutputDirectory = temp["out"], CheckpointDirectory = temp["checkpoints"], Progress = ProgressMode.Lines, Log = log, MaxEpochsPerPhase = 3 });
+        model.Train(features, null, new TrainOptions { OutputDirectory = temp["out"], CheckpointDirectory = temp["checkpoints"], Progress = ProgressMode.Lines, Logger = log, MaxEpochsPerPhase = 3 });
 
-        var text = log.ToString();
+        var text = log.Text;
         Assert.Contains("FashionMethod1 train epoch 1/3: loss", text);
         Assert.Contains("FashionMethod1 train epoch 3/3: loss", text);
         Assert.Contains("samples/s)", text);
-        Assert.Contains("phase  epochs", text);
+        Assert.Contains("FashionMethod1 train: 3 epochs in ", text);
+        Assert.Contains($"FashionMethod1: 3 epochs; history and curves in {temp["out"]}", text);
         Assert.Equal(4, File.ReadAllLines(temp["out/history.csv"]).Length);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(temp["out/curves.png"]).Take(4));
         Assert.Equal(3, Directory.GetFiles(temp["checkpoints"], "ckpt-*").Length);

@@ -1,4 +1,12 @@
+using Microsoft.Extensions.Logging;
+using ModelGen;
 using ModelGenClassifier;
+
+// Once, at startup: sets up glibc's allocator for LibTorch's large tensors (Linux; much faster on CPU).
+ModelGenProcess.Tune();
+
+// ModelGen writes its warnings (skipped images, ...) and training progress to this logger.
+using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
 
 // Put images into data/train/<class>/ and data/test/<class>/ (one folder per label of the spec).
 var train = Path.Combine("data", "train");
@@ -10,7 +18,7 @@ if (!Directory.EnumerateFiles(train, "*.*", SearchOption.AllDirectories).Any(f =
     return;
 }
 
-using var model = ModelGenClassifierModel.Create();
+using var model = ModelGenClassifierModel.Create(new ModelOptions { Logger = logging.CreateLogger("ModelGen") });
 using var features = model.Extract(train);
 model.Train(features);
 Console.WriteLine(model.Evaluate(test).ToTable());

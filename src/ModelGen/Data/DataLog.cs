@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace ModelGen.Data;
+
+/// <summary>The messages of the data pipeline (images, feature extraction and cache) on the run's logger.</summary>
+internal static partial class DataLog
+{
+    [LoggerMessage(EventId = LogEvents.ImageSkipped, EventName = nameof(LogEvents.ImageSkipped), Level = LogLevel.Warning,
+        Message = "Skipped the image {ImagePath}: {Reason}")]
+    public static partial void ImageSkipped(this ILogger logger, string imagePath, string reason);
+
+    [LoggerMessage(EventId = LogEvents.FeaturesExtracted, EventName = nameof(LogEvents.FeaturesExtracted), Level = LogLevel.Information,
+        Message = "Extracted features from {ImageDirectory}: {Count} images → {FeatureShape}, {Skipped} skipped ({Seconds:0.0}s, {Rate:0.0} images/s)")]
+    public static partial void FeaturesExtracted(this ILogger logger, string imageDirectory, long count, string featureShape, int skipped, double seconds, double rate);
+
+    [LoggerMessage(EventId = LogEvents.FeatureCacheHit, EventName = nameof(LogEvents.FeatureCacheHit), Level = LogLevel.Debug,
+        Message = "Feature cache hit: {CacheKey} ({CachePath})")]
+    public static partial void FeatureCacheHit(this ILogger logger, string cacheKey, string cachePath);
+
+    [LoggerMessage(EventId = LogEvents.FeatureCacheMiss, EventName = nameof(LogEvents.FeatureCacheMiss), Level = LogLevel.Debug,
+        Message = "Feature cache miss: {CacheKey} ({CachePath})")]
+    public static partial void FeatureCacheMiss(this ILogger logger, string cacheKey, string cachePath);
+
+    [LoggerMessage(EventId = LogEvents.FeatureCacheStored, EventName = nameof(LogEvents.FeatureCacheStored), Level = LogLevel.Debug,
+        Message = "Feature cache stored: {CacheKey} ({CachePath})")]
+    public static partial void FeatureCacheStored(this ILogger logger, string cacheKey, string cachePath);
+
+    [LoggerMessage(EventId = LogEvents.FeatureCacheEntryDamaged, EventName = nameof(LogEvents.FeatureCacheEntryDamaged), Level = LogLevel.Warning,
+        Message = "The cached features {CachePath} cannot be used ({Problem}); extracting them again")]
+    public static partial void FeatureCacheEntryDamaged(this ILogger logger, string cachePath, string problem);
+}

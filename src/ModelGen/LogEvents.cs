@@ -1,0 +1,72 @@
+namespace ModelGen;
+
+/// <summary>
+/// The event ids of what ModelGen writes to <see cref="ModelOptions.Logger"/> (and <see cref="TrainOptions.Logger"/>),
+/// for filtering; each event's name is the name of its constant. 1xxx: images and features; 2xxx: weights;
+/// 3xxx: training. Every message is structured: its values (paths, reasons, metrics) are named properties.
+/// </summary>
+public static class LogEvents
+{
+    /// <summary>Warning: an image could not be read and is skipped (properties <c>ImagePath</c>, <c>Reason</c>); once per file.</summary>
+    public const int ImageSkipped = 1001;
+
+    /// <summary>Information: a pass of the backbone over an image folder ended (the features' shape, images, skipped, speed).</summary>
+    public const int FeaturesExtracted = 1002;
+
+    /// <summary>Debug: extracted features were found in the feature cache.</summary>
+    public const int FeatureCacheHit = 1101;
+
+    /// <summary>Debug: the feature cache has no entry for the images and backbone; they are extracted.</summary>
+    public const int FeatureCacheMiss = 1102;
+
+    /// <summary>Debug: extracted features were stored in the feature cache.</summary>
+    public const int FeatureCacheStored = 1103;
+
+    /// <summary>Warning: a feature cache entry is damaged; it is deleted and the features are extracted again.</summary>
+    public const int FeatureCacheEntryDamaged = 1104;
+
+    /// <summary>Warning: tensors of a weights file belong to no layer of the backbone's network and were ignored.</summary>
+    public const int UnusedWeights = 2001;
+
+    /// <summary>Information: an epoch ended, without validation data (loss, accuracy, learning rate, time, speed).</summary>
+    public const int EpochCompleted = 3001;
+
+    /// <summary>Information: an epoch ended, with validation loss and accuracy.</summary>
+    public const int EpochCompletedWithValidation = 3002;
+
+    /// <summary>Information: progress within long work (an epoch, an extraction), about every 30 seconds in <see cref="ProgressMode.Lines"/>.</summary>
+    public const int Progress = 3003;
+
+    /// <summary>Information: a phase ended, without validation data (its epochs, time, speed, last loss and accuracy).</summary>
+    public const int PhaseFinished = 3004;
+
+    /// <summary>Information: a phase ended, with its last validation loss and accuracy and its best validation accuracy.</summary>
+    public const int PhaseFinishedWithValidation = 3005;
+
+    /// <summary>Information: a run resumes from a checkpoint.</summary>
+    public const int Resuming = 3010;
+
+    /// <summary>Warning: resuming was asked for but there is no checkpoint (or checkpoints are off); the run starts fresh.</summary>
+    public const int NothingToResume = 3011;
+
+    /// <summary>Information: early stopping ended a phase.</summary>
+    public const int EarlyStopped = 3020;
+
+    /// <summary>Information: a phase ended with the weights of its best epoch (early stopping's <c>restore_best</c>).</summary>
+    public const int BestWeightsRestored = 3021;
+
+    /// <summary>Warning: early stopping monitors a validation value but there is no validation data; it watches the training value instead.</summary>
+    public const int MonitorWithoutValidation = 3022;
+
+    /// <summary>Warning: the best weights a stopped run kept cannot be used (damaged, truncated, another run's); they are not loaded.</summary>
+    public const int BestWeightsUnusable = 3023;
+
+    /// <summary>Information: a run finished; the history and curves are written.</summary>
+    public const int TrainingFinished = 3030;
+
+    /// <summary>Warning: a run ended without finishing (training threw); the history of the epochs run so far is written.</summary>
+    public const int TrainingInterrupted = 3031;
+
+    /// <summary>Error: the history of an interrupted run could not be written.</summary>
+    public const int HistoryNotWritten = 3032;
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+
+namespace ModelGen.Training;
+
+/// <summary>The messages of training on the run's logger.</summary>
+internal static partial class TrainingLog
+{
+    [LoggerMessage(EventId = LogEvents.EpochCompleted, EventName = nameof(LogEvents.EpochCompleted), Level = LogLevel.Information,
+        Message = "{Model} {Phase} epoch {Epoch}/{Epochs}: loss {Loss:0.0000} acc {Accuracy:0.0000} lr {LearningRate:G3} ({Seconds:0.0}s, {SamplesPerSecond:0.0} samples/s)")]
+    public static partial void EpochCompleted(this ILogger logger, string model, string phase, int epoch, int epochs, double loss, double accuracy, double learningRate, double seconds, double samplesPerSecond);
+
+    [LoggerMessage(EventId = LogEvents.EpochCompletedWithValidation, EventName = nameof(LogEvents.EpochCompletedWithValidation), Level = LogLevel.Information,
+        Message = "{Model} {Phase} epoch {Epoch}/{Epochs}: loss {Loss:0.0000} acc {Accuracy:0.0000} val_loss {ValLoss:0.0000} val_acc {ValAccuracy:0.0000} lr {LearningRate:G3} ({Seconds:0.0}s, {SamplesPerSecond:0.0} samples/s)")]
+    public static partial void EpochCompletedWithValidation(this ILogger logger, string model, string phase, int epoch, int epochs, double loss, double accuracy, double valLoss, double valAccuracy, double learningRate, double seconds, double samplesPerSecond);
+
+    [LoggerMessage(EventId = LogEvents.Resuming, EventName = nameof(LogEvents.Resuming), Level = LogLevel.Information,
+        Message = "{Model}: resuming from {Checkpoint} (phase {Phase}, {EpochsDone} epochs done)")]
+    public static partial void Resuming(this ILogger logger, string model, string checkpoint, string phase, int epochsDone);
+
+    [LoggerMessage(EventId = LogEvents.NothingToResume, EventName = nameof(LogEvents.NothingToResume), Level = LogLevel.Warning,
+        Message = "{Model}: no checkpoint to resume from ({Where}); starting fresh")]
+    public static partial void NothingToResume(this ILogger logger, string model, string where);
+
+    [LoggerMessage(EventId = LogEvents.EarlyStopped, EventName = nameof(LogEvents.EarlyStopped), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: early stopping after epoch {Epoch}: {Monitor} has not improved for {Wait} epochs (best {Best:0.0000} at epoch {BestEpoch})")]
+    public static partial void EarlyStopped(this ILogger logger, string model, string phase, int epoch, string monitor, int wait, double best, int bestEpoch);
+
+    [LoggerMessage(EventId = LogEvents.BestWeightsRestored, EventName = nameof(LogEvents.BestWeightsRestored), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: restored the weights of epoch {BestEpoch} ({Monitor} {Best:0.0000})")]
+    public static partial void BestWeightsRestored(this ILogger logger, string model, string phase, int bestEpoch, string monitor, double best);
+
+    [LoggerMessage(EventId = LogEvents.BestWeightsUnusable, EventName = nameof(LogEvents.BestWeightsUnusable), Level = LogLevel.Warning,
+        Message = "{Model} {Phase}: the kept best weights are not used: {Problem}")]
+    public static partial void BestWeightsUnusable(this ILogger logger, string model, string phase, string problem);
+
+    [LoggerMessage(EventId = LogEvents.MonitorWithoutValidation, EventName = nameof(LogEvents.MonitorWithoutValidation), Level = LogLevel.Warning,
+        Message = "{Model} {Phase}: early stopping monitors {Monitor}, but there is no validation data; watching {Fallback} instead")]
+    public static partial void MonitorWithoutValidation(this ILogger logger, string model, string phase, string monitor, string fallback);
+
+    [LoggerMessage(EventId = LogEvents.PhaseFinished, EventName = nameof(LogEvents.PhaseFinished), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} acc {Accuracy:0.0000}")]
+    public static partial void PhaseFinished(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy);
+
+    [LoggerMessage(EventId = LogEvents.PhaseFinishedWithValidation, EventName = nameof(LogEvents.PhaseFinishedWithValidation), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} acc {Accuracy:0.0000} val_loss {ValLoss:0.0000} val_acc {ValAccuracy:0.0000}, best val_acc {BestValAccuracy:0.0000}")]
+    public static partial void PhaseFinishedWithValidation(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy, double valLoss, double valAccuracy, double bestValAccuracy);
+
+    [LoggerMessage(EventId = LogEvents.TrainingFinished, EventName = nameof(LogEvents.TrainingFinished), Level = LogLevel.Information,
+        Message = "{Model}: {EpochCount} epochs; history and curves in {OutputDirectory}")]
+    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, string outputDirectory);
+
+    [LoggerMessage(EventId = LogEvents.TrainingInterrupted, EventName = nameof(LogEvents.TrainingInterrupted), Level = LogLevel.Warning,
+        Message = "{Model}: training ended before it finished; the history of its {EpochCount} epochs is in {OutputDirectory}")]
+    public static partial void TrainingInterrupted(this ILogger logger, string model, int epochCount, string outputDirectory);
+
+    [LoggerMessage(EventId = LogEvents.HistoryNotWritten, EventName = nameof(LogEvents.HistoryNotWritten), Level = LogLevel.Error,
+        Message = "{Model}: training ended before it finished, and the history of its {EpochCount} epochs could not be written to {OutputDirectory}")]
+    public static partial void HistoryNotWritten(this ILogger logger, Exception exception, string model, int epochCount, string outputDirectory);
+}
