@@ -38,7 +38,9 @@ public sealed record ModelOptions
     /// </summary>
     public ILogger Logger
     {
-        get;
-        init => field = value ?? NullLogger.Instance;
-    } = NullLogger.Instance;
+        get => _logger;
+        init => _logger = value ?? NullLogger.Instance;
+    }
+
+    private readonly ILogger _logger = NullLogger.Instance;
 }

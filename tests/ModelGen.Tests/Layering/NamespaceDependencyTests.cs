@@ -20,6 +20,7 @@ public sealed class NamespaceDependencyTests
     private const string Backbones = "ModelGen.Backbones";
     private const string Export = "ModelGen.Export";
     private const string Training = "ModelGen.Training";
+    private const string Storage = "ModelGen.Storage";
 
     /// <summary>
     /// The layering, bottom up. A namespace not listed here fails the test: add it with what it may use
@@ -30,11 +31,14 @@ public sealed class NamespaceDependencyTests
         // Spec words, enums and settings records shared with the generator (src/Shared).
         [Vocabulary] = [],
 
-        // What users and every layer share: options, results, small infrastructure, pixel normalisation.
-        [Root] = [],
+        // ModelGen's own files: one checksummed container, written atomically.
+        [Storage] = [],
 
-        // Weight files: found from plain values, loaded into any module by tensor name.
-        [Weights] = [],
+        // What users and every layer share: options, results, log events, model files, pixel normalisation.
+        [Root] = [Storage],
+
+        // Weight files: found from plain values, loaded into any module by tensor name (log events from the root).
+        [Weights] = [Root],
 
         // ONNX graphs imported as TorchSharp modules; knows nothing of the exporter.
         [Onnx] = [Vocabulary],
@@ -43,7 +47,7 @@ public sealed class NamespaceDependencyTests
         [Progress] = [Root],
 
         // Images, their contract with the network (ImageInput), batches, features and their cache.
-        [Data] = [Root, Vocabulary, Progress],
+        [Data] = [Root, Vocabulary, Progress, Storage],
 
         // The classification head.
         [Heads] = [Root, Vocabulary],
@@ -52,10 +56,10 @@ public sealed class NamespaceDependencyTests
         [Backbones] = [Root, Vocabulary, Weights, Onnx, Data],
 
         // ONNX export: visits the imported graph's ops, writes backbones and heads.
-        [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones],
+        [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Storage],
 
         // The training engine generated models run.
-        [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones],
+        [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage],
     };
 
     private static readonly Lazy<NamespaceGraph> Runtime = new(() => NamespaceGraph.Of(RuntimeSource.Compilation, RuntimeSource.IsVocabulary));

@@ -54,7 +54,9 @@ internal static class RuntimeSource
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
 
         // Exact answers need a clean compilation: a name that does not bind is a dependency the walk cannot see.
-        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Take(10).ToList();
+        // CS8795: the logging messages' partial methods are implemented by the LoggerMessage source
+        // generator, which is not run here; their names bind all the same.
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error && d.Id != "CS8795").Take(10).ToList();
         Assert.True(errors.Count == 0, "The runtime's source does not compile here (the test needs every name bound):\n" + string.Join("\n", errors));
         return compilation;
     }
