@@ -100,14 +100,10 @@ internal static class QuickData
     public static string RandomVgg16Weights(string root)
     {
         var path = Path.Combine(root, "vgg16-random.dat");
-        var discarded = new List<torch.nn.Module>();
-        var stages = ModelGen.Backbones.TorchVisionCatalog.ConvolutionalBase(ModelGen.Backbones.Architecture.Vgg16, discarded);
-        using var features = torch.nn.Sequential(stages.ToArray());
-        features.save(path);
-        foreach (var module in discarded.Concat(stages.Select(s => (torch.nn.Module)s.Module)))
-        {
-            module.Dispose();
-        }
+        // torchvision's VGG16 with fresh weights: its state_dict keys (features.N.weight, classifier...) are
+        // what ModelGen reads from a weights file.
+        using var vgg16 = torchvision.models.vgg16();
+        vgg16.save(path);
 
         return path;
     }

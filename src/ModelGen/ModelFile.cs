@@ -11,7 +11,7 @@ namespace ModelGen;
 /// behind a matching checksum are found while loading them, which can leave the model partly loaded:
 /// the generated <c>Load</c> disposes it then.
 /// </summary>
-public static class ModelFile
+internal static class ModelFile
 {
     private const string StateTag = "STAT";
 

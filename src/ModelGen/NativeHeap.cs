@@ -29,7 +29,7 @@ namespace ModelGen;
 /// <c>bench/ModelGen.Benchmarks compare</c> measures the effect.
 /// </para>
 /// </remarks>
-public static class NativeHeap
+internal static class NativeHeap
 {
     /// <summary>The most glibc arenas a process gets once ModelGen has tuned the allocator.</summary>
     public const int Arenas = 1;

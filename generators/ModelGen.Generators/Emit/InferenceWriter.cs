@@ -12,31 +12,31 @@ internal static class InferenceWriter
         var shape = string.Join(", ", plan.Backbone.FeatureShape);
         w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
         w.Line($"public {R.FeatureSet} Extract(string imageDirectory) =>");
-        w.Line($"    Extract({R.ImageFolder}.Open(imageDirectory, DeclaredClasses, options.Logger));");
+        w.Line($"    Extract({R.ModelRuntime}.OpenImages(imageDirectory, DeclaredClasses, options.Logger));");
         w.Line();
         w.Line($"private {R.FeatureSet} Extract({R.ImageFolder} images) =>");
-        w.Line($"    {R.FeatureExtractor}.Extract(backbone, images, options, device);");
+        w.Line($"    {R.ModelRuntime}.Extract(backbone, images, options, device);");
         w.Line();
 
         w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class).");
         w.Line($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32) =>");
-        w.Line($"    EvaluateImages({R.ImageFolder}.Open(imageDirectory, Classes, options.Logger), batchSize);");
+        w.Line($"    EvaluateImages({R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger), batchSize);");
         w.Line();
-        WriteEvaluate(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ImageBatches}.Read(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
+        WriteEvaluate(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ModelRuntime}.ReadImages(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
         WriteEvaluate(w, "EvaluateFeatures", $"{R.FeatureSet} features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");
 
         var result = plan.HasLabels ? plan.LabelEnumName : "string";
         w.Summary("Classifies one image file: the predicted class and the probability of every class.");
         w.Line($"/// <exception cref=\"{R.ImageLoadException}\">The file is missing, not an image, or too large.</exception>");
         w.Open($"public {R.Prediction}<{result}> Predict(string imagePath)");
-        w.Line($"using var image = {R.ImageDecoder}.Decode(imagePath, backbone.Input);");
+        w.Line($"using var image = {R.ModelRuntime}.DecodeImage(imagePath, backbone.Input);");
         w.Line("return Predict(image);");
         w.Close();
         w.Line();
         w.Summary("Classifies one image read from a stream.");
         w.Line($"/// <exception cref=\"{R.ImageLoadException}\">The stream does not hold a readable image.</exception>");
         w.Open($"public {R.Prediction}<{result}> Predict(global::System.IO.Stream image)");
-        w.Line($"using var decoded = {R.ImageDecoder}.Decode(image, backbone.Input, \"the stream\");");
+        w.Line($"using var decoded = {R.ModelRuntime}.DecodeImage(image, backbone.Input, \"the stream\");");
         w.Line("return Predict(decoded);");
         w.Close();
         w.Line();
@@ -53,14 +53,14 @@ internal static class InferenceWriter
 
         WriteExport(w, plan);
         w.Summary("Saves the weights and class names to one file (written to a temporary file, then renamed into place).");
-        w.Line($"public void Save(string path) => {R.ModelFile}.Save(this, path, nameof({plan.ClassName}), Fingerprint, Classes);");
+        w.Line($"public void Save(string path) => {R.ModelRuntime}.SaveModel(this, path, nameof({plan.ClassName}), Fingerprint, Classes);");
         w.Line();
         w.SummaryXml("Loads a model saved by <see cref=\"Save\"/>: the spec's architecture, with the saved weights (no pretrained weights are read).");
         w.Line($"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model.</exception>");
         w.Open($"public static {plan.ClassName} Load(string path, {R.ModelOptions}? options = null)");
         w.Line($"var model = new {plan.ClassName}(options ?? new {R.ModelOptions}(), pretrained: false);");
         w.Open("try");
-        w.Line($"model.Classes = {R.ModelFile}.Load(model, path, nameof({plan.ClassName}), Fingerprint);");
+        w.Line($"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint);");
         w.Line("return model;");
         w.Close();
         w.Open("catch");
@@ -80,7 +80,7 @@ internal static class InferenceWriter
         w.Line("/// <param name=\"includePreprocessing\">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>");
         w.Line("public void ExportOnnx(string path, bool includePreprocessing = true) =>");
         w.Indent();
-        w.Call($"{R.OnnxExporter}.Export", ["backbone", "head", $"new {R.OnnxExportInfo}(nameof({plan.ClassName}), Classes, Description: ExportDescription)", "path", "includePreprocessing"], ";");
+        w.Call($"{R.ModelRuntime}.ExportOnnx", ["backbone", "head", $"new {R.OnnxExportInfo}(nameof({plan.ClassName}), Classes, Description: ExportDescription)", "path", "includePreprocessing"], ";");
         w.Outdent();
         w.Line();
         w.Line("// The model's description in the ONNX file (spec keys: description, backbone, head).");

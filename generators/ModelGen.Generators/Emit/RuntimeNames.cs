@@ -18,14 +18,12 @@ internal static class RuntimeNames
     public const string TrainingHistory = "global::ModelGen.TrainingHistory";
     public const string EvaluationResult = "global::ModelGen.EvaluationResult";
     public const string Prediction = "global::ModelGen.Prediction";
-    public const string ModelFile = "global::ModelGen.ModelFile";
+    public const string ModelRuntime = "global::ModelGen.Runtime.ModelRuntime";
     public const string ModelFileException = "global::ModelGen.ModelFileException";
-    public const string DeviceSelection = "global::ModelGen.DeviceSelection";
 
     public const string Backbones = "global::ModelGen.Backbones";
     public const string Backbone = Backbones + ".Backbone";
     public const string BackboneDefinition = Backbones + ".BackboneDefinition";
-    public const string BackboneFactory = Backbones + ".BackboneFactory";
     public const string FreezeBoundary = Backbones + ".FreezeBoundary";
 
     public const string Heads = "global::ModelGen.Heads";
@@ -36,19 +34,13 @@ internal static class RuntimeNames
     public const string Data = "global::ModelGen.Data";
     public const string FeatureSet = Data + ".FeatureSet";
     public const string ImageFolder = Data + ".ImageFolder";
-    public const string ImageBatches = Data + ".ImageBatches";
-    public const string ImageDecoder = Data + ".ImageDecoder";
     public const string ImageLoadException = Data + ".ImageLoadException";
     public const string TrainingData = Data + ".TrainingData";
-    public const string ClassNames = Data + ".ClassNames";
-    public const string FeatureExtractor = Data + ".FeatureExtractor";
     public const string Augmentation = Data + ".Augmentation";
     public const string FillMode = Data + ".FillMode";
 
     public const string Training = "global::ModelGen.Training";
     public const string TrainingRun = Training + ".TrainingRun";
-    public const string SeedScope = Training + ".SeedScope";
-    public const string Optimizers = Training + ".Optimizers";
     public const string OptimizerSettings = Training + ".OptimizerSettings";
     public const string OptimizerKind = Training + ".OptimizerKind";
     public const string LearningRateSchedule = Training + ".LearningRateSchedule";
@@ -59,7 +51,6 @@ internal static class RuntimeNames
     public const string CheckpointSettings = Training + ".CheckpointSettings";
     public const string EvaluationAccumulator = Training + ".EvaluationAccumulator";
 
-    public const string OnnxExporter = "global::ModelGen.Export.OnnxExporter";
     public const string OnnxExportInfo = "global::ModelGen.Export.OnnxExportInfo";
 
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";

@@ -49,7 +49,7 @@ internal static class TrainingWriter
         }
 
         w.Open($"private void UseClasses({R.ReadOnlyList}<string> classes)");
-        w.Line($"Classes = {R.ClassNames}.Check(classes, DeclaredClasses, ClassCount, nameof({plan.ClassName}));");
+        w.Line($"Classes = {R.ModelRuntime}.CheckClasses(classes, DeclaredClasses, ClassCount, nameof({plan.ClassName}));");
         w.Close();
     }
 
@@ -177,7 +177,7 @@ internal static class TrainingWriter
         w.Call($"public {R.TrainingHistory} Train", ["string trainDirectory", "string? validationDirectory = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.TrainingData}.Open", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
+        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
         w.Line("UseClasses(data.Classes);");
         w.Line("using var run = StartRun(trainOptions);");
         for (var i = 0; i < phases.Count; i++)
@@ -259,7 +259,7 @@ internal static class TrainingWriter
         w.Line("this.train(); // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode");
         w.Line("var metrics = phase.BeginEpoch(epoch);");
         w.Line($"{R.Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
-        w.Call($"foreach (var batch in {R.ImageBatches}.Read", ["data.Train", "backbone.Input", $"batchSize: {phase.BatchSize}", "shuffle: true", "seed: phase.EpochSeed(epoch)", augmentation], ")");
+        w.Call($"foreach (var batch in {R.ModelRuntime}.ReadImages", ["data.Train", "backbone.Input", $"batchSize: {phase.BatchSize}", "shuffle: true", "seed: phase.EpochSeed(epoch)", augmentation], ")");
         w.OpenBrace();
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
@@ -292,10 +292,10 @@ internal static class TrainingWriter
     private static void WriteOptimizer(CodeWriter w, PhasePlan phase, string stem, bool headOnly)
     {
         var parameters = headOnly ? "head.parameters()" : "head.parameters(), backbone.TrainableParameters()";
-        w.Line($"using var optimizer = {R.Optimizers}.Create({stem}Optimizer, {parameters});");
+        w.Line($"using var optimizer = {R.ModelRuntime}.CreateOptimizer({stem}Optimizer, {parameters});");
         w.Line(phase.Schedule is null
             ? $"{R.LearningRateSchedule}? schedule = null; // no schedule: the learning rate stays as set"
-            : $"var schedule = {R.LearningRateSchedule}.Create({stem}Schedule, optimizer, epochs: {phase.Epochs});");
+            : $"var schedule = {R.ModelRuntime}.CreateSchedule({stem}Schedule, optimizer, epochs: {phase.Epochs});");
     }
 
     private static void WriteStep(CodeWriter w)

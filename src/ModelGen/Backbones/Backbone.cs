@@ -61,7 +61,7 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
     /// Kept behind a holder: TorchSharp's RegisterComponents registers every field of a module type, and
     /// the graph's layers are already registered here under their own names.
     /// </remarks>
-    public Onnx.OnnxGraphModule? Graph
+    internal Onnx.OnnxGraphModule? Graph
     {
         get => _graph?.Module;
         init => _graph = value is null ? null : new GraphHolder(value);

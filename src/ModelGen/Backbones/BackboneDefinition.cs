@@ -15,6 +15,7 @@ namespace ModelGen.Backbones;
 /// <param name="WeightsFile">The weights file when <paramref name="Weights"/> is a file (relative to the spec's folder or absolute).</param>
 /// <param name="OnnxPath">For ONNX backbones: the graph file.</param>
 /// <param name="Owner">The assembly of the generated model: its build records the project folder (<c>ModelGen.ProjectDirectory</c>).</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record BackboneDefinition(
     Architecture Architecture,
     WeightsKind Weights,

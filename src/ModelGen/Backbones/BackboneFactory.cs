@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Backbones;
 
 /// <summary>Builds the backbone a generated model asks for: architecture, cut, weights, and a shape check.</summary>
-public static class BackboneFactory
+internal static class BackboneFactory
 {
     /// <summary>
     /// Builds, cuts and (when <paramref name="pretrained"/>) loads the weights of a backbone, then checks

@@ -9,7 +9,7 @@ namespace ModelGen.Backbones;
 /// <c>layer3.1</c>): the chain up to that stage, with nested <c>Sequential</c>s shortened to the named
 /// child. Names are kept, so parameter names still match the weight files.
 /// </summary>
-public static class ModuleCutter
+internal static class ModuleCutter
 {
     /// <summary>The stages of <paramref name="stages"/> up to and including the module at <paramref name="path"/>.</summary>
     /// <param name="stages">The backbone's top-level modules in run order.</param>

@@ -8,7 +8,7 @@ namespace ModelGen.Backbones;
 /// package Microsoft.ML.DnnImageFeaturizer.ResNet18, which restores with ModelGen. The build copies them
 /// to <c>modelgen/resnet18_mlnet/</c> in the output folder; the NuGet cache is the fallback.
 /// </summary>
-public static class ResNet18MlnetFiles
+internal static class ResNet18MlnetFiles
 {
     /// <summary>The package that ships the model.</summary>
     public const string Package = "microsoft.ml.dnnimagefeaturizer.resnet18";

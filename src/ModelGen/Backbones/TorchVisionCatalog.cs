@@ -8,7 +8,7 @@ namespace ModelGen.Backbones;
 /// convolutional base as named stages (<c>features</c> for VGG, AlexNet and MobileNetV2; the stem and
 /// <c>layer1</c>..<c>layer4</c> for the ResNet family). Classifiers are dropped.
 /// </summary>
-public static class TorchVisionCatalog
+internal static class TorchVisionCatalog
 {
     private static readonly Dictionary<Architecture, Func<nn.Module>> Builders = new()
     {

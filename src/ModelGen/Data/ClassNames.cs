@@ -1,7 +1,7 @@
 namespace ModelGen.Data;
 
 /// <summary>Checks class lists against what a model scores.</summary>
-public static class ClassNames
+internal static class ClassNames
 {
     /// <summary>Names for a model that has not seen data yet: class0, class1, ...</summary>
     public static IReadOnlyList<string> Placeholder(int count) => Enumerable.Range(0, count).Select(i => "class" + i).ToArray();

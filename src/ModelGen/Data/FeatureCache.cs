@@ -8,7 +8,7 @@ namespace ModelGen.Data;
 /// Entries are written atomically; a damaged entry is reported, deleted and rebuilt, never read as data.
 /// Hits, misses and stores are logged at debug level, damaged entries as warnings.
 /// </summary>
-public static class FeatureCache
+internal static class FeatureCache
 {
     /// <summary>The environment variable naming the cache folder.</summary>
     public const string EnvironmentVariable = "MODELGEN_CACHE";

@@ -13,7 +13,7 @@ namespace ModelGen.Data;
 /// the architecture, the cut and its current weights), the input size, gray or color, the preprocessing
 /// (with the mean image's values), and every file's path, label, size and modification time.
 /// </summary>
-public static class FeatureExtractor
+internal static class FeatureExtractor
 {
     private const string KeyVersion = "modelgen-features-v1";
 

@@ -11,7 +11,7 @@ namespace ModelGen.Data;
 /// the file whole and the sizes against the header before it allocates, so a damaged file, or one in an
 /// older layout, is never read as data: it is a cache miss, with the reason.
 /// </summary>
-public static class FeatureFile
+internal static class FeatureFile
 {
     private const string FeaturesTag = "FEAT";
     private const string LabelsTag = "LABL";

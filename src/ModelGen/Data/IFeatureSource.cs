@@ -7,7 +7,7 @@ namespace ModelGen.Data;
 /// A network that turns images into features, as <see cref="FeatureExtractor"/> needs it: a backbone
 /// implements it, so that the data side runs networks without knowing how they are built.
 /// </summary>
-public interface IFeatureSource
+internal interface IFeatureSource
 {
     /// <summary>What images must become before the network sees them.</summary>
     ImageInput Input { get; }

@@ -8,6 +8,7 @@ namespace ModelGen.Data;
 /// </summary>
 /// <param name="Images">[N, 3, H, W], normalised for the backbone.</param>
 /// <param name="Labels">[N] class indexes (int64).</param>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record ImageBatch(Tensor Images, Tensor Labels) : IDisposable
 {
     /// <summary>Images in the batch.</summary>

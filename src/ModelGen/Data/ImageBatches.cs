@@ -10,7 +10,7 @@ namespace ModelGen.Data;
 /// parallel), so the network does not wait on the disk or the decoder, and memory stays bounded by the
 /// look-ahead. Unreadable images are skipped and counted on the folder.
 /// </summary>
-public static class ImageBatches
+internal static class ImageBatches
 {
     /// <summary>How many batches are prepared ahead of the one being used.</summary>
     /// <remarks>

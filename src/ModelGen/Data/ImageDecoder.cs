@@ -16,7 +16,7 @@ namespace ModelGen.Data;
 /// JPEG, BMP, GIF and WebP are accepted, whatever the extension); file size and pixel count are checked
 /// before decoding, and only the first frame of animations is read, so a hostile file costs little.
 /// </summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     /// <summary>Files larger than this are refused unread.</summary>
     public const long MaxFileBytes = 64L << 20;

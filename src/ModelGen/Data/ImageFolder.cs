@@ -9,6 +9,7 @@ namespace ModelGen.Data;
 /// case). Images that turn out unreadable are skipped, counted in <see cref="Skipped"/> and reported to
 /// the folder's logger (<see cref="LogEvents.ImageSkipped"/>, with the path and the reason), once per file.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class ImageFolder
 {
     /// <summary>The file extensions read as images.</summary>
@@ -33,7 +34,7 @@ public sealed class ImageFolder
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>The images, in a stable order (class, then file name).</summary>
-    public IReadOnlyList<ImageSample> Samples { get; }
+    internal IReadOnlyList<ImageSample> Samples { get; }
 
     /// <summary>How many images.</summary>
     public int Count => Samples.Count;

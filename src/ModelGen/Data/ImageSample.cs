@@ -5,4 +5,4 @@ namespace ModelGen.Data;
 /// <param name="Label">The class index.</param>
 /// <param name="Length">File size in bytes.</param>
 /// <param name="LastWriteTicks">Last modification time (UTC ticks).</param>
-public sealed record ImageSample(string Path, int Label, long Length, long LastWriteTicks);
+internal sealed record ImageSample(string Path, int Label, long Length, long LastWriteTicks);

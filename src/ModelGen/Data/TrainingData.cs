@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ModelGen.Data;
 
 /// <summary>The training images and, when there are any, the validation images, with their classes.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class TrainingData
 {
     private TrainingData(ImageFolder train, ImageFolder? validation)

@@ -17,7 +17,7 @@ namespace ModelGen.Export;
 /// the head, and optionally the preprocessing, so that ONNX Runtime alone reproduces <c>Predict</c>. The
 /// batch dimension is free; inputs and outputs are named; classes and the spec go into the metadata.
 /// </summary>
-public static class OnnxExporter
+internal static class OnnxExporter
 {
     /// <summary>The ONNX opset written.</summary>
     public const long Opset = 17;

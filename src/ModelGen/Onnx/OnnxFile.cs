@@ -4,7 +4,7 @@ using Onnx;
 namespace ModelGen.Onnx;
 
 /// <summary>Reads ONNX model files defensively (size limit, parse errors as clear messages).</summary>
-public static class OnnxFile
+internal static class OnnxFile
 {
     /// <summary>ONNX files larger than this are refused (protobuf itself stops at 2 GB).</summary>
     public const long MaxBytes = 2L << 30;

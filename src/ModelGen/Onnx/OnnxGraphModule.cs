@@ -9,7 +9,7 @@ namespace ModelGen.Onnx;
 /// at a node or value name), each turned into torch operations. Convolutions, batch norms and linear
 /// layers are real TorchSharp modules under layer names, so they train, freeze and save like any other.
 /// </summary>
-public sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
+internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
 {
     /// <summary>The operators ModelGen imports.</summary>
     public static readonly IReadOnlyList<string> SupportedOperators =

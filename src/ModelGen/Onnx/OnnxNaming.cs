@@ -3,7 +3,7 @@ using ModelGen.Shared;
 namespace ModelGen.Onnx;
 
 /// <summary>How an imported graph names its layers (the module paths of its parameters) and its cut points.</summary>
-public class OnnxNaming
+internal class OnnxNaming
 {
     /// <summary>Graphs in general: a layer is named after its node (characters torch does not allow become '_').</summary>
     public static OnnxNaming NodeNames { get; } = new();
@@ -29,7 +29,7 @@ public class OnnxNaming
 /// resnet18_mlnet: torchvision-style names for the CNTK graph (conv1, bn1, layer1.0.conv1, ...,
 /// layer2.0.downsample.0), in torchvision's parameter order, so specs and freezing read like ResNet's.
 /// </summary>
-public sealed class ResNet18MlnetNaming : OnnxNaming
+internal sealed class ResNet18MlnetNaming : OnnxNaming
 {
     private readonly Dictionary<string, string> _paths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _cuts = new(StringComparer.Ordinal);

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Onnx;
 
 /// <summary>Turns ONNX tensors (initializers, constants) into TorchSharp tensors, checking sizes first.</summary>
-public static class OnnxTensors
+internal static class OnnxTensors
 {
     /// <summary>A float32 (or int64) tensor from an ONNX tensor; other types are converted to float32.</summary>
     /// <exception cref="OnnxImportException">The type is unsupported or the data does not match the dims.</exception>

@@ -10,7 +10,7 @@ namespace ModelGen.Progress;
 /// interactive console (Spectre.Console), or a line to the logger every 30 seconds when output is
 /// redirected or <c>CI</c> is set. The line that ends the work is the caller's to log (it knows the results).
 /// </summary>
-public sealed class ProgressDisplay : IDisposable
+internal sealed class ProgressDisplay : IDisposable
 {
     private readonly string _title;
     private readonly long _total;

@@ -13,7 +13,7 @@ namespace ModelGen.Training;
 /// <param name="BestValue">Early stopping: the best monitored value of the phase so far.</param>
 /// <param name="BestEpoch">Early stopping: the epoch (from 1) that had it.</param>
 /// <param name="Wait">Early stopping: epochs since the best one.</param>
-public sealed record CheckpointState(
+internal sealed record CheckpointState(
     string Model,
     int Sequence,
     string Phase,
@@ -29,7 +29,7 @@ public sealed record CheckpointState(
 /// as JSON, the model's state dict and the optimizer's state. Written atomically; a file that is not whole
 /// (half-written or damaged) is never loaded.
 /// </summary>
-public static class CheckpointFile
+internal static class CheckpointFile
 {
     private const string ModelTag = "STAT";
     private const string OptimizerTag = "OPTM";

@@ -8,7 +8,7 @@ namespace ModelGen.Training;
 /// The checkpoints of one model in a folder: writing with rotation, finding the newest whole one, and
 /// the best weights of each phase that early stopping keeps.
 /// </summary>
-public sealed class CheckpointStore
+internal sealed class CheckpointStore
 {
     private const string Extension = ".mgckpt";
     private const string BestStateTag = "STAT";

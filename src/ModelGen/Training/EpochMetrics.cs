@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Training;
 
 /// <summary>Running loss and accuracy over one epoch's batches; it also moves the progress bar.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class EpochMetrics
 {
     private readonly ProgressDisplay? _progress;

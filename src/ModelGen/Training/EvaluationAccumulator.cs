@@ -3,6 +3,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Training;
 
 /// <summary>Collects loss and the confusion matrix over batches for an <see cref="EvaluationResult"/>.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class EvaluationAccumulator
 {
     private readonly IReadOnlyList<string> _classes;

@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Training;
 
 /// <summary>How the learning rate changes over a phase (spec key: <c>schedule</c>); stepped once per epoch.</summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class LearningRateSchedule
 {
     private readonly optim.lr_scheduler.LRScheduler? _scheduler;

@@ -9,7 +9,7 @@ namespace ModelGen.Training;
 /// trainable ones. With <c>backbone_lr</c>, the backbone gets its own learning rate (discriminative
 /// fine-tuning); frozen parameters are never given to the optimizer.
 /// </summary>
-public static class Optimizers
+internal static class Optimizers
 {
     /// <summary>The optimizer <paramref name="settings"/> describe, over the head's and the backbone's trainable parameters.</summary>
     public static optim.Optimizer Create(OptimizerSettings settings, IEnumerable<Parameter> head, IEnumerable<Parameter>? backbone = null)

@@ -8,6 +8,7 @@ namespace ModelGen.Training;
 /// bookkeeping (history, progress, the epoch's line), the learning-rate schedule, early stopping (with the
 /// best weights) and a checkpoint after every epoch.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class PhaseRun : IDisposable
 {
     private readonly int _seed;

@@ -8,7 +8,7 @@ namespace ModelGen.Training;
 /// are the same on every run) and puts the caller's generator state back at the end: creating a model
 /// does not change the random numbers the rest of the program draws.
 /// </summary>
-public sealed class SeedScope : IDisposable
+internal sealed class SeedScope : IDisposable
 {
     private readonly Tensor _saved;
 

@@ -6,7 +6,7 @@ using SixLabors.ImageSharp.Processing;
 namespace ModelGen.Training;
 
 /// <summary>Training curves as a PNG: loss on the left, accuracy on the right, training and validation, phases marked.</summary>
-public static class TrainingCurves
+internal static class TrainingCurves
 {
     /// <summary>Draws <paramref name="history"/> into <paramref name="path"/> (written atomically).</summary>
     public static void Save(TrainingHistory history, string path, string title)

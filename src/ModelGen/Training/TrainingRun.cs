@@ -13,6 +13,7 @@ namespace ModelGen.Training;
 /// machinery; the loops themselves are in the generated code. Messages go to <see cref="TrainOptions.Logger"/>,
 /// else to the model's <see cref="ModelOptions.Logger"/>.
 /// </summary>
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class TrainingRun : IDisposable
 {
     private readonly nn.Module _model;

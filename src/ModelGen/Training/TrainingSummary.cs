@@ -4,7 +4,7 @@ using System.Text;
 namespace ModelGen.Training;
 
 /// <summary>The table printed at the end of training: one row per phase.</summary>
-public static class TrainingSummary
+internal static class TrainingSummary
 {
     /// <summary>The table for <paramref name="history"/> as text.</summary>
     public static string Format(TrainingHistory history)

@@ -9,7 +9,7 @@ namespace ModelGen.Weights;
 /// (<c>.dat</c>) files. The files are treated as untrusted: the pickle reader builds only tensors and
 /// containers (no code runs), and damaged or truncated files give a <see cref="WeightsException"/>.
 /// </summary>
-public static class StateDictReader
+internal static class StateDictReader
 {
     /// <summary>Files above this size are refused before reading (the largest catalog model is under 1 GB).</summary>
     public const long MaxFileBytes = 4L << 30;

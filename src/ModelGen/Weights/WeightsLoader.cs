@@ -9,7 +9,7 @@ namespace ModelGen.Weights;
 /// returned by name (for a backbone: the discarded classifier, the layers beyond the cut), for the caller
 /// to judge and report.
 /// </summary>
-public static class WeightsLoader
+internal static class WeightsLoader
 {
     /// <summary>Copies the weights of the file <paramref name="path"/> into <paramref name="module"/>.</summary>
     /// <returns>The names in the file that the module does not use.</returns>

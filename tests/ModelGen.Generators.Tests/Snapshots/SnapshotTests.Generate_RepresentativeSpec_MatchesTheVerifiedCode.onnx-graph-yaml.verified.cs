@@ -61,16 +61,16 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         : base(nameof(Imported))
     {
         this.options = options;
-        device = global::ModelGen.DeviceSelection.Resolve(options);
+        device = global::ModelGen.Runtime.ModelRuntime.ResolveDevice(options);
         // training.seed: the same start on every run; the caller's random state is left as it was.
-        using (global::ModelGen.Training.SeedScope.Enter(options.Seed ?? 42))
+        using (global::ModelGen.Runtime.ModelRuntime.EnterSeed(options.Seed ?? 42))
         {
-            backbone = global::ModelGen.Backbones.BackboneFactory.Create(BackboneDefinition, options, pretrained);
+            backbone = global::ModelGen.Runtime.ModelRuntime.CreateBackbone(BackboneDefinition, options, pretrained);
             head = new global::ModelGen.Heads.Head(FeatureShape, HeadLayers);
         }
 
         RegisterComponents();
-        Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Data.ClassNames.Placeholder(ClassCount);
+        Classes = DeclaredClasses.Count > 0 ? DeclaredClasses : global::ModelGen.Runtime.ModelRuntime.PlaceholderClasses(ClassCount);
         backbone.Freeze(global::ModelGen.Backbones.FreezeBoundary.All); // freeze: all
         global::TorchSharp.ModuleExtensionMethods.to(this, device);
     }
@@ -126,17 +126,17 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// class), computed once and cached on disk.
     /// </summary>
     public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Data.ImageFolder.Open(imageDirectory, DeclaredClasses, options.Logger));
+        Extract(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, DeclaredClasses, options.Logger));
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
-        global::ModelGen.Data.FeatureExtractor.Extract(backbone, images, options, device);
+        global::ModelGen.Runtime.ModelRuntime.Extract(backbone, images, options, device);
 
     /// <summary>
     /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
     /// class).
     /// </summary>
     public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Data.ImageFolder.Open(imageDirectory, Classes, options.Logger), batchSize);
+        EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -144,7 +144,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         var evaluation = new global::ModelGen.Training.EvaluationAccumulator(Classes);
         using (global::TorchSharp.torch.inference_mode())
         {
-            foreach (var batch in global::ModelGen.Data.ImageBatches.Read(images, backbone.Input, batchSize))
+            foreach (var batch in global::ModelGen.Runtime.ModelRuntime.ReadImages(images, backbone.Input, batchSize))
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var labels = batch.Labels.to(device);
@@ -178,7 +178,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// <exception cref="global::ModelGen.Data.ImageLoadException">The file is missing, not an image, or too large.</exception>
     public global::ModelGen.Prediction<ImportedLabel> Predict(string imagePath)
     {
-        using var image = global::ModelGen.Data.ImageDecoder.Decode(imagePath, backbone.Input);
+        using var image = global::ModelGen.Runtime.ModelRuntime.DecodeImage(imagePath, backbone.Input);
         return Predict(image);
     }
 
@@ -186,7 +186,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// <exception cref="global::ModelGen.Data.ImageLoadException">The stream does not hold a readable image.</exception>
     public global::ModelGen.Prediction<ImportedLabel> Predict(global::System.IO.Stream image)
     {
-        using var decoded = global::ModelGen.Data.ImageDecoder.Decode(image, backbone.Input, "the stream");
+        using var decoded = global::ModelGen.Runtime.ModelRuntime.DecodeImage(image, backbone.Input, "the stream");
         return Predict(decoded);
     }
 
@@ -208,7 +208,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// <param name="path">The .onnx file to write (atomically).</param>
     /// <param name="includePreprocessing">Put the backbone's normalisation into the graph (default), so it takes plain RGB images.</param>
     public void ExportOnnx(string path, bool includePreprocessing = true) =>
-        global::ModelGen.Export.OnnxExporter.Export(
+        global::ModelGen.Runtime.ModelRuntime.ExportOnnx(
             backbone,
             head,
             new global::ModelGen.Export.OnnxExportInfo(nameof(Imported), Classes, Description: ExportDescription),
@@ -221,7 +221,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
     /// <summary>
     /// Saves the weights and class names to one file (written to a temporary file, then renamed into place).
     /// </summary>
-    public void Save(string path) => global::ModelGen.ModelFile.Save(this, path, nameof(Imported), Fingerprint, Classes);
+    public void Save(string path) => global::ModelGen.Runtime.ModelRuntime.SaveModel(this, path, nameof(Imported), Fingerprint, Classes);
 
     /// <summary>
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
@@ -233,7 +233,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         var model = new Imported(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.ModelFile.Load(model, path, nameof(Imported), Fingerprint);
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Imported), Fingerprint);
             return model;
         }
         catch
@@ -295,7 +295,7 @@ public sealed partial class Imported
         string? validationDirectory = null,
         global::ModelGen.TrainOptions? trainOptions = null)
     {
-        var data = global::ModelGen.Data.TrainingData.Open(
+        var data = global::ModelGen.Runtime.ModelRuntime.OpenTrainingData(
             trainDirectory,
             validationDirectory,
             DeclaredClasses,
@@ -326,7 +326,7 @@ public sealed partial class Imported
         global::ModelGen.Training.TrainingRun run)
     {
         backbone.Freeze(global::ModelGen.Backbones.FreezeBoundary.All); // freeze: all
-        using var optimizer = global::ModelGen.Training.Optimizers.Create(Phase1TrainOptimizer, head.parameters());
+        using var optimizer = global::ModelGen.Runtime.ModelRuntime.CreateOptimizer(Phase1TrainOptimizer, head.parameters());
         global::ModelGen.Training.LearningRateSchedule? schedule = null; // no schedule: the learning rate stays as set
         using var phase = run.BeginPhase("train", epochs: 10, optimizer, schedule, samples: train.Count);
         for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)
@@ -357,7 +357,7 @@ public sealed partial class Imported
 
     private void UseClasses(global::System.Collections.Generic.IReadOnlyList<string> classes)
     {
-        Classes = global::ModelGen.Data.ClassNames.Check(classes, DeclaredClasses, ClassCount, nameof(Imported));
+        Classes = global::ModelGen.Runtime.ModelRuntime.CheckClasses(classes, DeclaredClasses, ClassCount, nameof(Imported));
     }
 }
 

@@ -1,0 +1,83 @@
+using System.ComponentModel;
+using Microsoft.Extensions.Logging;
+using ModelGen.Backbones;
+using ModelGen.Data;
+using ModelGen.Export;
+using ModelGen.Heads;
+using ModelGen.Training;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGen.Runtime;
+
+/// <summary>
+/// The runtime's entry points for generated model classes: every static call their code makes goes through
+/// here, so the machinery behind it (backbone factory, image decoding and batching, the feature cache, model
+/// files, the ONNX exporter, optimizers) stays internal and can change without breaking a user's build.
+/// Not meant to be called by hand: use the generated class's members.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ModelRuntime
+{
+    /// <summary>The device a model runs on: the options', else <c>MODELGEN_DEVICE</c>, else CUDA when available, else CPU.</summary>
+    public static Device ResolveDevice(ModelOptions options) => DeviceSelection.Resolve(options);
+
+    /// <summary>Builds, cuts and (when <paramref name="pretrained"/>) loads the backbone; checks its output shape.</summary>
+    public static Backbone CreateBackbone(BackboneDefinition definition, ModelOptions options, bool pretrained) =>
+        BackboneFactory.Create(definition, options, pretrained);
+
+    /// <summary>Seeds TorchSharp's random generator until the result is disposed, then puts the caller's state back.</summary>
+    public static IDisposable EnterSeed(long seed) => SeedScope.Enter(seed);
+
+    /// <summary>Class names for a model that has not seen its data yet: class0, class1, ...</summary>
+    public static IReadOnlyList<string> PlaceholderClasses(int count) => ClassNames.Placeholder(count);
+
+    /// <summary>The classes of the data, checked against the declared labels and the head's output count.</summary>
+    public static IReadOnlyList<string> CheckClasses(IReadOnlyList<string> found, IReadOnlyList<string> declared, int classCount, string model) =>
+        ClassNames.Check(found, declared, classCount, model);
+
+    /// <summary>An image folder (one subfolder per class); skipped images go to <paramref name="logger"/>.</summary>
+    public static ImageFolder OpenImages(string directory, IReadOnlyList<string>? classes, ILogger logger) =>
+        ImageFolder.Open(directory, classes, logger);
+
+    /// <summary>The training and validation images of a run.</summary>
+    public static TrainingData OpenTrainingData(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed, ILogger logger) =>
+        TrainingData.Open(trainDirectory, validationDirectory, declaredClasses, validationSplit, seed, logger);
+
+    /// <summary>The backbone's features for every image of the folder, from the feature cache when possible.</summary>
+    public static FeatureSet Extract(Backbone backbone, ImageFolder images, ModelOptions options, Device device) =>
+        FeatureExtractor.Extract(backbone, images, options, device);
+
+    /// <summary>Batches of preprocessed images, optionally shuffled and augmented with a seed.</summary>
+    public static IEnumerable<ImageBatch> ReadImages(ImageFolder images, ImageInput input, int batchSize, bool shuffle = false, int seed = 0, Augmentation? augmentation = null) =>
+        ImageBatches.Read(images, input, batchSize, shuffle, seed, augmentation);
+
+    /// <summary>One image file, preprocessed for the backbone.</summary>
+    /// <exception cref="ImageLoadException">The file is missing, not an image, or too large.</exception>
+    public static Tensor DecodeImage(string path, ImageInput input) => ImageDecoder.Decode(path, input);
+
+    /// <summary>One image from a stream, preprocessed for the backbone.</summary>
+    /// <exception cref="ImageLoadException">The stream does not hold a readable image.</exception>
+    public static Tensor DecodeImage(Stream stream, ImageInput input, string name) => ImageDecoder.Decode(stream, input, name);
+
+    /// <summary>The optimizer the settings describe, over the head's and the backbone's trainable parameters.</summary>
+    public static optim.Optimizer CreateOptimizer(OptimizerSettings settings, IEnumerable<Parameter> head, IEnumerable<Parameter>? backbone = null) =>
+        Optimizers.Create(settings, head, backbone);
+
+    /// <summary>The learning-rate schedule the settings describe, over a phase of <paramref name="epochs"/> epochs.</summary>
+    public static LearningRateSchedule CreateSchedule(ScheduleSettings settings, optim.Optimizer optimizer, int epochs) =>
+        LearningRateSchedule.Create(settings, optimizer, epochs);
+
+    /// <summary>Saves a model's weights and class names to one checksummed file, atomically.</summary>
+    public static void SaveModel(nn.Module model, string path, string modelName, string fingerprint, IReadOnlyList<string> classes) =>
+        ModelFile.Save(model, path, modelName, fingerprint, classes);
+
+    /// <summary>Loads weights saved by <see cref="SaveModel"/> and returns the class names.</summary>
+    /// <exception cref="ModelFileException">The file is missing, damaged, older, or saved by another model.</exception>
+    public static IReadOnlyList<string> LoadModel(nn.Module model, string path, string modelName, string fingerprint) =>
+        ModelFile.Load(model, path, modelName, fingerprint);
+
+    /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
+    public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>
+        OnnxExporter.Export(backbone, head, info, path, includePreprocessing);
+}
