@@ -22,7 +22,7 @@ internal static class SpecCompiler
         var diagnostics = new DiagnosticBag();
         if (text is null)
         {
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, SpecLocation.FileStart(path), "the file could not be read");
+            diagnostics.Add(DiagnosticDescriptors.UnreadableFile, SpecLocation.FileStart(path));
             return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, null);
         }
 

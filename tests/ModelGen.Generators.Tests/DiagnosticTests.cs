@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Model;
 using ModelGen.Generators.Tests.Infrastructure;
 
 namespace ModelGen.Generators.Tests;
@@ -156,16 +160,56 @@ public sealed class DiagnosticTests
         Expect("MG0024", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: a, epochs: 1 }\n    - { name: [|a|], epochs: 1 }\n");
 
     [Fact]
-    public void EveryDiagnostic_HasAHelpLinkAndATitle()
+    public void EveryDiagnostic_HasAHelpLinkToItsIdAndATitle()
     {
-        foreach (var descriptor in ModelGen.Generators.Diagnostics.DiagnosticDescriptors.ById.Values)
+        foreach (var descriptor in DiagnosticDescriptors.ByKey.Values)
         {
-            Assert.StartsWith(ModelGen.Generators.Diagnostics.DiagnosticDescriptors.HelpBase, descriptor.HelpLinkUri);
+            Assert.Equal(DiagnosticDescriptors.HelpBase + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
             Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
 
-        Assert.Equal(24, ModelGen.Generators.Diagnostics.DiagnosticDescriptors.ById.Count);
+        Assert.Equal(Enumerable.Range(1, 24).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
+    }
+
+    [Fact]
+    public void DescriptorsOfOneId_ShareTitleCategoryAndSeverity()
+    {
+        foreach (var group in DiagnosticDescriptors.ByKey.Values.GroupBy(d => d.Id))
+        {
+            Assert.Single(group.Select(d => (d.Title.ToString(), d.Category, d.DefaultSeverity)).Distinct());
+        }
+    }
+
+    [Fact]
+    public void EveryMessage_TakesItsValuesAndLeavesNoPlaceholder()
+    {
+        foreach (var (key, descriptor) in DiagnosticDescriptors.ByKey)
+        {
+            var format = descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture);
+            var count = Regex.Matches(format.Replace("{{", "", StringComparison.Ordinal), @"\{(\d+)\}").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) + 1).DefaultIfEmpty(0).Max();
+            var values = Enumerable.Range(0, count).Select(i => $"<value{i}>").ToArray();
+
+            var message = SpecDiagnostic.Create(descriptor, SpecLocation.FileStart("/p/a.model.yaml"), values).Message;
+
+            Assert.All(values, value => Assert.Contains(value, message));
+            Assert.False(Regex.IsMatch(message, @"\{\d+\}|\{\{|\}\}"), $"{key}: {message}");
+        }
+    }
+
+    [Fact]
+    public void ADiagnostic_RemembersItsDescriptorNotJustItsId()
+    {
+        var location = SpecLocation.FileStart("/p/a.model.yaml");
+        var twice = SpecDiagnostic.Create(DiagnosticDescriptors.LabelGivenTwice, location, "cat");
+        var few = SpecDiagnostic.Create(DiagnosticDescriptors.TooFewLabels, location);
+
+        Assert.Equal(("MG0008", "MG0008"), (twice.Id, few.Id));
+        Assert.Equal(nameof(DiagnosticDescriptors.LabelGivenTwice), twice.Key);
+        Assert.NotEqual(twice, few);
+        Assert.Equal(twice, SpecDiagnostic.Create(DiagnosticDescriptors.LabelGivenTwice, location, "cat"));
+        Assert.Equal("The label 'cat' is given twice; list each class once", twice.Message);
+        Assert.Same(DiagnosticDescriptors.TooFewLabels, few.ToDiagnostic().Descriptor);
     }
 
     private static Diagnostic Expect(string id, string marked)

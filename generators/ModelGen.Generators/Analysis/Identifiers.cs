@@ -8,30 +8,12 @@ namespace ModelGen.Generators.Analysis;
 /// <summary>C# names: checking the spec's names and making member names from labels and layers.</summary>
 internal static class Identifiers
 {
-    /// <summary>Why <paramref name="name"/> is not a usable C# identifier, or null when it is.</summary>
-    public static string? WhyInvalid(string name)
-    {
-        if (name.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.VarKeyword)
-        {
-            return "it is a C# keyword; use a PascalCase name such as " + Pascal(name, "Model");
-        }
-
-        if (!SyntaxFacts.IsValidIdentifier(name))
-        {
-            return "use letters, digits and underscores, starting with a letter, such as " + Pascal(name, "Model");
-        }
-
-        return null;
-    }
-
-    /// <summary>Why a dotted namespace is not valid, or null.</summary>
-    public static string? WhyInvalidNamespace(string name) =>
-        name.Split('.').Select(WhyInvalid).FirstOrDefault(reason => reason is not null);
+    /// <summary>What keeps <paramref name="name"/> from being a usable C# identifier.</summary>
+    public static NameProblem Check(string name) =>
+        name.Length == 0 ? NameProblem.Empty
+        : SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.VarKeyword ? NameProblem.Keyword
+        : !SyntaxFacts.IsValidIdentifier(name) ? NameProblem.InvalidCharacters
+        : NameProblem.None;
 
     /// <summary>A PascalCase member name from free text ("ankle-boot" → "AnkleBoot"), or <paramref name="fallback"/>.</summary>
     public static string Pascal(string text, string fallback)
@@ -71,4 +53,20 @@ internal static class Identifiers
         var parts = name.Split('.').Select(part => part.All(char.IsDigit) ? part : Pascal(part, "_"));
         return string.Join("_", parts);
     }
+}
+
+/// <summary>What keeps a name from being a usable C# identifier.</summary>
+internal enum NameProblem
+{
+    /// <summary>A valid identifier.</summary>
+    None,
+
+    /// <summary>No characters at all.</summary>
+    Empty,
+
+    /// <summary>A keyword (<c>class</c>), or <c>var</c>.</summary>
+    Keyword,
+
+    /// <summary>Characters an identifier cannot have or start with.</summary>
+    InvalidCharacters,
 }

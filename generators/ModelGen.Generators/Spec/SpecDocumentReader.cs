@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using ModelGen.Generators.Diagnostics;
@@ -26,7 +27,7 @@ internal static class SpecDocumentReader
     {
         if (text.Length > MaxCharacters)
         {
-            diagnostics.Add(DiagnosticDescriptors.TooLarge, SpecLocation.FileStart(path), $"The spec has {text.Length:N0} characters; specs are limited to {MaxCharacters:N0}");
+            diagnostics.Add(DiagnosticDescriptors.SpecTooLarge, SpecLocation.FileStart(path), text.Length.ToString("N0", CultureInfo.InvariantCulture), MaxCharacters.ToString("N0", CultureInfo.InvariantCulture));
             return null;
         }
 
@@ -47,19 +48,19 @@ internal static class SpecDocumentReader
                     case DocumentStart:
                         if (++documents > 1)
                         {
-                            diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Several documents in one file ('---')");
+                            diagnostics.Add(DiagnosticDescriptors.SeveralDocuments, builder.At(current.Start, current.End));
                             return null;
                         }
 
                         break;
                     case AnchorAlias:
-                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Anchors and aliases ('&name', '*name')");
+                        diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
                         return null;
                     case NodeEvent node when !node.Anchor.IsEmpty:
-                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Anchors and aliases ('&name', '*name')");
+                        diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
                         return null;
                     case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
-                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), $"Tags ('{node.Tag.Value}')");
+                        diagnostics.Add(DiagnosticDescriptors.Tag, builder.At(current.Start, current.End), node.Tag.Value);
                         return null;
                     case Scalar scalar:
                         builder.Add(new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, builder.At(scalar.Start, scalar.End)));
@@ -67,7 +68,7 @@ internal static class SpecDocumentReader
                     case MappingStart or SequenceStart:
                         if (builder.Depth >= MaxDepth)
                         {
-                            diagnostics.Add(DiagnosticDescriptors.TooLarge, builder.AtChar(current.Start), $"The spec is nested more than {MaxDepth} levels deep; specs need at most a few levels");
+                            diagnostics.Add(DiagnosticDescriptors.SpecTooDeep, builder.AtChar(current.Start), MaxDepth.ToString(CultureInfo.InvariantCulture));
                             return null;
                         }
 
@@ -91,13 +92,13 @@ internal static class SpecDocumentReader
         catch (Exception e)
         {
             // YamlDotNet reports some malformed input with exceptions other than YamlException.
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.AtChar(last), "the text cannot be read after this point (" + e.GetType().Name + ")");
+            diagnostics.Add(DiagnosticDescriptors.UnreadableText, builder.AtChar(last), e.GetType().Name);
             return null;
         }
 
         if (builder.Root is null)
         {
-            diagnostics.Add(DiagnosticDescriptors.MissingKey, SpecLocation.FileStart(path), "model", "the spec (the file is empty)", "model: MyModel");
+            diagnostics.Add(DiagnosticDescriptors.EmptySpec, SpecLocation.FileStart(path));
         }
 
         return builder.Root;
