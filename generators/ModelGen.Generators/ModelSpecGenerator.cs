@@ -72,11 +72,33 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Emittable);
         context.RegisterSourceOutput(plans, static (output, plan) =>
         {
-            foreach (var file in ModelEmitter.Emit(plan))
+            var (files, error) = Emit(plan, ModelEmitter.Emit);
+            if (error is not null)
+            {
+                output.ReportDiagnostic(error.ToDiagnostic());
+            }
+
+            foreach (var file in files)
             {
                 output.AddSource(file.HintName, SourceText.From(file.Text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
             }
         });
+    }
+
+    /// <summary>
+    /// The plan's source files, or none and the internal error that stopped them: a bug in the emitter costs
+    /// this one model, with MG0025 saying so, not the whole generator's output (Roslyn's CS8785).
+    /// </summary>
+    internal static (IReadOnlyList<GeneratedFile> Files, SpecDiagnostic? Error) Emit(ModelPlan plan, Func<ModelPlan, IReadOnlyList<GeneratedFile>> emit)
+    {
+        try
+        {
+            return (emit(plan), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ([], InternalError.For(e, plan.SpecPath));
+        }
     }
 
     private static ProjectOptions ReadOptions(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options)

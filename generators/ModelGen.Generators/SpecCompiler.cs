@@ -17,7 +17,16 @@ internal sealed record CompiledSpec(ModelPlan? Plan, EquatableArray<SpecDiagnost
 /// <summary>Spec text in, plan and diagnostics out: read, analyze, and never throw.</summary>
 internal static class SpecCompiler
 {
-    public static CompiledSpec Compile(string path, string? text, ProjectOptions options, CancellationToken cancellationToken)
+    public static CompiledSpec Compile(string path, string? text, ProjectOptions options, CancellationToken cancellationToken) =>
+        Compile(path, text, options, ModelAnalyzer.Analyze, cancellationToken);
+
+    /// <summary>As <see cref="Compile(string, string?, ProjectOptions, CancellationToken)"/>, with the analysis given: tests pass one that fails.</summary>
+    internal static CompiledSpec Compile(
+        string path,
+        string? text,
+        ProjectOptions options,
+        Func<ModelSpec, ProjectOptions, DiagnosticBag, ModelPlan?> analyze,
+        CancellationToken cancellationToken)
     {
         var diagnostics = new DiagnosticBag();
         if (text is null)
@@ -34,7 +43,7 @@ internal static class SpecCompiler
                 return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, null);
             }
 
-            var plan = ModelAnalyzer.Analyze(spec, options, diagnostics);
+            var plan = analyze(spec, options, diagnostics);
             var ns = spec.Namespace?.Value ?? options.RootNamespace;
             var qualified = (ns.Length == 0 ? "" : ns + ".") + spec.Model.Value;
             return new CompiledSpec(diagnostics.HasErrors ? null : plan, diagnostics.ToEquatableArray(), qualified, spec.Model.Location);
@@ -45,8 +54,8 @@ internal static class SpecCompiler
         }
         catch (Exception e)
         {
-            // A bug in ModelGen must not take the build down: report it where the user can see it.
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, SpecLocation.FileStart(path), $"ModelGen could not process this spec ({e.GetType().Name}: {e.Message}); please report it");
+            // A bug in ModelGen must not take the build down, nor be blamed on the spec.
+            diagnostics.Add(InternalError.For(e, path));
             return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, null);
         }
     }

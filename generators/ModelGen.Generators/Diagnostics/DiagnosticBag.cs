@@ -14,9 +14,12 @@ internal sealed class DiagnosticBag
     public IReadOnlyList<SpecDiagnostic> Items => _items;
 
     /// <summary>Adds a diagnostic once: phases that inherit the same value would otherwise repeat it.</summary>
-    public void Add(DiagnosticDescriptor descriptor, SpecLocation location, params string[] arguments)
+    public void Add(DiagnosticDescriptor descriptor, SpecLocation location, params string[] arguments) =>
+        Add(SpecDiagnostic.Create(descriptor, location, arguments));
+
+    /// <summary>Adds a diagnostic once.</summary>
+    public void Add(SpecDiagnostic diagnostic)
     {
-        var diagnostic = SpecDiagnostic.Create(descriptor, location, arguments);
         if (!_items.Contains(diagnostic))
         {
             _items.Add(diagnostic);

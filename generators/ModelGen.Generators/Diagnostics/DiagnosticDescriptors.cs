@@ -13,7 +13,9 @@ namespace ModelGen.Generators.Diagnostics;
 internal static class DiagnosticDescriptors
 {
     public const string HelpBase = "https://github.com/modelgen/modelgen/blob/main/docs/diagnostics.md#";
-    private const string Category = "ModelGen.Spec";
+    public const string IssuesUrl = "https://github.com/modelgen/modelgen/issues";
+    private const string SpecCategory = "ModelGen.Spec";
+    private const string InternalCategory = "ModelGen.Internal";
 
     // MG0001: the text cannot be read as YAML or JSON.
     public static readonly DiagnosticDescriptor SyntaxError = Error("MG0001", "Spec is not valid YAML or JSON", "The spec is not valid YAML or JSON: {0}");
@@ -91,6 +93,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ResidualMismatch = Error("MG0023", "Residual shapes do not line up", "With an input of {0}, the two branches of '{1}' give {2} and {3}, which cannot be added; use an input size such as {4}");
     public static readonly DiagnosticDescriptor DuplicatePhase = Error("MG0024", "Phase name used twice", "The phase name '{0}' is used twice; give each phase its own name");
 
+    // MG0025: not the spec's fault.
+    public static readonly DiagnosticDescriptor InternalError = Error("MG0025", "ModelGen internal error", "ModelGen failed on this spec with {0}: {1} (at {2}). This is a bug in ModelGen, not a mistake in the spec: please report it with the spec at " + IssuesUrl, InternalCategory);
+
     /// <summary>Every descriptor by its key (the name of its field here).</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;
 
@@ -102,9 +107,9 @@ internal static class DiagnosticDescriptors
 
     // The key is the name of the field the descriptor is assigned to: unique by construction, and readable
     // in a test's failure message.
-    private static DiagnosticDescriptor Error(string id, string title, string message, [CallerMemberName] string key = "")
+    private static DiagnosticDescriptor Error(string id, string title, string message, string category = SpecCategory, [CallerMemberName] string key = "")
     {
-        var descriptor = new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+        var descriptor = new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
         Registry.Add(key, descriptor);
         return descriptor;
     }

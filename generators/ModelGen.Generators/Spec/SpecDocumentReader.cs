@@ -33,67 +33,60 @@ internal static class SpecDocumentReader
 
         var lines = new LineMap(text);
         var builder = new TreeBuilder(path, lines, text);
-        Mark last = Mark.Empty;
-        try
+        var parser = new Parser(new StringReader(text));
+        var documents = 0;
+        var last = Mark.Empty;
+        while (true)
         {
-            var parser = new Parser(new StringReader(text));
-            var documents = 0;
-            while (parser.MoveNext())
+            var more = MoveNext(parser, builder, last, diagnostics);
+            if (more is null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var current = parser.Current!;
-                last = current.Start;
-                switch (current)
-                {
-                    case DocumentStart:
-                        if (++documents > 1)
-                        {
-                            diagnostics.Add(DiagnosticDescriptors.SeveralDocuments, builder.At(current.Start, current.End));
-                            return null;
-                        }
-
-                        break;
-                    case AnchorAlias:
-                        diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
-                        return null;
-                    case NodeEvent node when !node.Anchor.IsEmpty:
-                        diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
-                        return null;
-                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
-                        diagnostics.Add(DiagnosticDescriptors.Tag, builder.At(current.Start, current.End), node.Tag.Value);
-                        return null;
-                    case Scalar scalar:
-                        builder.Add(new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, builder.At(scalar.Start, scalar.End)));
-                        break;
-                    case MappingStart or SequenceStart:
-                        if (builder.Depth >= MaxDepth)
-                        {
-                            diagnostics.Add(DiagnosticDescriptors.SpecTooDeep, builder.AtChar(current.Start), MaxDepth.ToString(CultureInfo.InvariantCulture));
-                            return null;
-                        }
-
-                        builder.Open(current is MappingStart, current.Start, current is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow });
-                        break;
-                    case MappingEnd or SequenceEnd:
-                        builder.Close(current.Start);
-                        break;
-                }
+                return null;
             }
-        }
-        catch (YamlException e)
-        {
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(e.Start, e.End), Describe(e));
-            return null;
-        }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            // YamlDotNet reports some malformed input with exceptions other than YamlException.
-            diagnostics.Add(DiagnosticDescriptors.UnreadableText, builder.AtChar(last), e.GetType().Name);
-            return null;
+
+            if (more is false)
+            {
+                break;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var current = parser.Current!;
+            last = current.Start;
+            switch (current)
+            {
+                case DocumentStart:
+                    if (++documents > 1)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.SeveralDocuments, builder.At(current.Start, current.End));
+                        return null;
+                    }
+
+                    break;
+                case AnchorAlias:
+                    diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
+                    return null;
+                case NodeEvent node when !node.Anchor.IsEmpty:
+                    diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
+                    return null;
+                case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
+                    diagnostics.Add(DiagnosticDescriptors.Tag, builder.At(current.Start, current.End), node.Tag.Value);
+                    return null;
+                case Scalar scalar:
+                    builder.Add(new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, builder.At(scalar.Start, scalar.End)));
+                    break;
+                case MappingStart or SequenceStart:
+                    if (builder.Depth >= MaxDepth)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.SpecTooDeep, builder.AtChar(current.Start), MaxDepth.ToString(CultureInfo.InvariantCulture));
+                        return null;
+                    }
+
+                    builder.Open(current is MappingStart, current.Start, current is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow });
+                    break;
+                case MappingEnd or SequenceEnd:
+                    builder.Close(current.Start);
+                    break;
+            }
         }
 
         if (builder.Root is null)
@@ -102,6 +95,30 @@ internal static class SpecDocumentReader
         }
 
         return builder.Root;
+    }
+
+    /// <summary>
+    /// The parser's next event: true when there is one, false at the end, null after reporting text it cannot
+    /// read. Only the parser's failures are the text's fault; an exception from building the tree is a bug in
+    /// ModelGen and goes on to be reported as one (MG0025).
+    /// </summary>
+    private static bool? MoveNext(Parser parser, TreeBuilder builder, Mark last, DiagnosticBag diagnostics)
+    {
+        try
+        {
+            return parser.MoveNext();
+        }
+        catch (YamlException e)
+        {
+            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(e.Start, e.End), Describe(e));
+            return null;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // YamlDotNet reports some malformed input with exceptions other than YamlException.
+            diagnostics.Add(DiagnosticDescriptors.UnreadableText, builder.AtChar(last), e.GetType().Name);
+            return null;
+        }
     }
 
     private static string Describe(YamlException e)
