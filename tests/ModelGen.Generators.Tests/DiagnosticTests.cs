@@ -169,7 +169,7 @@ public sealed class DiagnosticTests
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
 
-        Assert.Equal(Enumerable.Range(1, 25).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
+        Assert.Equal(Enumerable.Range(1, 26).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
     }
 
     [Fact]

@@ -93,8 +93,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ResidualMismatch = Error("MG0023", "Residual shapes do not line up", "With an input of {0}, the two branches of '{1}' give {2} and {3}, which cannot be added; use an input size such as {4}");
     public static readonly DiagnosticDescriptor DuplicatePhase = Error("MG0024", "Phase name used twice", "The phase name '{0}' is used twice; give each phase its own name");
 
-    // MG0025: not the spec's fault.
+    // MG0025: not the spec's fault. MG0026: the rest of a long list.
     public static readonly DiagnosticDescriptor InternalError = Error("MG0025", "ModelGen internal error", "ModelGen failed on this spec with {0}: {1} (at {2}). This is a bug in ModelGen, not a mistake in the spec: please report it with the spec at " + IssuesUrl, InternalCategory);
+    public static readonly DiagnosticDescriptor MoreProblems = Error("MG0026", "More problems than are shown", "{0} more problems were found in this spec after the first {1}, starting here; fix the ones above first (one mistake, such as wrong indentation, often causes many)");
+    public static readonly DiagnosticDescriptor OneMoreProblem = Error("MG0026", "More problems than are shown", "One more problem was found in this spec after the first {0}, here; fix the ones above first");
 
     /// <summary>Every descriptor by its key (the name of its field here).</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;

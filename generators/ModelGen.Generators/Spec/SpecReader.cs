@@ -328,7 +328,7 @@ internal static class SpecReader
             return null;
         }
 
-        var before = diagnostics.Items.Count;
+        var before = diagnostics.Count;
         var batchSize = training?.Int("batch_size", 1, 65536) ?? DefaultBatchSize;
         var seed = training?.Int("seed", 0, int.MaxValue) ?? DefaultSeed;
         var loss = training?.Choice("loss", SpecWords.Losses, "loss");
@@ -357,7 +357,7 @@ internal static class SpecReader
             phases = [new PhaseSpec("train", training?.OwnerLocation ?? spec.OwnerLocation, epochs, freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule)];
         }
 
-        if (diagnostics.Items.Count > before || phases is null || optimizer is null)
+        if (diagnostics.Count > before || phases is null || optimizer is null)
         {
             return null;
         }
