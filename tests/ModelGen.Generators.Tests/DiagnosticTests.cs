@@ -49,6 +49,44 @@ public sealed class DiagnosticTests
         Expect("MG0006", "model: [|class|]\ninput: { size: 64 }\n" + Backbone + Head);
 
     [Fact]
+    public void MG0006_ClassNamedLikeAGeneratedMember_PointsAtTheModelName()
+    {
+        var diagnostic = Expect("MG0006", "model: [|Summary|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("SummaryModel", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0006_ClassNamedLikeAPhaseMember_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|Phase2FineTuneOnImages|]\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: head, epochs: 1 }\n    - { name: fine-tune, epochs: 1, freeze: none }\n");
+
+    [Fact]
+    public void MG0006_ContextualKeyword_PointsAtTheModelName()
+    {
+        var diagnostic = Expect("MG0006", "model: [|record|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("contextual keyword", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0006_LowerCaseClassName_PointsAtTheModelName()
+    {
+        var diagnostic = Expect("MG0006", "model: [|cats|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("CS8981", diagnostic.GetMessage());
+        Assert.Contains("such as Cats", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0006_ClassHidingARuntimeType_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|ModelOptions|]\nnamespace: ModelGen\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0006_NamespaceHidingARuntimeType_PointsAtTheNamespace() =>
+        Expect("MG0006", "model: Cats\nnamespace: [|ModelGen.ModelOptions.Models|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0006_RootNamespaceHidingARuntimeType_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|Cats|]\ninput: { size: 64 }\n" + Backbone + Head, rootNamespace: "TorchSharp.torch");
+
+    [Fact]
     public void MG0007_DuplicateKey_PointsAtTheSecondKey() =>
         Expect("MG0007", "model: M\ninput: { size: 64 }\n[|input|]: { size: 32 }\n" + Backbone + Head);
 
@@ -134,6 +172,22 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0019_ClassNamedLikeTheLabelEnumOfAnotherSpec_PointsAtTheModelName() =>
+        ExpectAcrossSpecs("model: X\nlabels: [a, b]\ninput: { size: 64 }\n" + Backbone + Head, "model: [|XLabel|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0019_LabelEnumNamedLikeTheClassOfAnotherSpec_PointsAtTheModelName() =>
+        ExpectAcrossSpecs("model: XLabel\ninput: { size: 64 }\n" + Backbone + Head, "model: [|X|]\nlabels: [a, b]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0019_ClassNamedLikeTheNamespaceOfAnotherSpec_PointsAtTheModelName() =>
+        ExpectAcrossSpecs("model: Cats\nnamespace: TestProject.Dogs\ninput: { size: 64 }\n" + Backbone + Head, "model: [|Dogs|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0019_NamespaceNamedLikeTheClassOfAnotherSpec_PointsAtTheNamespace() =>
+        ExpectAcrossSpecs("model: Cats\ninput: { size: 64 }\n" + Backbone + Head, "model: Dogs\nnamespace: [|TestProject.Cats.Models|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
     public void MG0020_EpochsWithPhases_PointsAtEpochs() =>
         Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|epochs|]: 3\n  phases: [{ name: a, epochs: 1 }]\n");
 
@@ -212,15 +266,32 @@ public sealed class DiagnosticTests
         Assert.Same(DiagnosticDescriptors.TooFewLabels, few.ToDiagnostic().Descriptor);
     }
 
-    private static Diagnostic Expect(string id, string marked)
+    private static Diagnostic Expect(string id, string marked, string rootNamespace = "TestProject")
     {
         var spec = MarkedSpec.Parse(marked);
-        var run = GeneratorHarness.Run(("spec.model.yaml", spec.Text));
+        var run = GeneratorHarness.RunInProject(rootNamespace, ("spec.model.yaml", spec.Text));
         var diagnostic = Assert.Single(run.Diagnostics, d => d.Id == id);
         var span = diagnostic.Location.GetLineSpan();
         Assert.Equal(GeneratorHarness.PathOf("spec.model.yaml"), span.Path);
         Assert.True(spec.Span == span.Span, $"{id} expected at {spec.Span}, reported at {span.Span}: {diagnostic.GetMessage()}");
         Assert.Empty(run.Sources);
         return diagnostic;
+    }
+
+    // The second spec (by path) clashes with the first: it gets the diagnostic and is not emitted, the
+    // first is, and what is generated compiles.
+    private static void ExpectAcrossSpecs(string first, string markedSecond)
+    {
+        var second = MarkedSpec.Parse(markedSecond);
+
+        var run = GeneratorHarness.Run(("a.model.yaml", first), ("b.model.yaml", second.Text));
+
+        var diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("MG0019", diagnostic.Id);
+        Assert.Equal(GeneratorHarness.PathOf("b.model.yaml"), diagnostic.Location.GetLineSpan().Path);
+        Assert.True(second.Span == diagnostic.Location.GetLineSpan().Span, $"expected at {second.Span}, reported at {diagnostic.Location.GetLineSpan().Span}: {diagnostic.GetMessage()}");
+        Assert.Contains(GeneratorHarness.PathOf("a.model.yaml"), diagnostic.GetMessage());
+        Assert.Equal(3, run.Sources.Count);
+        Assert.Empty(GeneratorHarness.CompileProblems(run.Output));
     }
 }

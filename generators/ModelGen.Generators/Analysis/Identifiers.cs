@@ -47,11 +47,37 @@ internal static class Identifiers
         return SyntaxFacts.IsValidIdentifier(result) ? result : fallback;
     }
 
-    /// <summary>A member name for a layer: "block1_conv1" → "Block1Conv1", "layer3.1.conv2" → "Layer3_1_Conv2".</summary>
+    /// <summary>
+    /// A member name for a layer: "block1_conv1" → "Block1Conv1", "layer3.1.conv2" → "Layer3_1_Conv2", and
+    /// for the names of ONNX graphs, which may start with a digit, "123" → "_123".
+    /// </summary>
     public static string Layer(string name)
     {
         var parts = name.Split('.').Select(part => part.All(char.IsDigit) ? part : Pascal(part, "_"));
-        return string.Join("_", parts);
+        var member = string.Join("_", parts);
+        return member.Length == 0 || char.IsDigit(member[0]) ? "_" + member : member;
+    }
+
+    /// <summary>
+    /// The project's root namespace made a valid C# namespace the way <c>dotnet new</c> makes one from a
+    /// project name: every character a name cannot have becomes '_', and a part that starts with a digit,
+    /// is empty or is a keyword gets a leading '_' ("my-app" → "my_app", "1st.Try" → "_1st.Try"). MSBuild
+    /// passes the project name as it is when a project sets no RootNamespace.
+    /// </summary>
+    public static string Namespace(string rootNamespace)
+    {
+        if (rootNamespace.Length == 0)
+        {
+            return "";
+        }
+
+        var parts = rootNamespace.Split('.').Select(part =>
+        {
+            var chars = part.Select(c => SyntaxFacts.IsIdentifierPartCharacter(c) ? c : '_').ToArray();
+            var safe = new string(chars);
+            return safe.Length == 0 || !SyntaxFacts.IsIdentifierStartCharacter(safe[0]) || Check(safe) == NameProblem.Keyword ? "_" + safe : safe;
+        });
+        return string.Join(".", parts);
     }
 }
 

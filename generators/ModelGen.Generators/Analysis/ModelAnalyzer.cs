@@ -18,12 +18,11 @@ internal static class ModelAnalyzer
 {
     public static ModelPlan? Analyze(ModelSpec spec, ProjectOptions options, DiagnosticBag diagnostics)
     {
-        var className = NameRules.ClassName(spec.Model, diagnostics);
-        var ns = NameRules.Namespace(spec.Namespace, options, diagnostics);
+        var names = NameRules.Analyze(spec, options, diagnostics);
         var labels = LabelRules.Analyze(spec.Labels, diagnostics);
         var input = new InputPlan(spec.Input.Height, spec.Input.Width, spec.Input.Channels);
         var backbone = BackboneRules.Analyze(spec, diagnostics);
-        if (backbone is null || className is null || ns is null || labels is null)
+        if (backbone is null || names is not var (className, ns) || labels is null)
         {
             return null;
         }

@@ -35,6 +35,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ClassNameHasInvalidCharacters = Error("MG0006", "Not a valid C# name", "'{0}' is not a valid C# class name: use letters, digits and underscores, starting with a letter, such as {1}");
     public static readonly DiagnosticDescriptor EmptyNamespacePart = Error("MG0006", "Not a valid C# name", "The namespace '{0}' has an empty part; write names separated by single dots, such as {1}");
     public static readonly DiagnosticDescriptor NamespacePartIsKeyword = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is a C# keyword; use a PascalCase name such as {2}");
+    public static readonly DiagnosticDescriptor ClassNameIsContextualKeyword = Error("MG0006", "Not a valid C# name", "'{0}' is a C# contextual keyword, which C# rejects or warns about as a class name; use a PascalCase name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsLowerCase = Error("MG0006", "Not a valid C# name", "'{0}' has only lower-case letters, which C# warns about in a class name (CS8981: such names may become keywords); use a PascalCase name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsMemberName = Error("MG0006", "Not a valid C# name", "'{0}' is the name of a member of the generated class, and C# does not allow a member named like its class (CS0542); use another name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsRuntimeName = Error("MG0006", "Not a valid C# name", "The generated class '{0}' would hide '{0}' of {1}, which the generated code uses; choose another 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor NamespaceIsRuntimeType = Error("MG0006", "Not a valid C# name", "The namespace '{0}' would hide the type '{1}' of {2}, which the generated code uses; choose another 'namespace'");
     public static readonly DiagnosticDescriptor NamespacePartHasInvalidCharacters = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is not a valid C# name: use letters, digits and underscores, starting with a letter, such as {2}");
     public static readonly DiagnosticDescriptor DuplicateKey = Error("MG0007", "Key given twice", "'{0}' is given twice in {1}; keep only one");
 
@@ -72,7 +77,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidChoice = Error("MG0017", "Value not among the choices", "'{0}' is not a valid {1}{2}; use one of: {3}");
     public static readonly DiagnosticDescriptor CannotCutInsideBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block) or '{3}' (before it)");
     public static readonly DiagnosticDescriptor CannotCutInsideFirstBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block)");
-    public static readonly DiagnosticDescriptor DuplicateModel = Error("MG0019", "Model generated twice", "Another spec ({0}) already generates '{1}'; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor DuplicateModel = Error("MG0019", "Two specs generate the same name", "Another spec ({0}) already generates '{1}'; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor ClassIsLabelEnumOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "Another spec ({0}) generates the enum '{1}' for the labels of its model; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor LabelEnumIsClassOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "This model's labels make the enum '{1}', but another spec ({0}) generates a class of that name; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor TypeIsNamespaceOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "'{1}' is a namespace of another spec ({0}), so this model cannot generate a type of that name; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor NamespaceIsTypeOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "The namespace '{1}' is the name of a type that another spec ({0}) generates; give this model a different 'namespace', or rename the other model");
 
     // MG0020: keys that exclude each other.
     public static readonly DiagnosticDescriptor EpochsWithPhases = Error("MG0020", "Keys that cannot be used together", "'training.epochs' is the single-phase shorthand; with 'phases', give each phase its own 'epochs'");
