@@ -33,14 +33,14 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor EmptyClassName = Error("MG0006", "Not a valid C# name", "The class name is empty; write a PascalCase name such as {0}");
     public static readonly DiagnosticDescriptor ClassNameIsKeyword = Error("MG0006", "Not a valid C# name", "'{0}' is a C# keyword, so it cannot be the class name; use a PascalCase name such as {1}");
     public static readonly DiagnosticDescriptor ClassNameHasInvalidCharacters = Error("MG0006", "Not a valid C# name", "'{0}' is not a valid C# class name: use letters, digits and underscores, starting with a letter, such as {1}");
-    public static readonly DiagnosticDescriptor EmptyNamespacePart = Error("MG0006", "Not a valid C# name", "The namespace '{0}' has an empty part; write names separated by single dots, such as {1}");
-    public static readonly DiagnosticDescriptor NamespacePartIsKeyword = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is a C# keyword; use a PascalCase name such as {2}");
     public static readonly DiagnosticDescriptor ClassNameIsContextualKeyword = Error("MG0006", "Not a valid C# name", "'{0}' is a C# contextual keyword, which C# rejects or warns about as a class name; use a PascalCase name such as {1}");
     public static readonly DiagnosticDescriptor ClassNameIsLowerCase = Error("MG0006", "Not a valid C# name", "'{0}' has only lower-case letters, which C# warns about in a class name (CS8981: such names may become keywords); use a PascalCase name such as {1}");
     public static readonly DiagnosticDescriptor ClassNameIsMemberName = Error("MG0006", "Not a valid C# name", "'{0}' is the name of a member of the generated class, and C# does not allow a member named like its class (CS0542); use another name such as {1}");
     public static readonly DiagnosticDescriptor ClassNameIsRuntimeName = Error("MG0006", "Not a valid C# name", "The generated class '{0}' would hide '{0}' of {1}, which the generated code uses; choose another 'model' or 'namespace'");
-    public static readonly DiagnosticDescriptor NamespaceIsRuntimeType = Error("MG0006", "Not a valid C# name", "The namespace '{0}' would hide the type '{1}' of {2}, which the generated code uses; choose another 'namespace'");
+    public static readonly DiagnosticDescriptor EmptyNamespacePart = Error("MG0006", "Not a valid C# name", "The namespace '{0}' has an empty part; write names separated by single dots, such as {1}");
+    public static readonly DiagnosticDescriptor NamespacePartIsKeyword = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is a C# keyword; use a PascalCase name such as {2}");
     public static readonly DiagnosticDescriptor NamespacePartHasInvalidCharacters = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is not a valid C# name: use letters, digits and underscores, starting with a letter, such as {2}");
+    public static readonly DiagnosticDescriptor NamespaceIsRuntimeType = Error("MG0006", "Not a valid C# name", "The namespace '{0}' would hide the type '{1}' of {2}, which the generated code uses; choose another 'namespace'");
     public static readonly DiagnosticDescriptor DuplicateKey = Error("MG0007", "Key given twice", "'{0}' is given twice in {1}; keep only one");
 
     // MG0008: labels.
