@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -47,13 +46,13 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
             }
         });
 
-        // Two specs that generate the same class: the first (by path) wins, the others get MG0019.
+        // Two specs whose types or namespaces clash: the first (by path) wins, the others get MG0019.
         var names = compiled
-            .Where(static spec => spec.QualifiedName is not null)
-            .Select(static (spec, _) => new ModelName(spec.QualifiedName!, spec.ModelLocation!))
+            .Where(static spec => spec.Names is not null)
+            .Select(static (spec, _) => spec.Names!)
             .WithTrackingName(TrackingNames.ModelNames)
             .Collect()
-            .Select(static (all, _) => Duplicates(all))
+            .Select(static (all, _) => SpecCollisions.Find(all))
             .WithTrackingName(TrackingNames.Duplicates);
         context.RegisterSourceOutput(names, static (output, duplicates) =>
         {
@@ -72,11 +71,33 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.Emittable);
         context.RegisterSourceOutput(plans, static (output, plan) =>
         {
-            foreach (var file in ModelEmitter.Emit(plan))
+            var (files, error) = Emit(plan, ModelEmitter.Emit);
+            if (error is not null)
+            {
+                output.ReportDiagnostic(error.ToDiagnostic());
+            }
+
+            foreach (var file in files)
             {
                 output.AddSource(file.HintName, SourceText.From(file.Text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
             }
         });
+    }
+
+    /// <summary>
+    /// The plan's source files, or none and the internal error that stopped them: a bug in the emitter costs
+    /// this one model, with MG0025 saying so, not the whole generator's output (Roslyn's CS8785).
+    /// </summary>
+    internal static (IReadOnlyList<GeneratedFile> Files, SpecDiagnostic? Error) Emit(ModelPlan plan, Func<ModelPlan, IReadOnlyList<GeneratedFile>> emit)
+    {
+        try
+        {
+            return (emit(plan), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ([], InternalError.For(e, plan.SpecPath));
+        }
     }
 
     private static ProjectOptions ReadOptions(Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions options)
@@ -86,26 +107,5 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
         return new ProjectOptions(rootNamespace ?? "", projectDirectory ?? "");
     }
 
-    private static DuplicateModels Duplicates(ImmutableArray<ModelName> names)
-    {
-        var reports = new List<SpecDiagnostic>();
-        var losers = new List<string>();
-        foreach (var group in names.GroupBy(n => n.QualifiedName, StringComparer.OrdinalIgnoreCase))
-        {
-            var ordered = group.OrderBy(n => n.Location.FilePath, StringComparer.Ordinal).ToList();
-            foreach (var loser in ordered.Skip(1))
-            {
-                reports.Add(SpecDiagnostic.Create(DiagnosticDescriptors.DuplicateModel, loser.Location, ordered[0].Location.FilePath, loser.QualifiedName));
-                losers.Add(loser.Location.FilePath.Replace('\\', '/'));
-            }
-        }
-
-        return new DuplicateModels(reports.ToEquatableArray(), losers.ToEquatableArray());
-    }
-
     private sealed record SpecText(string Path, string? Text);
-
-    private sealed record ModelName(string QualifiedName, SpecLocation Location);
-
-    private sealed record DuplicateModels(EquatableArray<SpecDiagnostic> Reports, EquatableArray<string> Losers);
 }

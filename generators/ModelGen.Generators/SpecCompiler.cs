@@ -10,20 +10,28 @@ namespace ModelGen.Generators;
 /// <summary>One spec file compiled: the plan to emit (null when the spec has errors) and the diagnostics.</summary>
 /// <param name="Plan">The model plan; null when any error was found.</param>
 /// <param name="Diagnostics">Every problem found, located in the spec file.</param>
-/// <param name="QualifiedName">Namespace.Class, for the duplicate check across specs; null when unknown.</param>
-/// <param name="ModelLocation">Where the 'model' value is written, for the duplicate check.</param>
-internal sealed record CompiledSpec(ModelPlan? Plan, EquatableArray<SpecDiagnostic> Diagnostics, string? QualifiedName, SpecLocation? ModelLocation);
+/// <param name="Names">The names the spec declares, for the checks across specs; null when the spec could not be read.</param>
+internal sealed record CompiledSpec(ModelPlan? Plan, EquatableArray<SpecDiagnostic> Diagnostics, DeclaredNames? Names);
 
 /// <summary>Spec text in, plan and diagnostics out: read, analyze, and never throw.</summary>
 internal static class SpecCompiler
 {
-    public static CompiledSpec Compile(string path, string? text, ProjectOptions options, CancellationToken cancellationToken)
+    public static CompiledSpec Compile(string path, string? text, ProjectOptions options, CancellationToken cancellationToken) =>
+        Compile(path, text, options, ModelAnalyzer.Analyze, cancellationToken);
+
+    /// <summary>As <see cref="Compile(string, string?, ProjectOptions, CancellationToken)"/>, with the analysis given: tests pass one that fails.</summary>
+    internal static CompiledSpec Compile(
+        string path,
+        string? text,
+        ProjectOptions options,
+        Func<ModelSpec, ProjectOptions, DiagnosticBag, ModelPlan?> analyze,
+        CancellationToken cancellationToken)
     {
         var diagnostics = new DiagnosticBag();
         if (text is null)
         {
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, SpecLocation.FileStart(path), "the file could not be read");
-            return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, null);
+            diagnostics.Add(DiagnosticDescriptors.UnreadableFile, SpecLocation.FileStart(path));
+            return new CompiledSpec(null, diagnostics.ToEquatableArray(), null);
         }
 
         try
@@ -31,13 +39,17 @@ internal static class SpecCompiler
             var spec = SpecReader.Read(path, text, diagnostics, cancellationToken);
             if (spec is null)
             {
-                return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, null);
+                return new CompiledSpec(null, diagnostics.ToEquatableArray(), null);
             }
 
-            var plan = ModelAnalyzer.Analyze(spec, options, diagnostics);
-            var ns = spec.Namespace?.Value ?? options.RootNamespace;
-            var qualified = (ns.Length == 0 ? "" : ns + ".") + spec.Model.Value;
-            return new CompiledSpec(diagnostics.HasErrors ? null : plan, diagnostics.ToEquatableArray(), qualified, spec.Model.Location);
+            var plan = analyze(spec, options, diagnostics);
+            var names = new DeclaredNames(
+                spec.Namespace?.Value ?? Identifiers.Namespace(options.RootNamespace),
+                spec.Model.Value,
+                spec.Labels is { Count: > 0 },
+                spec.Model.Location,
+                spec.Namespace?.Location);
+            return new CompiledSpec(diagnostics.HasErrors ? null : plan, diagnostics.ToEquatableArray(), names);
         }
         catch (OperationCanceledException)
         {
@@ -45,9 +57,9 @@ internal static class SpecCompiler
         }
         catch (Exception e)
         {
-            // A bug in ModelGen must not take the build down: report it where the user can see it.
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, SpecLocation.FileStart(path), $"ModelGen could not process this spec ({e.GetType().Name}: {e.Message}); please report it");
-            return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, null);
+            // A bug in ModelGen must not take the build down, nor be blamed on the spec.
+            diagnostics.Add(InternalError.For(e, path));
+            return new CompiledSpec(null, diagnostics.ToEquatableArray(), null);
         }
     }
 }

@@ -1,4 +1,8 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
+using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Model;
 using ModelGen.Generators.Tests.Infrastructure;
 
 namespace ModelGen.Generators.Tests;
@@ -43,6 +47,44 @@ public sealed class DiagnosticTests
     [Fact]
     public void MG0006_InvalidIdentifier_PointsAtTheModelName() =>
         Expect("MG0006", "model: [|class|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0006_ClassNamedLikeAGeneratedMember_PointsAtTheModelName()
+    {
+        var diagnostic = Expect("MG0006", "model: [|Summary|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("SummaryModel", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0006_ClassNamedLikeAPhaseMember_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|Phase2FineTuneOnImages|]\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: head, epochs: 1 }\n    - { name: fine-tune, epochs: 1, freeze: none }\n");
+
+    [Fact]
+    public void MG0006_ContextualKeyword_PointsAtTheModelName()
+    {
+        var diagnostic = Expect("MG0006", "model: [|record|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("contextual keyword", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0006_LowerCaseClassName_PointsAtTheModelName()
+    {
+        var diagnostic = Expect("MG0006", "model: [|cats|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("CS8981", diagnostic.GetMessage());
+        Assert.Contains("such as Cats", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0006_ClassHidingARuntimeType_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|ModelOptions|]\nnamespace: ModelGen\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0006_NamespaceHidingARuntimeType_PointsAtTheNamespace() =>
+        Expect("MG0006", "model: Cats\nnamespace: [|ModelGen.ModelOptions.Models|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0006_RootNamespaceHidingARuntimeType_PointsAtTheModelName() =>
+        Expect("MG0006", "model: [|Cats|]\ninput: { size: 64 }\n" + Backbone + Head, rootNamespace: "TorchSharp.torch");
 
     [Fact]
     public void MG0007_DuplicateKey_PointsAtTheSecondKey() =>
@@ -130,6 +172,22 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0019_ClassNamedLikeTheLabelEnumOfAnotherSpec_PointsAtTheModelName() =>
+        ExpectAcrossSpecs("model: X\nlabels: [a, b]\ninput: { size: 64 }\n" + Backbone + Head, "model: [|XLabel|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0019_LabelEnumNamedLikeTheClassOfAnotherSpec_PointsAtTheModelName() =>
+        ExpectAcrossSpecs("model: XLabel\ninput: { size: 64 }\n" + Backbone + Head, "model: [|X|]\nlabels: [a, b]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0019_ClassNamedLikeTheNamespaceOfAnotherSpec_PointsAtTheModelName() =>
+        ExpectAcrossSpecs("model: Cats\nnamespace: TestProject.Dogs\ninput: { size: 64 }\n" + Backbone + Head, "model: [|Dogs|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
+    public void MG0019_NamespaceNamedLikeTheClassOfAnotherSpec_PointsAtTheNamespace() =>
+        ExpectAcrossSpecs("model: Cats\ninput: { size: 64 }\n" + Backbone + Head, "model: Dogs\nnamespace: [|TestProject.Cats.Models|]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Fact]
     public void MG0020_EpochsWithPhases_PointsAtEpochs() =>
         Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|epochs|]: 3\n  phases: [{ name: a, epochs: 1 }]\n");
 
@@ -156,27 +214,84 @@ public sealed class DiagnosticTests
         Expect("MG0024", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: a, epochs: 1 }\n    - { name: [|a|], epochs: 1 }\n");
 
     [Fact]
-    public void EveryDiagnostic_HasAHelpLinkAndATitle()
+    public void EveryDiagnostic_HasAHelpLinkToItsIdAndATitle()
     {
-        foreach (var descriptor in ModelGen.Generators.Diagnostics.DiagnosticDescriptors.ById.Values)
+        foreach (var descriptor in DiagnosticDescriptors.ByKey.Values)
         {
-            Assert.StartsWith(ModelGen.Generators.Diagnostics.DiagnosticDescriptors.HelpBase, descriptor.HelpLinkUri);
+            Assert.Equal(DiagnosticDescriptors.HelpBase + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
             Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
 
-        Assert.Equal(24, ModelGen.Generators.Diagnostics.DiagnosticDescriptors.ById.Count);
+        Assert.Equal(Enumerable.Range(1, 26).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
     }
 
-    private static Diagnostic Expect(string id, string marked)
+    [Fact]
+    public void DescriptorsOfOneId_ShareTitleCategoryAndSeverity()
+    {
+        foreach (var group in DiagnosticDescriptors.ByKey.Values.GroupBy(d => d.Id))
+        {
+            Assert.Single(group.Select(d => (d.Title.ToString(), d.Category, d.DefaultSeverity)).Distinct());
+        }
+    }
+
+    [Fact]
+    public void EveryMessage_TakesItsValuesAndLeavesNoPlaceholder()
+    {
+        foreach (var (key, descriptor) in DiagnosticDescriptors.ByKey)
+        {
+            var format = descriptor.MessageFormat.ToString(CultureInfo.InvariantCulture);
+            var count = Regex.Matches(format.Replace("{{", "", StringComparison.Ordinal), @"\{(\d+)\}").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) + 1).DefaultIfEmpty(0).Max();
+            var values = Enumerable.Range(0, count).Select(i => $"<value{i}>").ToArray();
+
+            var message = SpecDiagnostic.Create(descriptor, SpecLocation.FileStart("/p/a.model.yaml"), values).Message;
+
+            Assert.All(values, value => Assert.Contains(value, message));
+            Assert.False(Regex.IsMatch(message, @"\{\d+\}|\{\{|\}\}"), $"{key}: {message}");
+        }
+    }
+
+    [Fact]
+    public void ADiagnostic_RemembersItsDescriptorNotJustItsId()
+    {
+        var location = SpecLocation.FileStart("/p/a.model.yaml");
+        var twice = SpecDiagnostic.Create(DiagnosticDescriptors.LabelGivenTwice, location, "cat");
+        var few = SpecDiagnostic.Create(DiagnosticDescriptors.TooFewLabels, location);
+
+        Assert.Equal(("MG0008", "MG0008"), (twice.Id, few.Id));
+        Assert.Equal(nameof(DiagnosticDescriptors.LabelGivenTwice), twice.Key);
+        Assert.NotEqual(twice, few);
+        Assert.Equal(twice, SpecDiagnostic.Create(DiagnosticDescriptors.LabelGivenTwice, location, "cat"));
+        Assert.Equal("The label 'cat' is given twice; list each class once", twice.Message);
+        Assert.Same(DiagnosticDescriptors.TooFewLabels, few.ToDiagnostic().Descriptor);
+    }
+
+    private static Diagnostic Expect(string id, string marked, string rootNamespace = "TestProject")
     {
         var spec = MarkedSpec.Parse(marked);
-        var run = GeneratorHarness.Run(("spec.model.yaml", spec.Text));
+        var run = GeneratorHarness.RunInProject(rootNamespace, ("spec.model.yaml", spec.Text));
         var diagnostic = Assert.Single(run.Diagnostics, d => d.Id == id);
         var span = diagnostic.Location.GetLineSpan();
         Assert.Equal(GeneratorHarness.PathOf("spec.model.yaml"), span.Path);
         Assert.True(spec.Span == span.Span, $"{id} expected at {spec.Span}, reported at {span.Span}: {diagnostic.GetMessage()}");
         Assert.Empty(run.Sources);
         return diagnostic;
+    }
+
+    // The second spec (by path) clashes with the first: it gets the diagnostic and is not emitted, the
+    // first is, and what is generated compiles.
+    private static void ExpectAcrossSpecs(string first, string markedSecond)
+    {
+        var second = MarkedSpec.Parse(markedSecond);
+
+        var run = GeneratorHarness.Run(("a.model.yaml", first), ("b.model.yaml", second.Text));
+
+        var diagnostic = Assert.Single(run.Diagnostics);
+        Assert.Equal("MG0019", diagnostic.Id);
+        Assert.Equal(GeneratorHarness.PathOf("b.model.yaml"), diagnostic.Location.GetLineSpan().Path);
+        Assert.True(second.Span == diagnostic.Location.GetLineSpan().Span, $"expected at {second.Span}, reported at {diagnostic.Location.GetLineSpan().Span}: {diagnostic.GetMessage()}");
+        Assert.Contains(GeneratorHarness.PathOf("a.model.yaml"), diagnostic.GetMessage());
+        Assert.Equal(3, run.Sources.Count);
+        Assert.Empty(GeneratorHarness.CompileProblems(run.Output));
     }
 }

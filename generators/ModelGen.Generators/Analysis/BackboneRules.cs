@@ -50,13 +50,13 @@ internal static class BackboneRules
 
         if (backbone.Path is { } path)
         {
-            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, path.Location, $"'backbone.path' names the graph of an 'onnx' backbone; {name} is built from the catalog, so give its weights file in 'backbone.weights' instead");
+            diagnostics.Add(DiagnosticDescriptors.PathWithoutOnnx, path.Location, name);
             return null;
         }
 
         if (backbone.FeatureShape is { } declared)
         {
-            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, declared.Location, $"'backbone.feature_shape' is only for 'onnx' backbones; the shape of {name} is computed at build time");
+            diagnostics.Add(DiagnosticDescriptors.FeatureShapeWithoutOnnx, declared.Location, name);
             return null;
         }
 
@@ -76,12 +76,15 @@ internal static class BackboneRules
             {
                 var container = layout.Find(layer.CutContainer!)!;
                 var previous = Enumerable.Range(0, layout.IndexOf(container.Name)).Reverse().Select(i => layout.Layers[i]).FirstOrDefault(l => l.CanCut);
-                diagnostics.Add(
-                    DiagnosticDescriptors.CannotCutHere,
-                    truncate.Location,
-                    truncate.Value,
-                    $"the {container.Type} '{container.Name}'",
-                    $"'{container.Name}' (after the block){(previous is null ? "" : $" or '{previous.Name}' (before it)")}");
+                if (previous is null)
+                {
+                    diagnostics.Add(DiagnosticDescriptors.CannotCutInsideFirstBlock, truncate.Location, truncate.Value, container.Type, container.Name);
+                }
+                else
+                {
+                    diagnostics.Add(DiagnosticDescriptors.CannotCutInsideBlock, truncate.Location, truncate.Value, container.Type, container.Name, previous.Name);
+                }
+
                 return null;
             }
 
@@ -142,7 +145,7 @@ internal static class BackboneRules
         var backbone = spec.Backbone;
         if (backbone.Path is null)
         {
-            diagnostics.Add(DiagnosticDescriptors.MissingKey, backbone.Architecture.Location, "backbone.path", "'backbone' when the architecture is onnx", "path: models/net.onnx");
+            diagnostics.Add(DiagnosticDescriptors.OnnxWithoutPath, backbone.Architecture.Location);
             return null;
         }
 
@@ -154,13 +157,13 @@ internal static class BackboneRules
 
         if (weightsKind == WeightsKind.File)
         {
-            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, backbone.Weights.Location, "An 'onnx' backbone takes its weights from the graph in 'backbone.path'; use weights: imagenet (the graph's own) or none (fresh)");
+            diagnostics.Add(DiagnosticDescriptors.WeightsFileWithOnnx, backbone.Weights.Location);
             return null;
         }
 
         if (backbone.FeatureShape is null)
         {
-            diagnostics.Add(DiagnosticDescriptors.MissingKey, backbone.Architecture.Location, "backbone.feature_shape", "'backbone' when the architecture is onnx (the graph is read at run time, so its output shape is declared here and checked when the model is created)", "feature_shape: [512, 7, 7]");
+            diagnostics.Add(DiagnosticDescriptors.OnnxWithoutFeatureShape, backbone.Architecture.Location);
             return null;
         }
 

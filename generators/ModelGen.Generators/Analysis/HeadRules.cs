@@ -19,7 +19,7 @@ internal static class HeadRules
     {
         if (spec.Head.Count == 0)
         {
-            diagnostics.Add(DiagnosticDescriptors.InvalidHead, spec.HeadLocation, "The head is empty; end it with a dense layer, e.g. [global_avg_pool, { dense: 2, activation: softmax }]");
+            diagnostics.Add(DiagnosticDescriptors.EmptyHead, spec.HeadLocation);
             return null;
         }
 
@@ -34,7 +34,7 @@ internal static class HeadRules
                 case HeadLayerKind.Flatten or HeadLayerKind.GlobalAveragePool or HeadLayerKind.GlobalMaxPool:
                     if (flat is not null)
                     {
-                        diagnostics.Add(DiagnosticDescriptors.InvalidHead, item.Location, $"'{SpecWords.HeadLayers.WordOf(layer.Kind)}' needs the backbone's feature map ({shapeText}), but an earlier head layer already made it flat; keep one flatten or global pooling layer");
+                        diagnostics.Add(DiagnosticDescriptors.HeadFlattenedTwice, item.Location, SpecWords.HeadLayers.WordOf(layer.Kind), shapeText);
                         return null;
                     }
 
@@ -44,7 +44,7 @@ internal static class HeadRules
                 case HeadLayerKind.Dense:
                     if (flat is null)
                     {
-                        diagnostics.Add(DiagnosticDescriptors.InvalidHead, item.Location, $"A dense layer needs a flat input, but here it would get the feature map {shapeText}; put 'flatten' or 'global_avg_pool' before the first dense layer");
+                        diagnostics.Add(DiagnosticDescriptors.DenseBeforeFlatten, item.Location, shapeText);
                         return null;
                     }
 
@@ -60,7 +60,7 @@ internal static class HeadRules
 
         if (spec.Head[spec.Head.Count - 1].Kind != HeadLayerKind.Dense)
         {
-            diagnostics.Add(DiagnosticDescriptors.InvalidHead, spec.Head[spec.Head.Count - 1].Location, "The head must end with a dense layer that gives the class scores, e.g. { dense: 1, activation: sigmoid } for two classes");
+            diagnostics.Add(DiagnosticDescriptors.HeadNotEndingInDense, spec.Head[spec.Head.Count - 1].Location);
             return null;
         }
 

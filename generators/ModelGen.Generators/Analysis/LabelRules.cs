@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
 
@@ -24,27 +25,9 @@ internal static class LabelRules
         {
             var name = label.Value.Trim();
             var member = Identifiers.Pascal(name, "");
-            string? problem = null;
-            if (name.Length == 0 || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name is "." or "..")
+            if (Problem(label.Value, name, member, byName, byMember) is { } problem)
             {
-                problem = $"The label '{label.Value}' cannot be a folder name; labels name the class folders of the data, so use letters, digits, '-' or '_'";
-            }
-            else if (member.Length == 0)
-            {
-                problem = $"The label '{label.Value}' has no letters or digits to make an enum member from; use a name such as 'class1'";
-            }
-            else if (byName.TryGetValue(name, out var earlier))
-            {
-                problem = $"The label '{label.Value}' is given twice{(earlier == name ? "" : $" (as '{earlier}' and '{name}'; folder names match labels ignoring case)")}; list each class once";
-            }
-            else if (byMember.TryGetValue(member, out var clash))
-            {
-                problem = $"The labels '{clash}' and '{name}' both become the enum member '{member}'; rename one of them";
-            }
-
-            if (problem is not null)
-            {
-                diagnostics.Add(DiagnosticDescriptors.InvalidLabel, label.Location, problem);
+                diagnostics.Add(problem.Descriptor, label.Location, problem.Arguments);
                 ok = false;
                 continue;
             }
@@ -56,10 +39,36 @@ internal static class LabelRules
 
         if (ok && plans.Count == 1)
         {
-            diagnostics.Add(DiagnosticDescriptors.InvalidLabel, labels[0].Location, "A classifier needs at least two labels; add the other classes, or leave 'labels' out to take them from the data folders");
+            diagnostics.Add(DiagnosticDescriptors.TooFewLabels, labels[0].Location);
             ok = false;
         }
 
         return ok ? plans : null;
+    }
+
+    /// <summary>What is wrong with one label given the ones before it, or null.</summary>
+    private static (DiagnosticDescriptor Descriptor, string[] Arguments)? Problem(
+        string written, string name, string member, Dictionary<string, string> byName, Dictionary<string, string> byMember)
+    {
+        if (name.Length == 0 || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name is "." or "..")
+        {
+            return (DiagnosticDescriptors.LabelNotAFolderName, [written]);
+        }
+
+        if (member.Length == 0)
+        {
+            return (DiagnosticDescriptors.LabelWithoutLetters, [written]);
+        }
+
+        if (byName.TryGetValue(name, out var earlier))
+        {
+            return earlier == name
+                ? (DiagnosticDescriptors.LabelGivenTwice, [written])
+                : (DiagnosticDescriptors.LabelGivenTwiceIgnoringCase, [written, earlier, name]);
+        }
+
+        return byMember.TryGetValue(member, out var clash)
+            ? (DiagnosticDescriptors.LabelsMakeOneMember, [clash, name, member])
+            : null;
     }
 }

@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Globalization;
+using Microsoft.CodeAnalysis;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Spec;
 using ModelGen.Generators.Vocabulary;
@@ -21,40 +23,30 @@ internal static class LossRules
         var declared = spec.Training.Loss?.Value;
         var kind = declared ?? (units == 1 ? LossKind.BinaryCrossEntropy : LossKind.CategoricalCrossEntropy);
         var binary = kind == LossKind.BinaryCrossEntropy;
-        var lossName = binary ? "binary_crossentropy" : "categorical_crossentropy";
-        var activation = SpecWords.Activations.WordOf(last.Activation);
-        string? problem = null;
-        if (binary && units != 1)
+        if (Problem(binary, units, labelCount, last.Activation) is { } problem)
         {
-            problem = $"binary_crossentropy needs a last dense layer of 1 unit, not {units}; for {units} classes use loss: categorical_crossentropy with {{ dense: {units}, activation: softmax }}";
-        }
-        else if (binary && labelCount is not (0 or 2))
-        {
-            problem = $"A last dense layer of 1 unit (binary) fits 2 labels, but {labelCount} are declared; use {{ dense: {labelCount}, activation: softmax }}";
-        }
-        else if (!binary && units < 2)
-        {
-            problem = "categorical_crossentropy needs one unit per class (at least 2); for two classes either use { dense: 2, activation: softmax } or binary_crossentropy with { dense: 1, activation: sigmoid }";
-        }
-        else if (!binary && labelCount > 0 && units != labelCount)
-        {
-            problem = $"The last dense layer has {units} units, but {labelCount} labels are declared; use {{ dense: {labelCount}, activation: softmax }}";
-        }
-        else if (binary && last.Activation is not (Activation.Sigmoid or Activation.None))
-        {
-            problem = $"With {lossName}, the last dense layer's activation must be sigmoid (or none for raw scores), not {activation}";
-        }
-        else if (!binary && last.Activation is not (Activation.Softmax or Activation.None))
-        {
-            problem = $"With {lossName}, the last dense layer's activation must be softmax (or none for raw scores), not {activation}";
-        }
-
-        if (problem is not null)
-        {
-            diagnostics.Add(DiagnosticDescriptors.OutputMismatch, declared is not null && spec.Training.Loss is { } loss && units == 1 != binary ? loss.Location : location, problem);
+            diagnostics.Add(problem.Descriptor, declared is not null && spec.Training.Loss is { } loss && units == 1 != binary ? loss.Location : location, problem.Arguments);
             return null;
         }
 
         return new LossPlan(kind, units, last.Activation);
+    }
+
+    /// <summary>What does not fit between the loss, the last layer and the labels, or null.</summary>
+    private static (DiagnosticDescriptor Descriptor, string[] Arguments)? Problem(bool binary, long units, int labelCount, Activation activation)
+    {
+        var unitText = units.ToString(CultureInfo.InvariantCulture);
+        var labelText = labelCount.ToString(CultureInfo.InvariantCulture);
+        var activationWord = SpecWords.Activations.WordOf(activation);
+        return (binary, units, labelCount, activation) switch
+        {
+            (true, not 1, _, _) => (DiagnosticDescriptors.BinaryLossWithSeveralUnits, [unitText]),
+            (true, _, not (0 or 2), _) => (DiagnosticDescriptors.BinaryOutputWithOtherLabels, [labelText]),
+            (false, < 2, _, _) => (DiagnosticDescriptors.CategoricalLossWithOneUnit, []),
+            (false, _, > 0, _) when units != labelCount => (DiagnosticDescriptors.UnitsNotLabels, [unitText, labelText]),
+            (true, _, _, not (Activation.Sigmoid or Activation.None)) => (DiagnosticDescriptors.BinaryLossWithoutSigmoid, [activationWord]),
+            (false, _, _, not (Activation.Softmax or Activation.None)) => (DiagnosticDescriptors.CategoricalLossWithoutSoftmax, [activationWord]),
+            _ => null,
+        };
     }
 }

@@ -11,21 +11,18 @@ namespace ModelGen.Generators.Analysis;
 
 /// <summary>
 /// Checks a read spec against the backbone catalog and C#'s rules, and resolves it into a
-/// <see cref="ModelPlan"/>. The rules live by family (<see cref="LabelRules"/>, <see cref="BackboneRules"/>,
+/// <see cref="ModelPlan"/>. The rules live by family (<see cref="NameRules"/>, <see cref="LabelRules"/>, <see cref="BackboneRules"/>,
 /// <see cref="HeadRules"/>, <see cref="LossRules"/>, <see cref="PhaseRules"/>); this puts them together.
 /// </summary>
 internal static class ModelAnalyzer
 {
     public static ModelPlan? Analyze(ModelSpec spec, ProjectOptions options, DiagnosticBag diagnostics)
     {
-        var className = CheckIdentifier(spec.Model, "class name", diagnostics);
-        var ns = spec.Namespace is { } given
-            ? (Identifiers.WhyInvalidNamespace(given.Value) is { } why ? Report(diagnostics, DiagnosticDescriptors.InvalidIdentifier, given.Location, given.Value, "namespace", why) : given.Value)
-            : options.RootNamespace;
+        var names = NameRules.Analyze(spec, options, diagnostics);
         var labels = LabelRules.Analyze(spec.Labels, diagnostics);
         var input = new InputPlan(spec.Input.Height, spec.Input.Width, spec.Input.Channels);
         var backbone = BackboneRules.Analyze(spec, diagnostics);
-        if (backbone is null || className is null || ns is null || labels is null)
+        if (backbone is null || names is not var (className, ns) || labels is null)
         {
             return null;
         }
@@ -63,17 +60,6 @@ internal static class ModelAnalyzer
             Training: training,
             LayerConstants: backbone.LayerConstants(),
             Summary: SummaryTable.Write(className, spec, backbone, head, phases.Select(p => p!).ToList()));
-    }
-
-    private static string? CheckIdentifier(Located<string> name, string what, DiagnosticBag diagnostics) =>
-        Identifiers.WhyInvalid(name.Value) is { } why
-            ? Report(diagnostics, DiagnosticDescriptors.InvalidIdentifier, name.Location, name.Value, what, why)
-            : name.Value;
-
-    private static string? Report(DiagnosticBag diagnostics, Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, SpecLocation location, params string[] arguments)
-    {
-        diagnostics.Add(descriptor, location, arguments);
-        return null;
     }
 
     /// <summary>The spec's path relative to the project folder, or null when it lies outside it.</summary>

@@ -26,7 +26,7 @@ internal sealed record ModelPlan(
     EquatableArray<LayerConstant> LayerConstants,
     string Summary)
 {
-    public string LabelEnumName => ClassName + "Label";
+    public string LabelEnumName => GeneratedNames.LabelEnum(ClassName);
 
     public bool HasLabels => Labels.Count > 0;
 }

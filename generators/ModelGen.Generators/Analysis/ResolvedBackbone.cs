@@ -67,7 +67,7 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
     {
         if (Layout is null)
         {
-            return OnnxCut is null ? EquatableArray<LayerConstant>.Empty : new[] { new LayerConstant(Identifiers.Layer(OnnxCut), OnnxCut) }.ToEquatableArray();
+            return OnnxCut is null ? EquatableArray<LayerConstant>.Empty : new[] { new LayerConstant(ConstantName(OnnxCut), OnnxCut) }.ToEquatableArray();
         }
 
         var inModel = LayersInModel.ToList();
@@ -81,7 +81,7 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
         var used = new HashSet<string>();
         foreach (var name in wanted)
         {
-            var member = Identifiers.Layer(name);
+            var member = ConstantName(name);
             if (used.Add(member))
             {
                 constants.Add(new LayerConstant(member, name));
@@ -90,6 +90,10 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
 
         return constants.ToEquatableArray();
     }
+
+    // A constant cannot be named like the class that holds it (CS0542): an ONNX layer called "layers".
+    private static string ConstantName(string layer) =>
+        Identifiers.Layer(layer) is var member && member == GeneratedNames.LayersClass ? member + "_" : member;
 
     private static bool HasCutChildren(List<CatalogLayer> layers, int index) =>
         layers.Skip(index + 1).TakeWhile(l => l.Name.StartsWith(layers[index].Name + ".", System.StringComparison.Ordinal)).Any(l => l.CanCut);

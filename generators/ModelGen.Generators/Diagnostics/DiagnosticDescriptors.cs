@@ -1,27 +1,73 @@
 using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace ModelGen.Generators.Diagnostics;
 
 /// <summary>
-/// Every diagnostic ModelGen reports, in ID order. Each message says what was found and what to write
-/// instead; each help link points at the ID's entry in docs/diagnostics.md.
+/// Every diagnostic ModelGen reports, by ID. An ID names a rule; each way of breaking it has a descriptor of
+/// its own whose message says what was found and what to write instead, so call sites pass only the values.
+/// Descriptors that share an ID share its title and its help link (the ID's entry in docs/diagnostics.md).
 /// </summary>
 internal static class DiagnosticDescriptors
 {
     public const string HelpBase = "https://github.com/modelgen/modelgen/blob/main/docs/diagnostics.md#";
-    private const string Category = "ModelGen.Spec";
+    public const string IssuesUrl = "https://github.com/modelgen/modelgen/issues";
+    private const string SpecCategory = "ModelGen.Spec";
+    private const string InternalCategory = "ModelGen.Internal";
 
+    // MG0001: the text cannot be read as YAML or JSON.
     public static readonly DiagnosticDescriptor SyntaxError = Error("MG0001", "Spec is not valid YAML or JSON", "The spec is not valid YAML or JSON: {0}");
+    public static readonly DiagnosticDescriptor UnreadableText = Error("MG0001", "Spec is not valid YAML or JSON", "The spec is not valid YAML or JSON: the text cannot be read after this point ({0})");
+    public static readonly DiagnosticDescriptor UnreadableFile = Error("MG0001", "Spec is not valid YAML or JSON", "The spec file could not be read; check that it exists and that the build may read it");
+
+    // MG0002..MG0007: keys, types, ranges and names.
     public static readonly DiagnosticDescriptor UnknownKey = Error("MG0002", "Unknown key", "Unknown key '{0}' in {1}{2}; valid keys here: {3}");
     public static readonly DiagnosticDescriptor MissingKey = Error("MG0003", "Required key missing", "'{0}' is required in {1}; for example: {2}");
+    public static readonly DiagnosticDescriptor EmptySpec = Error("MG0003", "Required key missing", "The spec is empty; write at least model, input, backbone and head, starting with for example: model: MyModel");
+    public static readonly DiagnosticDescriptor OnnxWithoutPath = Error("MG0003", "Required key missing", "'backbone.path' is required when the architecture is onnx; for example: path: models/net.onnx");
+    public static readonly DiagnosticDescriptor OnnxWithoutFeatureShape = Error("MG0003", "Required key missing", "'backbone.feature_shape' is required when the architecture is onnx: the graph is read at run time, so its output shape is declared here and checked when the model is created; for example: feature_shape: [512, 7, 7]");
     public static readonly DiagnosticDescriptor WrongType = Error("MG0004", "Value of the wrong type", "'{0}' must be {1}, not {2}");
     public static readonly DiagnosticDescriptor OutOfRange = Error("MG0005", "Value out of range", "'{0}' is {1}, but it must be {2}");
-    public static readonly DiagnosticDescriptor InvalidIdentifier = Error("MG0006", "Not a valid C# name", "'{0}' is not a valid C# {1}: {2}");
+    public static readonly DiagnosticDescriptor EmptyClassName = Error("MG0006", "Not a valid C# name", "The class name is empty; write a PascalCase name such as {0}");
+    public static readonly DiagnosticDescriptor ClassNameIsKeyword = Error("MG0006", "Not a valid C# name", "'{0}' is a C# keyword, so it cannot be the class name; use a PascalCase name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameHasInvalidCharacters = Error("MG0006", "Not a valid C# name", "'{0}' is not a valid C# class name: use letters, digits and underscores, starting with a letter, such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsContextualKeyword = Error("MG0006", "Not a valid C# name", "'{0}' is a C# contextual keyword, which C# rejects or warns about as a class name; use a PascalCase name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsLowerCase = Error("MG0006", "Not a valid C# name", "'{0}' has only lower-case letters, which C# warns about in a class name (CS8981: such names may become keywords); use a PascalCase name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsMemberName = Error("MG0006", "Not a valid C# name", "'{0}' is the name of a member of the generated class, and C# does not allow a member named like its class (CS0542); use another name such as {1}");
+    public static readonly DiagnosticDescriptor ClassNameIsRuntimeName = Error("MG0006", "Not a valid C# name", "The generated class '{0}' would hide '{0}' of {1}, which the generated code uses; choose another 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor EmptyNamespacePart = Error("MG0006", "Not a valid C# name", "The namespace '{0}' has an empty part; write names separated by single dots, such as {1}");
+    public static readonly DiagnosticDescriptor NamespacePartIsKeyword = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is a C# keyword; use a PascalCase name such as {2}");
+    public static readonly DiagnosticDescriptor NamespacePartHasInvalidCharacters = Error("MG0006", "Not a valid C# name", "'{0}' in the namespace '{1}' is not a valid C# name: use letters, digits and underscores, starting with a letter, such as {2}");
+    public static readonly DiagnosticDescriptor NamespaceIsRuntimeType = Error("MG0006", "Not a valid C# name", "The namespace '{0}' would hide the type '{1}' of {2}, which the generated code uses; choose another 'namespace'");
     public static readonly DiagnosticDescriptor DuplicateKey = Error("MG0007", "Key given twice", "'{0}' is given twice in {1}; keep only one");
-    public static readonly DiagnosticDescriptor InvalidLabel = Error("MG0008", "Invalid or colliding label", "{0}");
-    public static readonly DiagnosticDescriptor InvalidHead = Error("MG0009", "Invalid head", "{0}");
-    public static readonly DiagnosticDescriptor OutputMismatch = Error("MG0010", "Output does not fit the labels and loss", "{0}");
+
+    // MG0008: labels.
+    public static readonly DiagnosticDescriptor LabelNotAFolderName = Error("MG0008", "Invalid or colliding label", "The label '{0}' cannot be a folder name; labels name the class folders of the data, so use letters, digits, '-' or '_'");
+    public static readonly DiagnosticDescriptor LabelWithoutLetters = Error("MG0008", "Invalid or colliding label", "The label '{0}' has no letters or digits to make an enum member from; use a name such as 'class1'");
+    public static readonly DiagnosticDescriptor LabelGivenTwice = Error("MG0008", "Invalid or colliding label", "The label '{0}' is given twice; list each class once");
+    public static readonly DiagnosticDescriptor LabelGivenTwiceIgnoringCase = Error("MG0008", "Invalid or colliding label", "The label '{0}' is given twice (as '{1}' and '{2}'; folder names match labels ignoring case); list each class once");
+    public static readonly DiagnosticDescriptor LabelsMakeOneMember = Error("MG0008", "Invalid or colliding label", "The labels '{0}' and '{1}' both become the enum member '{2}'; rename one of them");
+    public static readonly DiagnosticDescriptor TooFewLabels = Error("MG0008", "Invalid or colliding label", "A classifier needs at least two labels; add the other classes, or leave 'labels' out to take them from the data folders");
+
+    // MG0009: the head's layers.
+    public static readonly DiagnosticDescriptor EmptyHead = Error("MG0009", "Invalid head", "The head is empty; end it with a dense layer, e.g. [global_avg_pool, { dense: 2, activation: softmax }]");
+    public static readonly DiagnosticDescriptor HeadFlattenedTwice = Error("MG0009", "Invalid head", "'{0}' needs the backbone's feature map ({1}), but an earlier head layer already made it flat; keep one flatten or global pooling layer");
+    public static readonly DiagnosticDescriptor DenseBeforeFlatten = Error("MG0009", "Invalid head", "A dense layer needs a flat input, but here it would get the feature map {0}; put 'flatten' or 'global_avg_pool' before the first dense layer");
+    public static readonly DiagnosticDescriptor HeadNotEndingInDense = Error("MG0009", "Invalid head", "The head must end with a dense layer that gives the class scores, e.g. { dense: 1, activation: sigmoid } for two classes");
+    public static readonly DiagnosticDescriptor HeadItemWithoutLayer = Error("MG0009", "Invalid head", "'{0}' names no layer; each head item is one of {1}");
+    public static readonly DiagnosticDescriptor HeadItemWithSeveralLayers = Error("MG0009", "Invalid head", "'{0}' names {1}; write one layer per list item");
+
+    // MG0010: the last dense layer, the labels and the loss.
+    public static readonly DiagnosticDescriptor BinaryLossWithSeveralUnits = Error("MG0010", "Output does not fit the labels and loss", "binary_crossentropy needs a last dense layer of 1 unit, not {0}; for {0} classes use loss: categorical_crossentropy with {{ dense: {0}, activation: softmax }}");
+    public static readonly DiagnosticDescriptor BinaryOutputWithOtherLabels = Error("MG0010", "Output does not fit the labels and loss", "A last dense layer of 1 unit (binary) fits 2 labels, but {0} are declared; use {{ dense: {0}, activation: softmax }}");
+    public static readonly DiagnosticDescriptor CategoricalLossWithOneUnit = Error("MG0010", "Output does not fit the labels and loss", "categorical_crossentropy needs one unit per class (at least 2); for two classes either use { dense: 2, activation: softmax } or binary_crossentropy with { dense: 1, activation: sigmoid }");
+    public static readonly DiagnosticDescriptor UnitsNotLabels = Error("MG0010", "Output does not fit the labels and loss", "The last dense layer has {0} units, but {1} labels are declared; use {{ dense: {1}, activation: softmax }}");
+    public static readonly DiagnosticDescriptor BinaryLossWithoutSigmoid = Error("MG0010", "Output does not fit the labels and loss", "With binary_crossentropy, the last dense layer's activation must be sigmoid (or none for raw scores), not {0}");
+    public static readonly DiagnosticDescriptor CategoricalLossWithoutSoftmax = Error("MG0010", "Output does not fit the labels and loss", "With categorical_crossentropy, the last dense layer's activation must be softmax (or none for raw scores), not {0}");
+
+    // MG0011..MG0019: the backbone, its cut and the class.
     public static readonly DiagnosticDescriptor UnknownArchitecture = Error("MG0011", "Unknown architecture", "Unknown architecture '{0}'{1}; valid: {2}");
     public static readonly DiagnosticDescriptor UnknownOptimizer = Error("MG0012", "Unknown optimizer", "Unknown optimizer '{0}'{1}; valid: {2}");
     public static readonly DiagnosticDescriptor UnknownLayer = Error("MG0013", "Unknown layer", "'{0}' is not a layer of {1}{2}; layers include: {3}");
@@ -29,43 +75,76 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedWeights = Error("MG0015", "Unsupported weights", "'{0}' is not a supported weights source; use imagenet, none, or a file ending in .onnx, .safetensors, .pt, .pth or .dat");
     public static readonly DiagnosticDescriptor SpatialCollapse = Error("MG0016", "Input too small for the backbone", "An input of {0} shrinks to nothing at '{1}' ({2}); use an input of at least {3}, or cut the backbone earlier");
     public static readonly DiagnosticDescriptor InvalidChoice = Error("MG0017", "Value not among the choices", "'{0}' is not a valid {1}{2}; use one of: {3}");
-    public static readonly DiagnosticDescriptor CannotCutHere = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside {1}, whose output is more than a chain of layers; cut at {2}");
-    public static readonly DiagnosticDescriptor DuplicateModel = Error("MG0019", "Model generated twice", "Another spec ({0}) already generates '{1}'; give this model a different 'model' or 'namespace'");
-    public static readonly DiagnosticDescriptor ConflictingKeys = Error("MG0020", "Keys that cannot be used together", "{0}");
-    public static readonly DiagnosticDescriptor TooLarge = Error("MG0021", "Spec too large or too deeply nested", "{0}");
-    public static readonly DiagnosticDescriptor UnsupportedYaml = Error("MG0022", "Unsupported YAML feature", "{0} are not supported in specs; write the value out in full");
+    public static readonly DiagnosticDescriptor CannotCutInsideBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block) or '{3}' (before it)");
+    public static readonly DiagnosticDescriptor CannotCutInsideFirstBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block)");
+    public static readonly DiagnosticDescriptor DuplicateModel = Error("MG0019", "Two specs generate the same name", "Another spec ({0}) already generates '{1}'; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor ClassIsLabelEnumOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "Another spec ({0}) generates the enum '{1}' for the labels of its model; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor LabelEnumIsClassOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "This model's labels make the enum '{1}', but another spec ({0}) generates a class of that name; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor TypeIsNamespaceOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "'{1}' is a namespace of another spec ({0}), so this model cannot generate a type of that name; give this model a different 'model' or 'namespace'");
+    public static readonly DiagnosticDescriptor NamespaceIsTypeOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "The namespace '{1}' is the name of a type that another spec ({0}) generates; give this model a different 'namespace', or rename the other model");
+
+    // MG0020: keys that exclude each other.
+    public static readonly DiagnosticDescriptor EpochsWithPhases = Error("MG0020", "Keys that cannot be used together", "'training.epochs' is the single-phase shorthand; with 'phases', give each phase its own 'epochs'");
+    public static readonly DiagnosticDescriptor TrainableFromWithFrozenThrough = Error("MG0020", "Keys that cannot be used together", "'{0}' takes either trainable_from or frozen_through, not both: they say the same thing from two sides");
+    public static readonly DiagnosticDescriptor NesterovWithoutSgd = Error("MG0020", "Keys that cannot be used together", "'{0}.nesterov' applies only to type: sgd");
+    public static readonly DiagnosticDescriptor PathWithoutOnnx = Error("MG0020", "Keys that cannot be used together", "'backbone.path' names the graph of an 'onnx' backbone; {0} is built from the catalog, so give its weights file in 'backbone.weights' instead");
+    public static readonly DiagnosticDescriptor FeatureShapeWithoutOnnx = Error("MG0020", "Keys that cannot be used together", "'backbone.feature_shape' is only for 'onnx' backbones; the shape of {0} is computed at build time");
+    public static readonly DiagnosticDescriptor WeightsFileWithOnnx = Error("MG0020", "Keys that cannot be used together", "An 'onnx' backbone takes its weights from the graph in 'backbone.path'; use weights: imagenet (the graph's own) or none (fresh)");
+
+    // MG0021, MG0022: limits and YAML the spec language leaves out.
+    public static readonly DiagnosticDescriptor SpecTooLarge = Error("MG0021", "Spec too large or too deeply nested", "The spec has {0} characters; specs are limited to {1}");
+    public static readonly DiagnosticDescriptor SpecTooDeep = Error("MG0021", "Spec too large or too deeply nested", "The spec is nested more than {0} levels deep; specs need at most a few levels");
+    public static readonly DiagnosticDescriptor SeveralDocuments = Error("MG0022", "Unsupported YAML feature", "Several documents in one file ('---') are not supported in specs; keep one spec per file");
+    public static readonly DiagnosticDescriptor AnchorOrAlias = Error("MG0022", "Unsupported YAML feature", "Anchors and aliases ('&name', '*name') are not supported in specs; write the value out in full");
+    public static readonly DiagnosticDescriptor Tag = Error("MG0022", "Unsupported YAML feature", "Tags ('{0}') are not supported in specs; write the value without the tag");
+
+    // MG0023, MG0024.
     public static readonly DiagnosticDescriptor ResidualMismatch = Error("MG0023", "Residual shapes do not line up", "With an input of {0}, the two branches of '{1}' give {2} and {3}, which cannot be added; use an input size such as {4}");
     public static readonly DiagnosticDescriptor DuplicatePhase = Error("MG0024", "Phase name used twice", "The phase name '{0}' is used twice; give each phase its own name");
 
-    /// <summary>All descriptors by ID.</summary>
-    public static IReadOnlyDictionary<string, DiagnosticDescriptor> ById { get; } = new Dictionary<string, DiagnosticDescriptor>
-    {
-        [SyntaxError.Id] = SyntaxError,
-        [UnknownKey.Id] = UnknownKey,
-        [MissingKey.Id] = MissingKey,
-        [WrongType.Id] = WrongType,
-        [OutOfRange.Id] = OutOfRange,
-        [InvalidIdentifier.Id] = InvalidIdentifier,
-        [DuplicateKey.Id] = DuplicateKey,
-        [InvalidLabel.Id] = InvalidLabel,
-        [InvalidHead.Id] = InvalidHead,
-        [OutputMismatch.Id] = OutputMismatch,
-        [UnknownArchitecture.Id] = UnknownArchitecture,
-        [UnknownOptimizer.Id] = UnknownOptimizer,
-        [UnknownLayer.Id] = UnknownLayer,
-        [LayerBeyondCut.Id] = LayerBeyondCut,
-        [UnsupportedWeights.Id] = UnsupportedWeights,
-        [SpatialCollapse.Id] = SpatialCollapse,
-        [InvalidChoice.Id] = InvalidChoice,
-        [CannotCutHere.Id] = CannotCutHere,
-        [DuplicateModel.Id] = DuplicateModel,
-        [ConflictingKeys.Id] = ConflictingKeys,
-        [TooLarge.Id] = TooLarge,
-        [UnsupportedYaml.Id] = UnsupportedYaml,
-        [ResidualMismatch.Id] = ResidualMismatch,
-        [DuplicatePhase.Id] = DuplicatePhase,
-    };
+    // MG0025: not the spec's fault. MG0026: the rest of a long list.
+    public static readonly DiagnosticDescriptor InternalError = Error("MG0025", "ModelGen internal error", "ModelGen failed on this spec with {0}: {1} (at {2}). This is a bug in ModelGen, not a mistake in the spec: please report it with the spec at " + IssuesUrl, InternalCategory);
+    public static readonly DiagnosticDescriptor MoreProblems = Error("MG0026", "More problems than are shown", "{0} more problems were found in this spec after the first {1}, starting here; fix the ones above first (one mistake, such as wrong indentation, often causes many)");
+    public static readonly DiagnosticDescriptor OneMoreProblem = Error("MG0026", "More problems than are shown", "One more problem was found in this spec after the first {0}, here; fix the ones above first");
 
-    private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+    /// <summary>Every descriptor by its key (the name of its field here).</summary>
+    public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;
+
+    /// <summary>The key of a descriptor declared here: what a <see cref="SpecDiagnostic"/> stores.</summary>
+    public static string KeyOf(DiagnosticDescriptor descriptor) => Registry.KeyOf[descriptor];
+
+    /// <summary>Every ID, each once, in order.</summary>
+    public static IEnumerable<string> Ids => ByKey.Values.Select(d => d.Id).Distinct().OrderBy(id => id, System.StringComparer.Ordinal);
+
+    // The key is the name of the field the descriptor is assigned to: unique by construction, and readable
+    // in a test's failure message.
+    private static DiagnosticDescriptor Error(string id, string title, string message, string category = SpecCategory, [CallerMemberName] string key = "")
+    {
+        var descriptor = new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+        Registry.Add(key, descriptor);
+        return descriptor;
+    }
+
+    // A class of its own, so that it is initialised before the first descriptor registers itself.
+    private static class Registry
+    {
+        public static Dictionary<string, DiagnosticDescriptor> ByKey { get; } = new(System.StringComparer.Ordinal);
+
+        public static Dictionary<DiagnosticDescriptor, string> KeyOf { get; } = new(ReferenceComparer.Instance);
+
+        public static void Add(string key, DiagnosticDescriptor descriptor)
+        {
+            ByKey.Add(key, descriptor);
+            KeyOf.Add(descriptor, key);
+        }
+    }
+
+    private sealed class ReferenceComparer : IEqualityComparer<DiagnosticDescriptor>
+    {
+        public static ReferenceComparer Instance { get; } = new();
+
+        public bool Equals(DiagnosticDescriptor? x, DiagnosticDescriptor? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(DiagnosticDescriptor obj) => RuntimeHelpers.GetHashCode(obj);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -5,11 +6,20 @@ using ModelGen.Generators.Model;
 
 namespace ModelGen.Generators.Diagnostics;
 
-/// <summary>A problem found in a spec, as plain values (equatable, no Roslyn objects) until it is reported.</summary>
-internal sealed record SpecDiagnostic(string Id, SpecLocation Location, EquatableArray<string> Arguments)
+/// <summary>
+/// A problem found in a spec, as plain values (equatable, no Roslyn objects) until it is reported: the key of
+/// its descriptor in <see cref="DiagnosticDescriptors"/>, where it is, and the values its message takes.
+/// </summary>
+internal sealed record SpecDiagnostic(string Key, SpecLocation Location, EquatableArray<string> Arguments)
 {
     public static SpecDiagnostic Create(DiagnosticDescriptor descriptor, SpecLocation location, params string[] arguments) =>
-        new(descriptor.Id, location, arguments.ToEquatableArray());
+        new(DiagnosticDescriptors.KeyOf(descriptor), location, arguments.ToEquatableArray());
+
+    /// <summary>The diagnostic's ID, MG0001...</summary>
+    public string Id => Descriptor.Id;
+
+    // Private: the pipeline's values hold no Roslyn objects, not even behind a property.
+    private DiagnosticDescriptor Descriptor => DiagnosticDescriptors.ByKey[Key];
 
     /// <summary>The Roslyn diagnostic, located in the spec file.</summary>
     public Diagnostic ToDiagnostic()
@@ -18,12 +28,9 @@ internal sealed record SpecDiagnostic(string Id, SpecLocation Location, Equatabl
             Location.FilePath,
             new TextSpan(Location.Start, Location.Length),
             new LinePositionSpan(new LinePosition(Location.StartLine, Location.StartColumn), new LinePosition(Location.EndLine, Location.EndColumn)));
-        return Diagnostic.Create(DiagnosticDescriptors.ById[Id], location, Arguments.Cast<object>().ToArray());
+        return Diagnostic.Create(Descriptor, location, Arguments.Cast<object>().ToArray());
     }
 
-    /// <summary>The message with its arguments filled in (tests, fuzzing).</summary>
-    public string Message => string.Format(
-        System.Globalization.CultureInfo.InvariantCulture,
-        DiagnosticDescriptors.ById[Id].MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Arguments.Cast<object>().ToArray());
+    /// <summary>The message as the build shows it (tests, fuzzing).</summary>
+    public string Message => ToDiagnostic().GetMessage(CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.Threading;
 using ModelGen.Generators.Diagnostics;
@@ -26,81 +27,98 @@ internal static class SpecDocumentReader
     {
         if (text.Length > MaxCharacters)
         {
-            diagnostics.Add(DiagnosticDescriptors.TooLarge, SpecLocation.FileStart(path), $"The spec has {text.Length:N0} characters; specs are limited to {MaxCharacters:N0}");
+            diagnostics.Add(DiagnosticDescriptors.SpecTooLarge, SpecLocation.FileStart(path), text.Length.ToString("N0", CultureInfo.InvariantCulture), MaxCharacters.ToString("N0", CultureInfo.InvariantCulture));
             return null;
         }
 
         var lines = new LineMap(text);
         var builder = new TreeBuilder(path, lines, text);
-        Mark last = Mark.Empty;
+        var parser = new Parser(new StringReader(text));
+        var documents = 0;
+        var last = Mark.Empty;
+        while (true)
+        {
+            var more = MoveNext(parser, builder, last, diagnostics);
+            if (more is null)
+            {
+                return null;
+            }
+
+            if (more is false)
+            {
+                break;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            var current = parser.Current!;
+            last = current.Start;
+            switch (current)
+            {
+                case DocumentStart:
+                    if (++documents > 1)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.SeveralDocuments, builder.At(current.Start, current.End));
+                        return null;
+                    }
+
+                    break;
+                case AnchorAlias:
+                    diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
+                    return null;
+                case NodeEvent node when !node.Anchor.IsEmpty:
+                    diagnostics.Add(DiagnosticDescriptors.AnchorOrAlias, builder.At(current.Start, current.End));
+                    return null;
+                case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
+                    diagnostics.Add(DiagnosticDescriptors.Tag, builder.At(current.Start, current.End), node.Tag.Value);
+                    return null;
+                case Scalar scalar:
+                    builder.Add(new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, builder.At(scalar.Start, scalar.End)));
+                    break;
+                case MappingStart or SequenceStart:
+                    if (builder.Depth >= MaxDepth)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.SpecTooDeep, builder.AtChar(current.Start), MaxDepth.ToString(CultureInfo.InvariantCulture));
+                        return null;
+                    }
+
+                    builder.Open(current is MappingStart, current.Start, current is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow });
+                    break;
+                case MappingEnd or SequenceEnd:
+                    builder.Close(current.Start);
+                    break;
+            }
+        }
+
+        if (builder.Root is null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.EmptySpec, SpecLocation.FileStart(path));
+        }
+
+        return builder.Root;
+    }
+
+    /// <summary>
+    /// The parser's next event: true when there is one, false at the end, null after reporting text it cannot
+    /// read. Only the parser's failures are the text's fault; an exception from building the tree is a bug in
+    /// ModelGen and goes on to be reported as one (MG0025).
+    /// </summary>
+    private static bool? MoveNext(Parser parser, TreeBuilder builder, Mark last, DiagnosticBag diagnostics)
+    {
         try
         {
-            var parser = new Parser(new StringReader(text));
-            var documents = 0;
-            while (parser.MoveNext())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var current = parser.Current!;
-                last = current.Start;
-                switch (current)
-                {
-                    case DocumentStart:
-                        if (++documents > 1)
-                        {
-                            diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Several documents in one file ('---')");
-                            return null;
-                        }
-
-                        break;
-                    case AnchorAlias:
-                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Anchors and aliases ('&name', '*name')");
-                        return null;
-                    case NodeEvent node when !node.Anchor.IsEmpty:
-                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), "Anchors and aliases ('&name', '*name')");
-                        return null;
-                    case NodeEvent node when !node.Tag.IsEmpty && !node.Tag.IsNonSpecific:
-                        diagnostics.Add(DiagnosticDescriptors.UnsupportedYaml, builder.At(current.Start, current.End), $"Tags ('{node.Tag.Value}')");
-                        return null;
-                    case Scalar scalar:
-                        builder.Add(new ScalarNode(scalar.Value, scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded, builder.At(scalar.Start, scalar.End)));
-                        break;
-                    case MappingStart or SequenceStart:
-                        if (builder.Depth >= MaxDepth)
-                        {
-                            diagnostics.Add(DiagnosticDescriptors.TooLarge, builder.AtChar(current.Start), $"The spec is nested more than {MaxDepth} levels deep; specs need at most a few levels");
-                            return null;
-                        }
-
-                        builder.Open(current is MappingStart, current.Start, current is MappingStart { Style: MappingStyle.Flow } or SequenceStart { Style: SequenceStyle.Flow });
-                        break;
-                    case MappingEnd or SequenceEnd:
-                        builder.Close(current.Start);
-                        break;
-                }
-            }
+            return parser.MoveNext();
         }
         catch (YamlException e)
         {
             diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(e.Start, e.End), Describe(e));
             return null;
         }
-        catch (OperationCanceledException)
-        {
-            throw;
-        }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             // YamlDotNet reports some malformed input with exceptions other than YamlException.
-            diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.AtChar(last), "the text cannot be read after this point (" + e.GetType().Name + ")");
+            diagnostics.Add(DiagnosticDescriptors.UnreadableText, builder.AtChar(last), e.GetType().Name);
             return null;
         }
-
-        if (builder.Root is null)
-        {
-            diagnostics.Add(DiagnosticDescriptors.MissingKey, SpecLocation.FileStart(path), "model", "the spec (the file is empty)", "model: MyModel");
-        }
-
-        return builder.Root;
     }
 
     private static string Describe(YamlException e)

@@ -195,7 +195,7 @@ internal static class SpecReader
         var through = view.String("frozen_through");
         if (from is not null && through is not null)
         {
-            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, view.KeyLocation("frozen_through"), $"'{name}' takes either trainable_from or frozen_through, not both: they say the same thing from two sides");
+            diagnostics.Add(DiagnosticDescriptors.TrainableFromWithFrozenThrough, view.KeyLocation("frozen_through"), name);
             return null;
         }
 
@@ -268,17 +268,18 @@ internal static class SpecReader
         var kinds = mapping.Entries.Select(e => e.Key.Value).Where(k => SpecWords.HeadLayers.Words.Contains(k)).Distinct().ToList();
         if (kinds.Count != 1)
         {
-            var message = kinds.Count == 0
-                ? $"'{name}' names no layer; each head item is one of flatten, global_avg_pool, global_max_pool, dense or dropout"
-                : $"'{name}' names {string.Join(" and ", kinds)}; write one layer per list item";
             var unknown = mapping.Entries.FirstOrDefault(e => !SpecKeys.Dense.Contains(e.Key.Value));
             if (kinds.Count == 0 && unknown.Key is not null)
             {
                 diagnostics.Add(DiagnosticDescriptors.UnknownKey, unknown.Key.Location, unknown.Key.Value, "'" + name + "'", Suggestions.DidYouMean(unknown.Key.Value, SpecWords.HeadLayers.Words), string.Join(", ", SpecWords.HeadLayers.Words));
             }
+            else if (kinds.Count == 0)
+            {
+                diagnostics.Add(DiagnosticDescriptors.HeadItemWithoutLayer, mapping.Location, name, string.Join(", ", SpecWords.HeadLayers.Words));
+            }
             else
             {
-                diagnostics.Add(DiagnosticDescriptors.InvalidHead, mapping.Location, message);
+                diagnostics.Add(DiagnosticDescriptors.HeadItemWithSeveralLayers, mapping.Location, name, string.Join(" and ", kinds));
             }
 
             return null;
@@ -327,7 +328,7 @@ internal static class SpecReader
             return null;
         }
 
-        var before = diagnostics.Items.Count;
+        var before = diagnostics.Count;
         var batchSize = training?.Int("batch_size", 1, 65536) ?? DefaultBatchSize;
         var seed = training?.Int("seed", 0, int.MaxValue) ?? DefaultSeed;
         var loss = training?.Choice("loss", SpecWords.Losses, "loss");
@@ -345,7 +346,7 @@ internal static class SpecReader
         {
             if (training.Has("epochs"))
             {
-                diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, training.KeyLocation("epochs"), "'training.epochs' is the single-phase shorthand; with 'phases', give each phase its own 'epochs'");
+                diagnostics.Add(DiagnosticDescriptors.EpochsWithPhases, training.KeyLocation("epochs"));
             }
 
             phases = ReadPhases(phasesNode, new PhaseDefaults(freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule), diagnostics);
@@ -356,7 +357,7 @@ internal static class SpecReader
             phases = [new PhaseSpec("train", training?.OwnerLocation ?? spec.OwnerLocation, epochs, freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule)];
         }
 
-        if (diagnostics.Items.Count > before || phases is null || optimizer is null)
+        if (diagnostics.Count > before || phases is null || optimizer is null)
         {
             return null;
         }
@@ -521,7 +522,7 @@ internal static class SpecReader
         var backboneLr = view.Double("backbone_lr", 0, 10, minExclusive: true) ?? defaults?.BackboneLearningRate;
         if (nesterov && type != OptimizerKind.Sgd)
         {
-            diagnostics.Add(DiagnosticDescriptors.ConflictingKeys, view.KeyLocation("nesterov"), $"'{name}.nesterov' applies only to type: sgd");
+            diagnostics.Add(DiagnosticDescriptors.NesterovWithoutSgd, view.KeyLocation("nesterov"), name);
         }
 
         return type is not { } kind ? null : new OptimizerSettings(kind, lr, momentum, weightDecay, nesterov, backboneLr);

@@ -17,12 +17,14 @@ internal static class GeneratorHarness
     /// <summary>The spec path used for a file name in tests.</summary>
     public static string PathOf(string fileName) => ProjectDirectory + "/" + fileName;
 
+    // Every warning wave: a user's project compiles at its target framework's level (10 for net10.0) or
+    // higher, and treats warnings such as CS8981 as errors when it treats warnings as errors.
     public static CSharpCompilation EmptyCompilation(params SyntaxTree[] trees) =>
         CSharpCompilation.Create(
             "GeneratorTests",
             trees,
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999));
 
     public static GeneratorDriver CreateDriver(IEnumerable<InMemoryAdditionalText> specs, string rootNamespace = "TestProject", bool trackSteps = true) =>
         CSharpGeneratorDriver.Create(
@@ -37,9 +39,12 @@ internal static class GeneratorHarness
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator once on specs given as (file name, text).</summary>
-    public static GeneratorRun Run(params (string FileName, string Text)[] specs)
+    public static GeneratorRun Run(params (string FileName, string Text)[] specs) => RunInProject("TestProject", specs);
+
+    /// <summary>Runs the generator once in a project whose root namespace MSBuild gives as <paramref name="rootNamespace"/>.</summary>
+    public static GeneratorRun RunInProject(string rootNamespace, params (string FileName, string Text)[] specs)
     {
-        var driver = CreateDriver(specs.Select(s => new InMemoryAdditionalText(PathOf(s.FileName), s.Text)));
+        var driver = CreateDriver(specs.Select(s => new InMemoryAdditionalText(PathOf(s.FileName), s.Text)), rootNamespace);
         var compilation = EmptyCompilation();
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
         return new GeneratorRun(driver.GetRunResult(), output, diagnostics);
