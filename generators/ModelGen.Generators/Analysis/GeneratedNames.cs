@@ -45,7 +45,7 @@ internal static class GeneratedNames
     {
         "System", "System.CodeDom", "System.CodeDom.Compiler", "System.Collections", "System.Collections.Generic", "System.IO",
         "TorchSharp",
-        "ModelGen", "ModelGen.Backbones", "ModelGen.Data", "ModelGen.Export", "ModelGen.Heads", "ModelGen.Training",
+        "ModelGen", "ModelGen.Backbones", "ModelGen.Data", "ModelGen.Export", "ModelGen.Heads", "ModelGen.Runtime", "ModelGen.Training",
     };
 
     /// <summary>
@@ -57,20 +57,20 @@ internal static class GeneratedNames
         "System.Array", "System.CodeDom.Compiler.GeneratedCode", "System.CodeDom.Compiler.GeneratedCodeAttribute",
         "System.Collections.Generic.IReadOnlyList", "System.IO.Stream",
         "TorchSharp.ModuleExtensionMethods", "TorchSharp.torch",
-        "ModelGen.DeviceSelection", "ModelGen.EvaluationResult", "ModelGen.ModelFile", "ModelGen.ModelFileException",
+        "ModelGen.EvaluationResult", "ModelGen.ModelFileException",
         "ModelGen.ModelOptions", "ModelGen.Prediction", "ModelGen.TrainingHistory", "ModelGen.TrainOptions",
         "ModelGen.Backbones.Architecture", "ModelGen.Backbones.Backbone", "ModelGen.Backbones.BackboneDefinition",
-        "ModelGen.Backbones.BackboneFactory", "ModelGen.Backbones.BatchNormMode", "ModelGen.Backbones.FreezeBoundary",
+        "ModelGen.Backbones.BatchNormMode", "ModelGen.Backbones.FreezeBoundary",
         "ModelGen.Backbones.WeightsKind",
-        "ModelGen.Data.Augmentation", "ModelGen.Data.ClassNames", "ModelGen.Data.FeatureExtractor", "ModelGen.Data.FeatureSet",
-        "ModelGen.Data.FillMode", "ModelGen.Data.ImageBatches", "ModelGen.Data.ImageDecoder", "ModelGen.Data.ImageFolder",
+        "ModelGen.Data.Augmentation", "ModelGen.Data.FeatureSet",
+        "ModelGen.Data.FillMode", "ModelGen.Data.ImageFolder",
         "ModelGen.Data.ImageLoadException", "ModelGen.Data.TrainingData",
-        "ModelGen.Export.OnnxExporter", "ModelGen.Export.OnnxExportInfo",
-        "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer",
+        "ModelGen.Export.OnnxExportInfo",
+        "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Runtime.ModelRuntime",
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",
         "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
-        "ModelGen.Training.Optimizers", "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
-        "ModelGen.Training.ScheduleSettings", "ModelGen.Training.SeedScope", "ModelGen.Training.TrainingRun",
+        "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
+        "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
     };
 
     /// <summary>The enum of a model's labels, beside its class.</summary>

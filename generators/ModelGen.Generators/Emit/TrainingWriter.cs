@@ -314,7 +314,7 @@ internal static class TrainingWriter
         w.Close();
     }
 
-    private static string MethodStem(PhasePlan phase, int index) => $"Phase{index + 1}{Identifiers.Pascal(phase.Name, "")}";
+    private static string MethodStem(PhasePlan phase, int index) => GeneratedNames.PhaseStem(index, phase.Name);
 
     private static string Describe(PhasePlan phase)
     {
