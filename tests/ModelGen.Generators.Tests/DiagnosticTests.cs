@@ -214,6 +214,20 @@ public sealed class DiagnosticTests
         Expect("MG0024", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: a, epochs: 1 }\n    - { name: [|a|], epochs: 1 }\n");
 
     [Fact]
+    public void AnUnnamedPhase_NeverTakesTheNameOfANamedOne_SoBothRun()
+    {
+        // Issue 18 item 8: the second phase's default name was "phase2", the first phase's own name, so a run
+        // took it for done and never ran it.
+        var run = GeneratorHarness.Run(("m.model.yaml", "model: M\ninput: { size: 64 }\n" + Backbone + Head
+            + "training:\n  phases:\n    - { name: phase2, epochs: 1 }\n    - { epochs: 1, freeze: none }\n"));
+
+        Assert.Empty(run.Diagnostics);
+        Assert.Contains("run.BeginPhase(\"phase2\",", run.ModelSources);
+        Assert.Contains("run.BeginPhase(\"phase2_2\",", run.ModelSources);
+        Assert.Empty(GeneratorHarness.CompileProblems(run.Output));
+    }
+
+    [Fact]
     public void EveryDiagnostic_HasAHelpLinkToItsIdAndATitle()
     {
         foreach (var descriptor in DiagnosticDescriptors.ByKey.Values)

@@ -57,7 +57,13 @@ public sealed class FreshProjectTests(PackageFeed feed) : IDisposable
         Assert.True(double.Parse(losses[5], System.Globalization.CultureInfo.InvariantCulture) < double.Parse(losses[2], System.Globalization.CultureInfo.InvariantCulture), output);
         Assert.True(File.Exists(Path.Combine(_folder, "training", "curves.png")));
         Assert.True(File.Exists(Path.Combine(_folder, "bin", "Release", "net10.0", "modelgen", "resnet18_mlnet", "ResNet18.onnx")));
-        Assert.Contains("class ShopClassifier", File.ReadAllText(Directory.GetFiles(Path.Combine(_folder, "Generated"), "*.g.cs", SearchOption.AllDirectories).Single()));
+        // One model class, written for review as its network, training and metadata files.
+        var generated = Directory.GetFiles(Path.Combine(_folder, "Generated"), "*.g.cs", SearchOption.AllDirectories).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(3, generated.Count);
+        Assert.Single(generated, name => name!.EndsWith("ShopClassifier.Metadata.g.cs", StringComparison.Ordinal));
+        Assert.Single(generated, name => name!.EndsWith("ShopClassifier.Training.g.cs", StringComparison.Ordinal));
+        var network = Directory.GetFiles(Path.Combine(_folder, "Generated"), "*ShopClassifier.g.cs", SearchOption.AllDirectories).Single();
+        Assert.Contains("class ShopClassifier", File.ReadAllText(network));
         Assert.Contains("0 Warning(s)", build);
     }
 
