@@ -214,6 +214,14 @@ public sealed class DiagnosticTests
         Expect("MG0024", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: a, epochs: 1 }\n    - { name: [|a|], epochs: 1 }\n");
 
     [Fact]
+    public void MG0009_ADenseLayerOfAbsurdSize_PointsAtTheLayer() =>
+        Expect("MG0009", "model: M\ninput: { size: 224 }\nbackbone: { architecture: vgg16 }\nhead:\n  - flatten\n  - [|{ dense: 1000000, activation: relu }|]\n  - { dense: 2, activation: softmax }\n");
+
+    [Fact]
+    public void MG0004_AnEmptyCheckpointFolder_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  checkpoints: { dir: [|\"  \"|] }\n");
+
+    [Fact]
     public void AnUnnamedPhase_NeverTakesTheNameOfANamedOne_SoBothRun()
     {
         // Issue 18 item 8: the second phase's default name was "phase2", the first phase's own name, so a run

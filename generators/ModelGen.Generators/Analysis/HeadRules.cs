@@ -14,6 +14,11 @@ namespace ModelGen.Generators.Analysis;
 /// </summary>
 internal static class HeadRules
 {
+    /// <summary>The most parameters one dense layer may have: a billion, 4 GB of float32 weights.</summary>
+    public const long MaxDenseParameters = 1_000_000_000;
+
+    private static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The head's layers with their sizes, or null after reporting what is wrong.</summary>
     public static List<HeadLayerPlan>? Analyze(ModelSpec spec, EquatableArray<long> featureShape, DiagnosticBag diagnostics)
     {
@@ -48,7 +53,15 @@ internal static class HeadRules
                         return null;
                     }
 
-                    plans.Add(new HeadLayerPlan(layer, flat.Value, $"({layer.Units})", (flat.Value * layer.Units) + layer.Units));
+                    // Issue 18 item 15: a head of 1.7e13 parameters built without a word and overflowed the summary's count.
+                    var parameters = ((double)flat.Value * layer.Units) + layer.Units;
+                    if (parameters > MaxDenseParameters)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.DenseTooLarge, item.Location, Count(layer.Units), Count(flat.Value), Count((long)parameters), Count(MaxDenseParameters));
+                        return null;
+                    }
+
+                    plans.Add(new HeadLayerPlan(layer, flat.Value, $"({layer.Units})", (long)parameters));
                     flat = layer.Units;
                     break;
                 default:

@@ -55,6 +55,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor EmptyHead = Error("MG0009", "Invalid head", "The head is empty; end it with a dense layer, e.g. [global_avg_pool, { dense: 2, activation: softmax }]");
     public static readonly DiagnosticDescriptor HeadFlattenedTwice = Error("MG0009", "Invalid head", "'{0}' needs the backbone's feature map ({1}), but an earlier head layer already made it flat; keep one flatten or global pooling layer");
     public static readonly DiagnosticDescriptor DenseBeforeFlatten = Error("MG0009", "Invalid head", "A dense layer needs a flat input, but here it would get the feature map {0}; put 'flatten' or 'global_avg_pool' before the first dense layer");
+    public static readonly DiagnosticDescriptor DenseTooLarge = Error("MG0009", "Invalid head", "This dense layer of {0} units on {1} inputs would have {2} parameters, more than the {3} one layer may have; pool the feature map first (global_avg_pool), cut the backbone earlier, or use fewer units");
     public static readonly DiagnosticDescriptor HeadNotEndingInDense = Error("MG0009", "Invalid head", "The head must end with a dense layer that gives the class scores, e.g. { dense: 1, activation: sigmoid } for two classes");
     public static readonly DiagnosticDescriptor HeadItemWithoutLayer = Error("MG0009", "Invalid head", "'{0}' names no layer; each head item is one of {1}");
     public static readonly DiagnosticDescriptor HeadItemWithSeveralLayers = Error("MG0009", "Invalid head", "'{0}' names {1}; write one layer per list item");

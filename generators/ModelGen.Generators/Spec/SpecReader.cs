@@ -487,8 +487,15 @@ internal static class SpecReader
             return null;
         }
 
-        var dir = view.String("dir")?.Value ?? "checkpoints/" + model;
-        return new CheckpointSettings(dir, view.Int("keep", 1, 1000) ?? 3);
+        var dir = view.String("dir");
+        if (dir is not null && (dir.Value.Trim().Length == 0 || dir.Value.IndexOf('\0') >= 0))
+        {
+            // Issue 18 item 16: an empty folder was accepted here and failed in Train with a bare ArgumentException.
+            diagnostics.Add(DiagnosticDescriptors.WrongType, dir.Location, view.Name("dir"), $"a folder path such as checkpoints/{model}", dir.Value.Trim().Length == 0 ? "an empty text" : "a text with a NUL character");
+            return null;
+        }
+
+        return new CheckpointSettings(dir?.Value ?? "checkpoints/" + model, view.Int("keep", 1, 1000) ?? 3);
     }
 
     private static OptimizerSettings? ReadOptimizer(SpecNode node, string name, OptimizerSettings? defaults, DiagnosticBag diagnostics)
