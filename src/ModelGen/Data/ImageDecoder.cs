@@ -35,6 +35,11 @@ internal static class ImageDecoder
             throw new ImageLoadException($"The image {path} does not exist.");
         }
 
+        if (NotAnImageFile(path) is { } problem)
+        {
+            throw new ImageLoadException($"{path}: {problem}.");
+        }
+
         using var stream = File.OpenRead(path);
         return Decode(stream, input, path);
     }
@@ -63,6 +68,11 @@ internal static class ImageDecoder
     {
         try
         {
+            if (NotAnImageFile(path) is { } problem)
+            {
+                return problem;
+            }
+
             using var stream = File.OpenRead(path);
             return TryDecode(stream, path, input, destination);
         }
@@ -71,6 +81,13 @@ internal static class ImageDecoder
             return "cannot be opened (" + e.Message + ")";
         }
     }
+
+    /// <summary>
+    /// Why a path cannot hold an image, before it is opened: a pipe or a device (named x.png, say) reports a
+    /// size of 0, and opening a pipe would wait forever for a writer (issue 18 item 6). Null for a non-empty file.
+    /// </summary>
+    private static string? NotAnImageFile(string path) =>
+        new FileInfo(path).Length == 0 ? "is empty, or not a regular file (a pipe or a device); only regular image files are read" : null;
 
     /// <summary>Decodes from a stream; see <see cref="TryDecode(string, ImageInput, Span{float})"/>.</summary>
     public static string? TryDecode(Stream stream, string name, ImageInput input, Span<float> destination)

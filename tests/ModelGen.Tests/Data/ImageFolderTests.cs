@@ -29,6 +29,39 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
+    public async Task APipeNamedLikeAnImage_IsSkippedAndRefused_NotWaitedOnForever()
+    {
+        // Issue 18 item 6: a FIFO named x.png hung Extract, Train, Evaluate and Predict in open().
+        using var temp = new TempFolder();
+        var data = FashionData.Subset(FashionData.Test, perClass: 1, temp["data"]);
+        var pipe = Path.Combine(data, "bag", "pipe.png");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            mkfifo.WaitForExit();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        var input = new ImageInput(32, 32, 1, Preprocessing.ImageNet);
+        var work = Task.Run(() =>
+        {
+            var folder = ImageFolder.Open(data);
+            foreach (var batch in ImageBatches.Read(folder, input, batchSize: 4))
+            {
+                batch.Dispose();
+            }
+
+            var error = Assert.Throws<ImageLoadException>(() => ImageDecoder.Decode(pipe, input));
+            return (folder.Skipped, error.Message);
+        });
+
+        var finished = await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(finished == work, "reading a folder with a pipe in it did not finish");
+        var (skipped, message) = await work;
+        Assert.Equal(1, skipped);
+        Assert.Contains("not a regular file", message);
+    }
+
+    [Fact]
     public void MissingOrEmptyFolders_AreClearErrors()
     {
         using var temp = new TempFolder();
