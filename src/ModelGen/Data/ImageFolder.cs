@@ -71,6 +71,15 @@ public sealed class ImageFolder
             throw new ImageFolderException($"The image folder {full} has no class folders; expected one subfolder per class (<dir>/<class>/<image>).");
         }
 
+        // Issue 18 item 17: "Coat" and "coat" both match the label coat, and one of them was silently ignored.
+        var twins = folders.GroupBy(f => f, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+        if (twins is not null)
+        {
+            throw new ImageFolderException(
+                $"The class folders {string.Join(" and ", twins.Select(f => $"'{f}'"))} of {full} differ only in case; class names are matched "
+                + "ignoring case, so they would be one class. Merge them into one folder or rename one.");
+        }
+
         var order = folders;
         if (classes is { Count: > 0 })
         {

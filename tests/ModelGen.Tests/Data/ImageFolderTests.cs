@@ -62,6 +62,20 @@ public sealed class ImageFolderTests
     }
 
     [Fact]
+    public void ClassFoldersThatDifferOnlyInCase_AreAClearError_NotOneIgnored()
+    {
+        using var temp = new TempFolder();
+        var data = FashionData.Subset(FashionData.Test, perClass: 1, temp["data"]);
+        Directory.CreateDirectory(Path.Combine(data, "Coat"));
+        File.Copy(Directory.GetFiles(Path.Combine(data, "coat")).First(), Path.Combine(data, "Coat", "another.png"));
+
+        var error = Assert.Throws<ImageFolderException>(() => ImageFolder.Open(data, FashionData.Classes));
+
+        Assert.Contains("'Coat' and 'coat'", error.Message);
+        Assert.Contains("differ only in case", error.Message);
+    }
+
+    [Fact]
     public void MissingOrEmptyFolders_AreClearErrors()
     {
         using var temp = new TempFolder();
