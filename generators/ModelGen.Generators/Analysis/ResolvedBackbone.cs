@@ -75,7 +75,7 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
         var summaryAliases = Layout.Aliases.Where(a => a.IsSummaryRow && names.Contains(a.Last)).Select(a => a.Name).ToList();
         IEnumerable<string> wanted = summaryAliases.Count > 0
             ? summaryAliases
-            : inModel.Where((layer, i) => layer.Depth == 0 || (layer.CanCut && !HasCutChildren(inModel, i))).Select(l => l.Name);
+            : inModel.Where((layer, i) => layer.Depth == 0 || IsSummaryRow(inModel, i)).Select(l => l.Name);
 
         var constants = new List<LayerConstant>();
         var used = new HashSet<string>();
@@ -95,8 +95,13 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
     private static string ConstantName(string layer) =>
         Identifiers.Layer(layer) is var member && member == GeneratedNames.LayersClass ? member + "_" : member;
 
-    private static bool HasCutChildren(List<CatalogLayer> layers, int index) =>
-        layers.Skip(index + 1).TakeWhile(l => l.Name.StartsWith(layers[index].Name + ".", System.StringComparison.Ordinal)).Any(l => l.CanCut);
+    /// <summary>
+    /// Whether a layer is a row of the summary table: one the backbone can be cut after that has no such
+    /// layers inside it (the stem's layers and each block).
+    /// </summary>
+    public static bool IsSummaryRow(IReadOnlyList<CatalogLayer> layers, int index) =>
+        layers[index].CanCut
+        && !layers.Skip(index + 1).TakeWhile(l => l.Name.StartsWith(layers[index].Name + ".", System.StringComparison.Ordinal)).Any(l => l.CanCut);
 }
 
 /// <summary>A phase plan with the freeze policy it came from (for the summary's trainable column).</summary>

@@ -116,8 +116,7 @@ internal static class SummaryTable
         for (var i = 0; i < inModel.Count; i++)
         {
             var layer = inModel[i];
-            var hasCutChildren = inModel.Skip(i + 1).TakeWhile(l => l.Name.StartsWith(layer.Name + ".", System.StringComparison.Ordinal)).Any(l => l.CanCut);
-            if (layer.CanCut && !hasCutChildren)
+            if (ResolvedBackbone.IsSummaryRow(inModel, i))
             {
                 yield return (layer.Name, layer.Type, Shape(layer.Output), layer.FirstParameter, layer.ParameterCount, layer.Parameters);
             }
