@@ -82,21 +82,40 @@ public sealed class ModelSpecGenerator : IIncrementalGenerator
                 output.AddSource(file.HintName, SourceText.From(file.Text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
             }
         });
+
+        // A spec with errors gets a stand-in with the model's API, so that its MG errors are the build's only ones.
+        var standIns = compiled
+            .Collect()
+            .Select(static (all, _) => SpecCollisions.EmittableStandIns(all))
+            .WithTrackingName(TrackingNames.StandIns)
+            .SelectMany(static (all, _) => all);
+        context.RegisterSourceOutput(standIns, static (output, standIn) =>
+        {
+            // The spec's own errors are already reported; a bug here costs only the stand-in.
+            var (files, _) = Emit(standIn, standIn.SpecPath, static s => [StandInWriter.Write(s)]);
+            foreach (var file in files)
+            {
+                output.AddSource(file.HintName, SourceText.From(file.Text, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false)));
+            }
+        });
     }
 
     /// <summary>
     /// The plan's source files, or none and the internal error that stopped them: a bug in the emitter costs
     /// this one model, with MG0025 saying so, not the whole generator's output (Roslyn's CS8785).
     /// </summary>
-    internal static (IReadOnlyList<GeneratedFile> Files, SpecDiagnostic? Error) Emit(ModelPlan plan, Func<ModelPlan, IReadOnlyList<GeneratedFile>> emit)
+    internal static (IReadOnlyList<GeneratedFile> Files, SpecDiagnostic? Error) Emit(ModelPlan plan, Func<ModelPlan, IReadOnlyList<GeneratedFile>> emit) =>
+        Emit(plan, plan.SpecPath, emit);
+
+    private static (IReadOnlyList<GeneratedFile> Files, SpecDiagnostic? Error) Emit<T>(T input, string specPath, Func<T, IReadOnlyList<GeneratedFile>> emit)
     {
         try
         {
-            return (emit(plan), null);
+            return (emit(input), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return ([], InternalError.For(e, plan.SpecPath));
+            return ([], InternalError.For(e, specPath));
         }
     }
 

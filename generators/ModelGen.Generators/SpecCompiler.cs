@@ -11,7 +11,8 @@ namespace ModelGen.Generators;
 /// <param name="Plan">The model plan; null when any error was found.</param>
 /// <param name="Diagnostics">Every problem found, located in the spec file.</param>
 /// <param name="Names">The names the spec declares, for the checks across specs; null when the spec could not be read.</param>
-internal sealed record CompiledSpec(ModelPlan? Plan, EquatableArray<SpecDiagnostic> Diagnostics, DeclaredNames? Names);
+/// <param name="StandIn">When the spec has errors: what its stand-in class needs, or null when its names are unusable.</param>
+internal sealed record CompiledSpec(ModelPlan? Plan, EquatableArray<SpecDiagnostic> Diagnostics, DeclaredNames? Names, StandIn? StandIn = null);
 
 /// <summary>Spec text in, plan and diagnostics out: read, analyze, and never throw.</summary>
 internal static class SpecCompiler
@@ -39,7 +40,7 @@ internal static class SpecCompiler
             var spec = SpecReader.Read(path, text, diagnostics, cancellationToken);
             if (spec is null)
             {
-                return new CompiledSpec(null, diagnostics.ToEquatableArray(), null);
+                return new CompiledSpec(null, diagnostics.ToEquatableArray(), null, StandInFor(path, text, options, cancellationToken));
             }
 
             var plan = analyze(spec, options, diagnostics);
@@ -49,7 +50,9 @@ internal static class SpecCompiler
                 spec.Labels is { Count: > 0 },
                 spec.Model.Location,
                 spec.Namespace?.Location);
-            return new CompiledSpec(diagnostics.HasErrors ? null : plan, diagnostics.ToEquatableArray(), names);
+            return diagnostics.HasErrors
+                ? new CompiledSpec(null, diagnostics.ToEquatableArray(), names, StandInFor(path, text, options, cancellationToken))
+                : new CompiledSpec(plan, diagnostics.ToEquatableArray(), names);
         }
         catch (OperationCanceledException)
         {
@@ -60,6 +63,19 @@ internal static class SpecCompiler
             // A bug in ModelGen must not take the build down, nor be blamed on the spec.
             diagnostics.Add(InternalError.For(e, path));
             return new CompiledSpec(null, diagnostics.ToEquatableArray(), null);
+        }
+    }
+
+    /// <summary>The stand-in of a spec with errors; a failure to make one costs only the stand-in.</summary>
+    private static StandIn? StandInFor(string path, string text, ProjectOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return StandIn.For(path, text, options, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
         }
     }
 }

@@ -11,4 +11,5 @@ internal static class TrackingNames
     public const string ModelNames = nameof(ModelNames);
     public const string Duplicates = nameof(Duplicates);
     public const string Emittable = nameof(Emittable);
+    public const string StandIns = nameof(StandIns);
 }

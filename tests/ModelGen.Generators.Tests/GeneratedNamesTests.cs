@@ -179,7 +179,7 @@ public sealed class GeneratedNamesTests
         var run = GeneratorHarness.Run(("a.model.yaml", spec));
 
         Assert.Equal("MG0006", Assert.Single(run.Diagnostics).Id);
-        Assert.Empty(run.Sources);
+        Assert.Empty(run.ModelFiles);
     }
 
     private static GeneratorRun AssertCompiles(params (string FileName, string Text)[] specs)

@@ -63,7 +63,7 @@ internal static class ModelAnalyzer
     }
 
     /// <summary>The spec's path relative to the project folder, or null when it lies outside it.</summary>
-    private static string? RelativePath(string path, string projectDirectory)
+    internal static string? RelativePath(string path, string projectDirectory)
     {
         var normalized = path.Replace('\\', '/');
         var root = projectDirectory.Replace('\\', '/').TrimEnd('/') + "/";

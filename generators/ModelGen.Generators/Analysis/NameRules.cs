@@ -16,17 +16,22 @@ namespace ModelGen.Generators.Analysis;
 internal static class NameRules
 {
     /// <summary>The class name and namespace, or null after reporting what is wrong with them.</summary>
-    public static (string ClassName, string Namespace)? Analyze(ModelSpec spec, ProjectOptions options, DiagnosticBag diagnostics)
+    public static (string ClassName, string Namespace)? Analyze(ModelSpec spec, ProjectOptions options, DiagnosticBag diagnostics) =>
+        Analyze(spec.Model, spec.Namespace, spec.Training.Phases.Select(p => p.Name).ToList(), options, diagnostics);
+
+    /// <summary>As <see cref="Analyze(ModelSpec, ProjectOptions, DiagnosticBag)"/>, from the names alone (a spec with errors elsewhere).</summary>
+    public static (string ClassName, string Namespace)? Analyze(
+        Located<string> model, Located<string>? given, IReadOnlyList<string> phaseNames, ProjectOptions options, DiagnosticBag diagnostics)
     {
-        var className = ClassName(spec.Model, spec.Training.Phases.Select(p => p.Name).ToList(), diagnostics);
-        var ns = Namespace(spec.Namespace, spec.Model.Location, options, diagnostics);
+        var className = ClassName(model, phaseNames, diagnostics);
+        var ns = Namespace(given, model.Location, options, diagnostics);
         if (className is null || ns is null)
         {
             return null;
         }
 
         // No runtime name ends in "Label" (GeneratedNamesTests checks it), so the labels' enum hides none.
-        return HidesARuntimeName(Qualify(ns, className), spec.Model.Location, diagnostics) ? null : (className, ns);
+        return HidesARuntimeName(Qualify(ns, className), model.Location, diagnostics) ? null : (className, ns);
     }
 
     /// <summary><paramref name="name"/> in <paramref name="ns"/>, which may be the global namespace ("").</summary>

@@ -39,7 +39,25 @@ internal sealed record SpecCollisions(EquatableArray<SpecDiagnostic> Reports, Eq
     /// namespace: the C# would not compile (CS0101). The first spec by path keeps its names; each later one
     /// that clashes gets MG0019 and is not emitted, so that the rest of the project still compiles.
     /// </summary>
-    public static SpecCollisions Find(IEnumerable<DeclaredNames> specs)
+    public static SpecCollisions Find(IEnumerable<DeclaredNames> specs) => FindInOrder(specs.OrderBy(s => s.SpecPath, StringComparer.Ordinal));
+
+    /// <summary>
+    /// The stand-ins (of specs with errors) that can be emitted: those whose names clash with no spec that
+    /// compiled and no stand-in before them by path. A stand-in never takes a name from a real model.
+    /// </summary>
+    public static EquatableArray<StandIn> EmittableStandIns(IEnumerable<CompiledSpec> specs)
+    {
+        var all = specs.ToList();
+        var real = all.Where(s => s.Plan is not null && s.Names is not null).Select(s => s.Names!).OrderBy(n => n.SpecPath, StringComparer.Ordinal);
+        var standIns = all.Where(s => s.Plan is null && s.StandIn is not null).Select(s => s.StandIn!).ToList();
+        var claims = standIns
+            .Select(s => new DeclaredNames(s.Namespace, s.ClassName, s.HasLabels, SpecLocation.FileStart(s.SpecPath), null))
+            .OrderBy(n => n.SpecPath, StringComparer.Ordinal);
+        var losers = new HashSet<string>(FindInOrder(real.Concat(claims)).Losers, StringComparer.Ordinal);
+        return standIns.Where(s => !losers.Contains(s.SpecPath.Replace('\\', '/'))).OrderBy(s => s.SpecPath, StringComparer.Ordinal).ToEquatableArray();
+    }
+
+    private static SpecCollisions FindInOrder(IEnumerable<DeclaredNames> specs)
     {
         var reports = new List<SpecDiagnostic>();
         var losers = new List<string>();
@@ -48,7 +66,7 @@ internal sealed record SpecCollisions(EquatableArray<SpecDiagnostic> Reports, Eq
         var classes = new Dictionary<string, DeclaredNames>(StringComparer.OrdinalIgnoreCase);
         var enums = new Dictionary<string, DeclaredNames>(StringComparer.Ordinal);
         var namespaces = new Dictionary<string, DeclaredNames>(StringComparer.Ordinal);
-        foreach (var spec in specs.OrderBy(s => s.SpecPath, StringComparer.Ordinal))
+        foreach (var spec in specs)
         {
             if (Clash(spec, classes, enums, namespaces) is { } clash)
             {

@@ -64,6 +64,68 @@ internal static class SpecReader
             training);
     }
 
+    /// <summary>
+    /// The names a spec declares (<c>model</c>, <c>namespace</c>, <c>labels</c>), read leniently from a spec that
+    /// may have errors anywhere: what cannot be read is null. Nothing is reported; <see cref="Read"/> does that.
+    /// When the text is not even YAML, the top-level <c>model:</c>, <c>namespace:</c> and one-line <c>labels:</c> are still found.
+    /// </summary>
+    public static DeclaredSpecNames ReadNames(string path, string text, CancellationToken cancellationToken)
+    {
+        var ignored = new DiagnosticBag();
+        var root = SpecDocumentReader.Read(path, text, ignored, cancellationToken);
+        if (root is not MappingNode mapping)
+        {
+            return root is null ? ScanNames(path, text) : new DeclaredSpecNames(null, null, null);
+        }
+
+        var spec = new MappingView(mapping, "", SpecKeys.Root, SpecLocation.FileStart(path), ignored);
+        return new DeclaredSpecNames(spec.String("model"), spec.String("namespace"), ReadLabels(spec, ignored));
+    }
+
+    /// <summary>Top-level <c>model: Name</c>, <c>namespace: A.B</c> and <c>labels: [a, b]</c> lines of text that YAML cannot parse.</summary>
+    private static DeclaredSpecNames ScanNames(string path, string text)
+    {
+        if (text.Length > SpecDocumentReader.MaxCharacters)
+        {
+            return new DeclaredSpecNames(null, null, null);
+        }
+
+        Located<string>? model = null, ns = null;
+        List<Located<string>>? labels = null;
+        var lines = text.Split('\n');
+        var offset = 0;
+        for (var i = 0; i < lines.Length; offset += lines[i].Length + 1, i++)
+        {
+            var list = System.Text.RegularExpressions.Regex.Match(lines[i], @"^labels:[ \t]*\[([^\[\]#]*)\][ \t]*(#.*)?\r?$");
+            if (list.Success && labels is null)
+            {
+                var at = new SpecLocation(path, offset + list.Groups[1].Index, list.Groups[1].Length, i, list.Groups[1].Index, i, list.Groups[1].Index + list.Groups[1].Length);
+                labels = list.Groups[1].Value.Split(',').Select(l => new Located<string>(l.Trim().Trim('"', '\''), at)).ToList();
+                continue;
+            }
+
+            var match = System.Text.RegularExpressions.Regex.Match(
+                lines[i], @"^(model|namespace):[ \t]*([""']?)([A-Za-z_][A-Za-z0-9_.]*)\2[ \t]*(#.*)?\r?$");
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var value = match.Groups[3];
+            var located = new Located<string>(value.Value, new SpecLocation(path, offset + value.Index, value.Length, i, value.Index, i, value.Index + value.Length));
+            if (match.Groups[1].Value == "model")
+            {
+                model ??= located;
+            }
+            else
+            {
+                ns ??= located;
+            }
+        }
+
+        return new DeclaredSpecNames(model, ns, labels);
+    }
+
     private static InputSpec? ReadInput(MappingView spec, DiagnosticBag diagnostics)
     {
         if (spec.Mapping("input", SpecKeys.Input) is not { } input)
@@ -640,3 +702,6 @@ internal static class SpecReader
         return name;
     }
 }
+
+/// <summary>The names a spec declares, each null when it cannot be read.</summary>
+internal sealed record DeclaredSpecNames(Located<string>? Model, Located<string>? Namespace, IReadOnlyList<Located<string>>? Labels);

@@ -73,6 +73,15 @@ internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation
 
     public IReadOnlyList<string> Sources => Result.Results.SelectMany(r => r.GeneratedSources).Select(s => s.SourceText.ToString()).ToList();
 
+    /// <summary>The generated files that are real models, not stand-ins for specs with errors.</summary>
+    public IReadOnlyList<string> ModelFiles => Sources.Where(s => !IsStandIn(s)).ToList();
+
+    /// <summary>The stand-ins generated for specs with errors.</summary>
+    public IReadOnlyList<string> StandIns => Sources.Where(IsStandIn).ToList();
+
+    /// <summary>Whether a generated file is the stand-in of a spec with errors.</summary>
+    public static bool IsStandIn(string source) => source.Contains("is only a stand-in", StringComparison.Ordinal);
+
     /// <summary>The files generated for the one model of the run, in one text, each after a line naming it.</summary>
     public string ModelSources
     {
