@@ -22,8 +22,17 @@ public static class LogEvents
     /// <summary>Debug: extracted features were stored in the feature cache.</summary>
     public const int FeatureCacheStored = 1103;
 
-    /// <summary>Warning: a feature cache entry is damaged; it is deleted and the features are extracted again.</summary>
+    /// <summary>
+    /// Warning: a feature cache entry is damaged, or does not fit the images and backbone it is stored for (forged);
+    /// it is deleted and the features are extracted again.
+    /// </summary>
     public const int FeatureCacheEntryDamaged = 1104;
+
+    /// <summary>
+    /// Warning: extracted features could not be stored in the feature cache (a file where its folder should be, no
+    /// permission, a full disk; properties <c>CachePath</c>, <c>Reason</c>); they are returned all the same.
+    /// </summary>
+    public const int FeatureCacheNotStored = 1105;
 
     /// <summary>Warning: tensors of a weights file belong to no layer of the backbone's network and were ignored.</summary>
     public const int UnusedWeights = 2001;

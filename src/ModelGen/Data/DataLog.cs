@@ -28,4 +28,8 @@ internal static partial class DataLog
     [LoggerMessage(EventId = LogEvents.FeatureCacheEntryDamaged, EventName = nameof(LogEvents.FeatureCacheEntryDamaged), Level = LogLevel.Warning,
         Message = "The cached features {CachePath} cannot be used ({Problem}); extracting them again")]
     public static partial void FeatureCacheEntryDamaged(this ILogger logger, string cachePath, string problem);
+
+    [LoggerMessage(EventId = LogEvents.FeatureCacheNotStored, EventName = nameof(LogEvents.FeatureCacheNotStored), Level = LogLevel.Warning,
+        Message = "The extracted features could not be stored in the feature cache as {CachePath} ({Reason}); they are used all the same, and extracted again next time")]
+    public static partial void FeatureCacheNotStored(this ILogger logger, string cachePath, string reason);
 }

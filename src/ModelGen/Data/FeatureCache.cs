@@ -6,7 +6,7 @@ namespace ModelGen.Data;
 /// <summary>
 /// Extracted features on disk, keyed by everything that changes them (see <see cref="FeatureExtractor"/>).
 /// Entries are written atomically; a damaged entry is reported, deleted and rebuilt, never read as data.
-/// Hits, misses and stores are logged at debug level, damaged entries as warnings.
+/// Hits, misses and stores are logged at debug level; damaged entries, and entries that cannot be stored, as warnings.
 /// </summary>
 internal static class FeatureCache
 {
@@ -23,10 +23,10 @@ internal static class FeatureCache
     public static string PathOf(string folder, string key) => Path.Combine(folder, key[..2], key + ".mgfeat");
 
     /// <summary>
-    /// The cached features for <paramref name="key"/>, or null on a miss (a damaged entry is deleted and
-    /// reported to <paramref name="logger"/>).
+    /// The cached features for <paramref name="key"/>, or null on a miss. A damaged entry, or one that
+    /// <paramref name="fits"/> refuses (it returns why, or null), is deleted and reported to <paramref name="logger"/>.
     /// </summary>
-    public static FeatureSet? TryLoad(string folder, string key, ILogger? logger = null)
+    public static FeatureSet? TryLoad(string folder, string key, ILogger? logger = null, Func<FeatureSet, string?>? fits = null)
     {
         logger ??= NullLogger.Instance;
         var path = PathOf(folder, key);
@@ -37,6 +37,12 @@ internal static class FeatureCache
         }
 
         var set = FeatureFile.TryRead(path, out var problem);
+        if (set is not null && fits?.Invoke(set) is { } misfit)
+        {
+            set.Dispose();
+            (set, problem) = (null, misfit);
+        }
+
         if (set is null)
         {
             logger.FeatureCacheEntryDamaged(path, problem ?? "unreadable");
@@ -55,11 +61,26 @@ internal static class FeatureCache
         return set;
     }
 
-    /// <summary>Stores features under <paramref name="key"/> (atomically); logs the store to <paramref name="logger"/> at debug level.</summary>
-    public static void Store(string folder, string key, FeatureSet set, ILogger? logger = null)
+    /// <summary>
+    /// Stores features under <paramref name="key"/> (atomically) and logs the store to <paramref name="logger"/> at
+    /// debug level. A cache that cannot be written (a file where its folder should be, no permission, a full disk)
+    /// is only an optimisation lost: a warning, and false (issue 18 item 13).
+    /// </summary>
+    public static bool Store(string folder, string key, FeatureSet set, ILogger? logger = null)
     {
+        logger ??= NullLogger.Instance;
         var path = PathOf(folder, key);
-        FeatureFile.Write(path, set);
-        (logger ?? NullLogger.Instance).FeatureCacheStored(key, path);
+        try
+        {
+            FeatureFile.Write(path, set);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.FeatureCacheNotStored(path, e.Message);
+            return false;
+        }
+
+        logger.FeatureCacheStored(key, path);
+        return true;
     }
 }

@@ -26,7 +26,7 @@ internal static class FeatureExtractor
         var logger = options.Logger;
         var folder = FeatureCache.Folder(options);
         var key = CacheKey(source, images);
-        if (FeatureCache.TryLoad(folder, key, logger) is { } cached)
+        if (FeatureCache.TryLoad(folder, key, logger, entry => Misfit(entry, source, images)) is { } cached)
         {
             return cached;
         }
@@ -34,6 +34,27 @@ internal static class FeatureExtractor
         var set = Compute(source, images, device, batchSize, progress, logger);
         FeatureCache.Store(folder, key, set, logger);
         return set;
+    }
+
+    /// <summary>
+    /// Why a cache entry stored under the key of <paramref name="source"/> over <paramref name="images"/> cannot be
+    /// their features, or null. Its checksum matched, so only a forged entry (or a faulty writer) gets here; its
+    /// labels were checked against its classes on reading (issue 18 item 20).
+    /// </summary>
+    private static string? Misfit(FeatureSet entry, IFeatureSource source, ImageFolder images)
+    {
+        if (!entry.SampleShape.SequenceEqual(source.FeatureShape))
+        {
+            return $"it holds features of {string.Join("x", entry.SampleShape)} per image, but the backbone gives {string.Join("x", source.FeatureShape)}";
+        }
+
+        if (!entry.Classes.SequenceEqual(images.Classes, StringComparer.Ordinal))
+        {
+            return $"its classes ({string.Join(", ", entry.Classes)}) are not the images' ({string.Join(", ", images.Classes)})";
+        }
+
+        return entry.Count + (long)entry.Skipped == images.Count ? null
+            : $"it holds {entry.Count} images' features and {entry.Skipped} skipped, but there are {images.Count} images";
     }
 
     /// <summary>The cache key for <paramref name="source"/> over <paramref name="images"/> (hex SHA-256).</summary>

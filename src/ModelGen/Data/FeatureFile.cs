@@ -8,8 +8,8 @@ namespace ModelGen.Data;
 /// <summary>
 /// The on-disk form of a <see cref="FeatureSet"/>, in ModelGen's checksummed container (kind FEAT): a JSON
 /// header (count, shape, classes, skipped), then the float32 features and the int64 labels. Reading checks
-/// the file whole and the sizes against the header before it allocates, so a damaged file, or one in an
-/// older layout, is never read as data: it is a cache miss, with the reason.
+/// the file whole and the sizes against the header before it allocates, and every label against the classes,
+/// so a damaged or forged file, or one in an older layout, is never read as data: it is a cache miss, with the reason.
 /// </summary>
 internal static class FeatureFile
 {
@@ -67,6 +67,12 @@ internal static class FeatureFile
             var labelTensor = empty([header.Count], ScalarType.Int64);
             file.ReadSection(FeaturesTag, featureTensor.bytes);
             file.ReadSection(LabelsTag, labelTensor.bytes);
+            if (LabelsOutside(labelTensor, header.Classes.Length) is { } outside)
+            {
+                problem = outside;
+                return null;
+            }
+
             return new FeatureSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope(), header.Classes, header.Skipped);
         }
         catch (ChecksummedFileException e)
@@ -84,6 +90,22 @@ internal static class FeatureFile
             problem = e.Message;
             return null;
         }
+    }
+
+    /// <summary>
+    /// Why <paramref name="labels"/> cannot index <paramref name="classCount"/> classes, or null. A label outside them
+    /// reached the loss from a forged entry whose checksum was recomputed (issue 18 item 20).
+    /// </summary>
+    private static string? LabelsOutside(Tensor labels, int classCount)
+    {
+        if (labels.shape[0] == 0)
+        {
+            return null;
+        }
+
+        var (lowest, highest) = (labels.min().item<long>(), labels.max().item<long>());
+        return lowest >= 0 && highest < classCount ? null
+            : string.Create(CultureInfo.InvariantCulture, $"it has labels outside the {classCount} classes it names (from {lowest} to {highest}; valid: {(classCount == 0 ? "none" : $"0 to {classCount - 1}")}), so it is forged or damaged");
     }
 
     private sealed record Header(int Count, long[] Shape, string[] Classes, int Skipped);

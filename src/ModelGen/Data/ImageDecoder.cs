@@ -13,8 +13,10 @@ namespace ModelGen.Data;
 
 /// <summary>
 /// Decodes untrusted image files into model input. The format is sniffed from the content (only PNG,
-/// JPEG, BMP, GIF and WebP are accepted, whatever the extension); file size and pixel count are checked
-/// before decoding, and only the first frame of animations is read, so a hostile file costs little.
+/// JPEG, BMP, GIF and WebP are accepted, whatever the extension); file size, pixel count and the size a PNG's
+/// compressed metadata expands to are checked before decoding, metadata is never decoded, and only the first
+/// frame of animations is read, so a hostile file costs little. Whatever a decoder throws for one file makes
+/// that file unreadable, never the pass.
 /// </summary>
 internal static class ImageDecoder
 {
@@ -90,7 +92,11 @@ internal static class ImageDecoder
         new FileInfo(path).Length == 0 ? "is empty, or not a regular file (a pipe or a device); only regular image files are read" : null;
 
     /// <summary>Decodes from a stream; see <see cref="TryDecode(string, ImageInput, Span{float})"/>.</summary>
-    public static string? TryDecode(Stream stream, string name, ImageInput input, Span<float> destination)
+    public static string? TryDecode(Stream stream, string name, ImageInput input, Span<float> destination) =>
+        TryDecode(stream, name, input, destination, Formats);
+
+    /// <summary>Decodes from a stream with the decoders of <paramref name="formats"/> (tests give decoders that fail).</summary>
+    internal static string? TryDecode(Stream stream, string name, ImageInput input, Span<float> destination, Configuration formats)
     {
         _ = name;
         try
@@ -115,8 +121,13 @@ internal static class ImageDecoder
                 stream = buffered;
             }
 
+            if (PngMetadataLimit.Check(stream) is { } bomb)
+            {
+                return bomb;
+            }
+
             var start = stream.Position;
-            var info = Image.Identify(Formats, stream);
+            var info = Image.Identify(formats, stream);
             if (info is null)
             {
                 return "not a PNG, JPEG, BMP, GIF or WebP image";
@@ -130,13 +141,13 @@ internal static class ImageDecoder
             stream.Position = start;
             if (input.SourceChannels == 1)
             {
-                using var gray = Image.Load<L8>(Formats, stream);
+                using var gray = Image.Load<L8>(formats, stream);
                 Resize(gray, input);
                 CopyGray(gray, destination);
             }
             else
             {
-                using var color = Image.Load<Rgb24>(Formats, stream);
+                using var color = Image.Load<Rgb24>(formats, stream);
                 Resize(color, input);
                 CopyRgb(color, destination);
             }
@@ -144,11 +155,24 @@ internal static class ImageDecoder
             return null;
         }
         catch (Exception e) when (e is ImageFormatException or UnknownImageFormatException or InvalidImageContentException
-            or NotSupportedException or InvalidMemoryOperationException or IOException or ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+            or NotSupportedException or InvalidMemoryOperationException or IOException)
         {
             return "damaged or unsupported image (" + e.Message + ")";
         }
+        catch (Exception e) when (IsAboutTheFile(e))
+        {
+            // A decoder meeting bytes it does not expect can throw anything (issue 18 item 5: bit-flipped JPEG,
+            // WebP and BMP files threw NullReferenceException and DivideByZeroException): one file, skipped.
+            return $"damaged image: the decoder failed with {e.GetType().Name} ({e.Message})";
+        }
     }
+
+    /// <summary>
+    /// Whether an exception thrown while decoding one image belongs to that image. Running out of memory belongs to
+    /// the process (the file's size and pixels are bounded before decoding), and a cancellation to the caller: both
+    /// go on up.
+    /// </summary>
+    private static bool IsAboutTheFile(Exception e) => e is not (OutOfMemoryException or OperationCanceledException);
 
     private static void Resize<TPixel>(Image<TPixel> image, ImageInput input)
         where TPixel : unmanaged, IPixel<TPixel>
@@ -224,7 +248,8 @@ internal static class ImageDecoder
         }
     }
 
-    private static Configuration CreateConfiguration()
+    /// <summary>The formats read, each decoder set up for untrusted files (a new instance each call).</summary>
+    internal static Configuration CreateConfiguration()
     {
         var configuration = new Configuration(
             new PngConfigurationModule(),
@@ -236,7 +261,11 @@ internal static class ImageDecoder
             // Images are decoded in parallel already; one thread each keeps the cores for the batch.
             MaxDegreeOfParallelism = 1,
         };
-        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
+        // Metadata is never used, and a PNG's text can be a decompression bomb (see PngMetadataLimit): none is read.
+        configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
+        configuration.ImageFormatsManager.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
+        configuration.ImageFormatsManager.SetDecoder(WebpFormat.Instance, new WebpDecoder { IgnoreMetadata = true });
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { IgnoreMetadata = true, DecodingMode = SixLabors.ImageSharp.Metadata.FrameDecodingMode.First });
         return configuration;
     }
 }

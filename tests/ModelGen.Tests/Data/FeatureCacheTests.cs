@@ -192,6 +192,91 @@ public sealed class FeatureCacheTests
         Assert.False(File.Exists(leftOver), "the next write beside it removes the killed writer's stale temporary file");
     }
 
+    [Fact]
+    public void ACacheFolderThatIsAFile_IsAWarning_AndTheFeaturesAreReturned()
+    {
+        // Issue 18 item 13: the cache is an optimisation; Extract failed after computing everything.
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
+        File.WriteAllText(temp["cache"], "a file where the cache folder should be");
+        var logger = new CapturingLogger();
+        using var model = Model(temp["cache"], logger);
+
+        var (set, events) = Extract(model, images, logger);
+
+        Assert.Equal(10, set.Count);
+        Assert.Equal([LogEvents.FeatureCacheMiss, LogEvents.FeatureCacheNotStored], events.Select(e => e.EventId.Id));
+        var warning = events[1];
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.StartsWith(temp["cache"], (string)warning["CachePath"]!);
+        Assert.Contains((string)warning["CachePath"]!, warning.Message);
+        Assert.False(string.IsNullOrWhiteSpace((string?)warning["Reason"]));
+        Assert.Equal("a file where the cache folder should be", File.ReadAllText(temp["cache"]));
+        set.Dispose();
+    }
+
+    [Fact]
+    public void AFolderWhereTheEntryShouldBe_IsAWarning_AndTheNextExtractComputesAgain()
+    {
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
+        var logger = new CapturingLogger();
+        using var model = Model(temp["cache"], logger);
+        var key = FeatureExtractor.CacheKey(model.Backbone, ImageFolder.Open(images, FashionMethod1.DeclaredClasses));
+        Directory.CreateDirectory(FeatureCache.PathOf(temp["cache"], key));
+
+        var (first, firstEvents) = Extract(model, images, logger);
+        var (second, secondEvents) = Extract(model, images, logger);
+
+        Assert.Equal([LogEvents.FeatureCacheMiss, LogEvents.FeatureCacheNotStored], firstEvents.Select(e => e.EventId.Id));
+        Assert.Equal([LogEvents.FeatureCacheMiss, LogEvents.FeatureCacheNotStored], secondEvents.Select(e => e.EventId.Id));
+        Assert.Equal(FeatureCache.PathOf(temp["cache"], key), firstEvents[1]["CachePath"]);
+        Assert.True(first.Features.Identical(second.Features));
+        Assert.Empty(Directory.GetFiles(temp["cache"], "*", SearchOption.AllDirectories));
+        first.Dispose();
+        second.Dispose();
+    }
+
+    [Theory]
+    [InlineData("label", "labels outside the 10 classes")]
+    [InlineData("shape", "features of 8x2x2 per image, but the backbone gives")]
+    [InlineData("classes", "its classes (a, b, c, d, e, f, g, h, i, j) are not the images'")]
+    [InlineData("count", "holds 11 images' features and 0 skipped, but there are 10 images")]
+    public void AForgedEntry_WithAMatchingChecksum_IsRebuiltWithAWarning_NotUsed(string forgery, string reason)
+    {
+        // Issue 18 item 20: an entry under the right key, with its checksum right, but not what these images give.
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Test, perClass: 1, temp["images"]);
+        var logger = new CapturingLogger();
+        using var model = Model(temp["cache"], logger);
+        var (good, _) = Extract(model, images, logger);
+        var entry = Directory.GetFiles(temp["cache"], "*.mgfeat", SearchOption.AllDirectories).Single();
+        var shape = good.SampleShape;
+        using (var forged = forgery switch
+        {
+            "label" => new FeatureSet(good.Features.clone(), good.Labels.clone().index_fill_(0, tensor(new[] { 3L }), 57), good.Classes, 0),
+            "shape" => new FeatureSet(zeros(10, 8, 2, 2), good.Labels.clone(), good.Classes, 0),
+            "classes" => new FeatureSet(good.Features.clone(), good.Labels.clone(), [.. "abcdefghij".Select(c => c.ToString())], 0),
+            "count" => new FeatureSet(cat([good.Features, good.Features.narrow(0, 0, 1)]), cat([good.Labels, good.Labels.narrow(0, 0, 1)]), good.Classes, 0),
+            _ => throw new ArgumentException(forgery),
+        })
+        {
+            FeatureFile.Write(entry, forged);
+        }
+
+        var (rebuilt, events) = Extract(model, images, logger);
+
+        Assert.Equal([LogEvents.FeatureCacheEntryDamaged, LogEvents.FeatureCacheStored], events.Select(e => e.EventId.Id));
+        Assert.Equal(LogLevel.Warning, events[0].Level);
+        Assert.Equal(entry, events[0]["CachePath"]);
+        Assert.Contains(reason, (string)events[0]["Problem"]!);
+        Assert.True(good.Features.Identical(rebuilt.Features));
+        Assert.True(good.Labels.Identical(rebuilt.Labels));
+        Assert.Equal(shape, rebuilt.SampleShape);
+        good.Dispose();
+        rebuilt.Dispose();
+    }
+
     private static Backbone ParameterlessBackbone(string? cutAt, Preprocessing? preprocessing = null) =>
         new(new BackboneDefinition(Architecture.ResNet18, WeightsKind.None, cutAt, [3, 32, 32], [3, 32, 32], 3, BatchNormMode.Frozen, ""), [("relu", nn.ReLU())], preprocessing ?? Preprocessing.ImageNet);
 

@@ -64,6 +64,35 @@ public sealed class FeatureFileTests
         Assert.Contains(reason, problem);
     }
 
+    [Theory]
+    [InlineData(2L)]
+    [InlineData(57L)]
+    [InlineData(-1L)]
+    [InlineData(long.MinValue)]
+    public void AForgedLabelOutsideTheClasses_WithAMatchingChecksum_IsAMiss(long label)
+    {
+        // Issue 18 item 20: such a label reached the loss (the set has two classes, so 0 and 1 are the labels).
+        using var temp = new TempFolder();
+        var whole = Written(temp);
+        var labels = ContainerBytes.Sections(whole).Single(s => s.Tag == "LABL");
+        File.WriteAllBytes(temp["forged.mgfeat"], ContainerBytes.Forge(whole, b => BinaryPrimitives.WriteInt64LittleEndian(b.AsSpan((int)labels.Start + (7 * sizeof(long))), label)));
+
+        Assert.Null(FeatureFile.TryRead(temp["forged.mgfeat"], out var problem));
+        Assert.Contains("labels outside the 2 classes", problem);
+        Assert.Contains($"{label}", problem);
+    }
+
+    [Fact]
+    public void AnEntryWithLabelsButNoClasses_IsAMiss()
+    {
+        using var temp = new TempFolder();
+        var whole = Written(temp);
+        File.WriteAllBytes(temp["forged.mgfeat"], ContainerBytes.ReplaceSection(whole, "HEAD", """{"Count":10,"Shape":[4,2,2],"Classes":[],"Skipped":0}"""u8.ToArray()));
+
+        Assert.Null(FeatureFile.TryRead(temp["forged.mgfeat"], out var problem));
+        Assert.Contains("labels outside the 0 classes", problem);
+    }
+
     [Fact]
     public void AForgedSectionLength_IsAMiss()
     {

@@ -105,6 +105,45 @@ public sealed class HostileImageTests
         Assert.True(growth < 150 * 1024, $"reading the hostile files raised peak memory by {growth / 1024} MB (a decoded 20000x20000 image alone is over 1 GB)");
     }
 
+    [Theory]
+    [InlineData("zTXt")]
+    [InlineData("iTXt")]
+    public void APngWhoseTextExpandsPastTheLimit_IsSkippedWithAReason(string chunkType)
+    {
+        using var temp = new TempFolder();
+        var folder = Directory.CreateDirectory(temp["images/bag"]).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(FashionData.Test, "bag")).Order().First(), Path.Combine(folder, "real.png"));
+        File.WriteAllBytes(Path.Combine(folder, "text-bomb.png"), HostileImages.TextBomb(chunkType, PngMetadataLimit.MaxExpandedBytes + (1 << 20)));
+        File.WriteAllBytes(Path.Combine(folder, "honest-text.png"), HostileImages.TextBomb(chunkType, 1 << 20));
+        var logger = new CapturingLogger();
+        var images = ImageFolder.Open(temp["images"], classes: null, logger);
+
+        Assert.Equal(2, ImageBatches.Read(images, Input, batchSize: 3).Sum(b => b.Count));
+        var skipped = Assert.Single(logger.Of(LogEvents.ImageSkipped));
+        Assert.Equal(Path.Combine(folder, "text-bomb.png"), skipped["ImagePath"]);
+        Assert.Contains($"its {chunkType} metadata expands to more than", (string)skipped["Reason"]!);
+    }
+
+    [Fact]
+    public void APngWhoseTextExpandsToAGigabyte_IsSkippedInSeconds_InAProcessWithLittleMemory()
+    {
+        // Issue 18 item 3: 1 MB on disk, 1 GiB once inflated. ImageSharp inflated it 4 bytes at a time into a list,
+        // then a string, and the whole pass died of OutOfMemoryException after 45 s and 3 GB. The child's managed
+        // heap is capped at 256 MB, so that without the limit it fails within seconds instead.
+        using var temp = new TempFolder();
+        var folder = Directory.CreateDirectory(temp["images/bag"]).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(FashionData.Test, "bag")).Order().First(), Path.Combine(folder, "real.png"));
+        var bomb = HostileImages.TextBomb("zTXt", 1L << 30);
+        Assert.InRange(bomb.Length, 1, 1_100_000);
+        File.WriteAllBytes(Path.Combine(folder, "text-bomb.png"), bomb);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var output = TestHostProcess.RunWith(new Dictionary<string, string?> { ["DOTNET_GCHeapHardLimit"] = "0x10000000" }, "decode", temp["images"]);
+
+        Assert.Contains("decoded 1 skipped 1", output);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"decoding took {clock.Elapsed}");
+    }
+
     private static long PeakKilobytes(string output)
     {
         var line = output.Split('\n').Single(l => l.Contains("peak-rss-kb", StringComparison.Ordinal));

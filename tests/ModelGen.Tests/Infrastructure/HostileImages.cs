@@ -23,7 +23,36 @@ internal static class HostileImages
     /// A gray PNG. With <paramref name="rows"/> it is a real, valid image of black pixels (the zeros
     /// compress to almost nothing); without, only the header is there.
     /// </summary>
-    public static byte[] Png(int width, int height, int bitDepth, int? rows)
+    public static byte[] Png(int width, int height, int bitDepth, int? rows) => Png(width, height, bitDepth, rows, metadata: []);
+
+    /// <summary>
+    /// A valid 8x8 gray PNG whose metadata is a decompression bomb: one <paramref name="chunkType"/> chunk (zTXt, or
+    /// iTXt with its compressed flag set) holding <paramref name="expandedBytes"/> zeros, zlib-compressed about
+    /// 1000 to 1 (a gigabyte of text in a megabyte of file).
+    /// </summary>
+    public static byte[] TextBomb(string chunkType, long expandedBytes)
+    {
+        using var text = new MemoryStream();
+        text.Write("Comment"u8);
+        text.Write(chunkType switch
+        {
+            "zTXt" => [0, 0], // keyword end, compression method (zlib)
+            "iTXt" => [0, 1, 0, 0, 0], // keyword end, compressed, zlib, empty language and translated keyword
+            _ => throw new ArgumentException($"not a compressed text chunk: {chunkType}", nameof(chunkType)),
+        });
+        using (var zlib = new ZLibStream(text, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var zeros = new byte[1 << 20];
+            for (var left = expandedBytes; left > 0; left -= zeros.Length)
+            {
+                zlib.Write(zeros, 0, (int)Math.Min(left, zeros.Length));
+            }
+        }
+
+        return Png(8, 8, bitDepth: 8, rows: 8, metadata: [(chunkType, text.ToArray())]);
+    }
+
+    private static byte[] Png(int width, int height, int bitDepth, int? rows, (string Type, byte[] Data)[] metadata)
     {
         using var png = new MemoryStream();
         png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -33,6 +62,11 @@ internal static class HostileImages
         header[8] = (byte)bitDepth;
         header[9] = 0; // gray
         Chunk(png, "IHDR", header);
+        foreach (var (type, data) in metadata)
+        {
+            Chunk(png, type, data);
+        }
+
         if (rows is { } count)
         {
             using var data = new MemoryStream();
