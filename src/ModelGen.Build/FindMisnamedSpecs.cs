@@ -82,6 +82,12 @@ public sealed class FindMisnamedSpecs : Task
             return false;
         }
 
+        // A JSON Schema (ModelGen's own among them) describes the keys; it is not a spec.
+        if (Regex.IsMatch(text, @"""\$schema""[ \t\r\n]*:[ \t\r\n]*""https?://json-schema\.org/"))
+        {
+            return false;
+        }
+
         foreach (var key in SpecKeys)
         {
             var yaml = new Regex($@"^{key}[ \t]*:", RegexOptions.Multiline);

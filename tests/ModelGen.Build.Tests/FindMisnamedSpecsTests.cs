@@ -31,6 +31,7 @@ public sealed class FindMisnamedSpecsTests
     [InlineData("data.json", "{ \"model\": \"x\", \"items\": [1, 2] }")]
     [InlineData("nested.yaml", "config:\n  model: Shoes\n  backbone: x\n  head: y\n")] // not top level
     [InlineData("empty.yaml", "")]
+    [InlineData("modelgen.schema.json", "{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n  \"properties\": { \"model\": {}, \"backbone\": {}, \"head\": {} }\n}\n")]
     public void OtherYamlAndJson_GetNoWarning(string name, string text)
     {
         using var temp = new TempDirectory();

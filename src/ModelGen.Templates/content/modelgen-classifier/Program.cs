@@ -13,8 +13,17 @@ var train = Path.Combine("data", "train");
 var test = Path.Combine("data", "test");
 if (!Directory.EnumerateFiles(train, "*.*", SearchOption.AllDirectories).Any(f => !f.EndsWith(".md", StringComparison.Ordinal)))
 {
+    // One folder per class in each split: the template made them; any that are missing are made here.
+    foreach (var split in new[] { train, test })
+    {
+        for (var i = Directory.GetDirectories(split).Length + 1; i <= ModelGenClassifierModel.ClassCount; i++)
+        {
+            Directory.CreateDirectory(Path.Combine(split, $"class-{i}"));
+        }
+    }
+
     Console.WriteLine(ModelGenClassifierModel.Summary());
-    Console.WriteLine($"No images yet: put them into {train}/<class>/ and {test}/<class>/ ({ModelGenClassifierModel.ClassCount} classes; rename the example folders), then run again.");
+    Console.WriteLine($"No images yet: put them into {train}/<class>/ and {test}/<class>/ ({ModelGenClassifierModel.ClassCount} classes; rename the class-N folders to the class names), then run again.");
     return;
 }
 
