@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -43,13 +44,33 @@ public static class GeneratedCode
     }
 
     /// <summary>
-    /// Checks the generated code of a spec against <c>&lt;spec&gt;.verified.cs</c> next to it (or
-    /// <paramref name="snapshotPath"/>): a change fails with a readable diff.
+    /// Checks the generated code of a spec against <c>&lt;spec file name&gt;.verified.cs</c> beside the calling
+    /// test's source file (or <paramref name="snapshotPath"/>): a change fails with a readable diff. The
+    /// snapshots live in the test project, whose ModelGen.Testing build logic keeps them out of its compilation,
+    /// never beside the spec in the app, which would compile them as a second copy of the model.
     /// </summary>
+    /// <param name="specPath">The spec, e.g. <c>../../../../App/cats.model.yaml</c> from the test's working folder.</param>
+    /// <param name="rootNamespace">The root namespace of the spec's project.</param>
+    /// <param name="snapshotPath">Where the verified snapshot is; by default beside the calling source file.</param>
+    /// <param name="callerFilePath">Filled in by the compiler: the calling test's source file.</param>
     /// <exception cref="SnapshotMismatchException">The generated code differs from the verified snapshot.</exception>
     /// <exception cref="SpecErrorsException">The spec has errors.</exception>
-    public static void MatchesSnapshot(string specPath, string rootNamespace = "Models", string? snapshotPath = null) =>
-        SnapshotFile.Verify(For(specPath, rootNamespace), snapshotPath ?? specPath + ".verified.cs");
+    public static void MatchesSnapshot(string specPath, string rootNamespace = "Models", string? snapshotPath = null, [CallerFilePath] string callerFilePath = "") =>
+        SnapshotFile.Verify(For(specPath, rootNamespace), snapshotPath ?? DefaultSnapshotPath(specPath, callerFilePath));
+
+    /// <summary>The snapshot of <paramref name="specPath"/> for a test in <paramref name="callerFilePath"/>: beside the test.</summary>
+    /// <exception cref="ArgumentException">The caller's file is unknown (a compiler without caller information) and no snapshot path is given.</exception>
+    internal static string DefaultSnapshotPath(string specPath, string callerFilePath)
+    {
+        if (string.IsNullOrEmpty(callerFilePath) || Path.GetDirectoryName(callerFilePath) is not { Length: > 0 } folder)
+        {
+            throw new ArgumentException(
+                $"The calling test's source file is unknown, so there is no default place for the snapshot of {specPath}: pass snapshotPath, a file in the test project.",
+                nameof(callerFilePath));
+        }
+
+        return Path.Combine(folder, Path.GetFileName(specPath) + ".verified.cs");
+    }
 
     private sealed class SpecText(string path, string text) : AdditionalText
     {

@@ -14,18 +14,31 @@ public sealed class TestingPackageTests : IDisposable
         var spec = Path.Combine(_folder, "cats.model.yaml");
         File.WriteAllText(spec, Repository.Spec("cats-feature-extraction.model.yaml"));
 
-        var first = Assert.Throws<SnapshotMismatchException>(() => GeneratedCode.MatchesSnapshot(spec, "Pets"));
+        var snapshot = Path.Combine(_folder, "tests", "cats.model.yaml.verified.cs");
+        Directory.CreateDirectory(Path.GetDirectoryName(snapshot)!);
+
+        var first = Assert.Throws<SnapshotMismatchException>(() => GeneratedCode.MatchesSnapshot(spec, "Pets", snapshot));
         Assert.Contains("New snapshot", first.Message);
-        File.Move(spec + ".received.cs", spec + ".verified.cs");
-        GeneratedCode.MatchesSnapshot(spec, "Pets");
+        File.Move(snapshot.Replace(".verified.", ".received.", StringComparison.Ordinal), snapshot);
+        GeneratedCode.MatchesSnapshot(spec, "Pets", snapshot);
 
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("epochs: 30", "epochs: 40", StringComparison.Ordinal));
-        var changed = Assert.Throws<SnapshotMismatchException>(() => GeneratedCode.MatchesSnapshot(spec, "Pets"));
+        var changed = Assert.Throws<SnapshotMismatchException>(() => GeneratedCode.MatchesSnapshot(spec, "Pets", snapshot));
 
         Assert.Contains("- ", changed.Message);
         Assert.Contains("+ ", changed.Message);
         Assert.Contains("epochs: 40", changed.Message);
-        Assert.True(File.Exists(spec + ".received.cs"));
+        Assert.True(File.Exists(snapshot.Replace(".verified.", ".received.", StringComparison.Ordinal)));
+        Assert.Equal(["cats.model.yaml"], Directory.GetFiles(_folder).Select(Path.GetFileName)); // nothing beside the spec
+    }
+
+    [Fact]
+    public void BySnapshotDefault_LivesBesideTheCallingTest_NotBesideTheSpec()
+    {
+        var test = Path.Combine(_folder, "Tests", "SpecTests.cs");
+
+        Assert.Equal(Path.Combine(_folder, "Tests", "cats.model.yaml.verified.cs"), GeneratedCode.DefaultSnapshotPath("../../../../App/cats.model.yaml", test));
+        Assert.Contains("pass snapshotPath", Assert.Throws<ArgumentException>(() => GeneratedCode.DefaultSnapshotPath("cats.model.yaml", "")).Message);
     }
 
     [Fact]
