@@ -25,6 +25,27 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void MG0002_AKeyCut_SuggestsTheKeyItStarts()
+    {
+        var diagnostic = Expect("MG0002", "model: M\ninput: { size: 64 }\nbackbone:\n  architecture: resnet18\n  [|truncate|]: layer3\n" + Head);
+        Assert.Contains("did you mean 'truncate_at'?", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0002_AKeyInTheWrongPlace_SaysWhereItBelongs()
+    {
+        var diagnostic = Expect("MG0002", "model: M\ninput: { size: 64 }\n[|truncate_at|]: layer3\n" + Backbone + Head);
+        Assert.Contains("'truncate_at' belongs under backbone", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0001_ATabInTheIndentation_PointsAtTheTab()
+    {
+        var diagnostic = Expect("MG0001", "model: M\ninput: { size: 64 }\n" + Backbone + "head:\n  - global_avg_pool\n[||]\t- { dense: 2 }\n");
+        Assert.Contains("a tab indents this line", diagnostic.GetMessage());
+    }
+
+    [Fact]
     public void MG0003_MissingKey_PointsAtTheFileStartForTopLevelKeys() =>
         Expect("MG0003", "[||]model: M\ninput: { size: 64 }\n" + Backbone);
 
@@ -118,6 +139,8 @@ public sealed class DiagnosticTests
     {
         var diagnostic = Expect("MG0013", "model: M\ninput: { size: 64 }\nbackbone: { architecture: resnet18, truncate_at: [|layer5|] }\n" + Head);
         Assert.Contains("layer4", diagnostic.GetMessage());
+        // layer1 to layer4 are all one edit away: naming one of them would mislead.
+        Assert.DoesNotContain("did you mean", diagnostic.GetMessage());
     }
 
     [Fact]

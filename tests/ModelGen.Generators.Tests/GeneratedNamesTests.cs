@@ -168,6 +168,12 @@ public sealed class GeneratedNamesTests
         _ => throw new InvalidOperationException("a member GeneratedNamesTests does not know: " + member.Kind()),
     };
 
+    [Theory]
+    [InlineData("ResNet50")]
+    [InlineData("VGG16_BN")]
+    public void ArchitectureNames_AreReadInAnyCase(string architecture) =>
+        AssertCompiles(("a.model.yaml", $"model: M\ninput: {{ size: 64 }}\nbackbone: {{ architecture: {architecture} }}\nhead: [global_avg_pool, {{ dense: 2 }}]\n"));
+
     private static bool IsNamespace(Compilation compilation, string name) =>
         name.Split('.').Aggregate((INamespaceSymbol?)compilation.GlobalNamespace, (ns, part) => ns?.GetNamespaceMembers().FirstOrDefault(m => m.Name == part)) is not null;
 

@@ -32,7 +32,7 @@ internal sealed class MappingView
                     entry.Key.Location,
                     Shorten(key),
                     Describe(path),
-                    Suggestions.DidYouMean(key, allowed),
+                    Hint(key, allowed),
                     string.Join(", ", allowed));
             }
             else if (_entries.ContainsKey(key))
@@ -108,6 +108,15 @@ internal sealed class MappingView
 
         _diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, Name(key), "a mapping of " + string.Join(", ", allowed.Take(4)) + (allowed.Length > 4 ? ", ..." : ""), node.KindName);
         return null;
+    }
+
+    /// <summary>" (did you mean 'x'?)", or where the key belongs when it is valid in another mapping, or nothing.</summary>
+    private static string Hint(string key, string[] allowed)
+    {
+        var elsewhere = SpecKeys.ValidUnder(key);
+        return elsewhere.Count > 0
+            ? $" ('{key}' belongs under {string.Join(" or ", elsewhere)})"
+            : Suggestions.DidYouMean(key, allowed);
     }
 
     private static string Describe(string path) => path.Length == 0 ? "the spec" : "'" + path + "'";

@@ -110,6 +110,14 @@ internal static class SpecDocumentReader
         }
         catch (YamlException e)
         {
+            // A tab in a line's indentation is the usual cause, but YamlDotNet reports where it gave up, often a
+            // line or more away: point at the tab itself.
+            if (builder.TabInIndentation(through: (int)e.End.Index) is { } tab)
+            {
+                diagnostics.Add(DiagnosticDescriptors.SyntaxError, tab, "a tab indents this line; YAML indents with spaces only");
+                return null;
+            }
+
             diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(e.Start, e.End), Describe(e));
             return null;
         }
@@ -190,6 +198,38 @@ internal static class SpecDocumentReader
             var from = lines.Clamp((int)Math.Max(0, start.Index));
             var to = Math.Max(from, lines.Clamp((int)Math.Max(0, end.Index)));
             return Span(from, to);
+        }
+
+        /// <summary>The first tab in the indentation of a line that starts at or before <paramref name="through"/> (and on its line), or null.</summary>
+        public SpecLocation? TabInIndentation(int through)
+        {
+            var end = lines.Clamp(through);
+            while (end < text.Length && text[end] != '\n')
+            {
+                end++;
+            }
+
+            var lineStart = 0;
+            while (lineStart <= end && lineStart < text.Length)
+            {
+                for (var i = lineStart; i < text.Length && text[i] is ' ' or '\t'; i++)
+                {
+                    if (text[i] == '\t')
+                    {
+                        return Span(i, i + 1);
+                    }
+                }
+
+                var next = text.IndexOf('\n', lineStart);
+                if (next < 0)
+                {
+                    break;
+                }
+
+                lineStart = next + 1;
+            }
+
+            return null;
         }
 
         /// <summary>The one character at <paramref name="start"/> (a bracket, a key's first letter).</summary>

@@ -1,3 +1,7 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
 namespace ModelGen.Generators.Spec;
 
 /// <summary>The keys each part of a spec accepts (case-sensitive snake_case); the value words are in <see cref="ModelGen.Shared.SpecWords"/>.</summary>
@@ -17,4 +21,23 @@ internal static class SpecKeys
     public static readonly string[] EarlyStopping = ["monitor", "patience", "restore_best", "min_delta"];
     public static readonly string[] Checkpoints = ["dir", "keep"];
     public static readonly string[] Schedule = ["type", "step_size", "gamma", "factor", "patience", "min_lr"];
+
+    /// <summary>The mappings a key is written in, by their path in the spec, for "belongs under" hints.</summary>
+    private static readonly (string Path, string[] Keys)[] Mappings =
+    [
+        ("the top level", Root),
+        ("input", Input),
+        ("backbone", Backbone),
+        ("freeze", Freeze),
+        ("training", Training),
+        ("training.phases[]", Phase),
+        ("training.optimizer", Optimizer),
+        ("training.augment", Augment),
+        ("training.early_stopping", EarlyStopping),
+        ("training.checkpoints", Checkpoints),
+        ("training.schedule", Schedule),
+    ];
+
+    /// <summary>The mappings where <paramref name="key"/> is valid, for a key written in the wrong one: empty when none.</summary>
+    public static List<string> ValidUnder(string key) => Mappings.Where(m => Array.IndexOf(m.Keys, key) >= 0).Select(m => m.Path).ToList();
 }

@@ -1,29 +1,34 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ModelGen.Generators.Spec;
 
 /// <summary>"Did you mean ...?" for misspelled keys and names.</summary>
 internal static class Suggestions
 {
-    /// <summary>The closest candidate within a small edit distance, or null.</summary>
+    /// <summary>
+    /// The closest candidate within a small edit distance, or null; also null when several are equally close
+    /// (<c>layer5</c> is as close to <c>layer1</c> as to <c>layer4</c>: naming one would mislead). A value that
+    /// is the start of exactly one candidate (<c>truncate</c> for <c>truncate_at</c>) suggests it.
+    /// </summary>
     public static string? Nearest(string value, IEnumerable<string> candidates)
     {
-        string? best = null;
-        var bestDistance = int.MaxValue;
+        var list = candidates.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var lower = value.ToLowerInvariant();
-        foreach (var candidate in candidates)
+        var distances = list.Select(c => (Candidate: c, Distance: Distance(lower, c.ToLowerInvariant()))).ToList();
+        if (distances.Count > 0)
         {
-            var distance = Distance(lower, candidate.ToLowerInvariant());
-            if (distance < bestDistance)
+            var bestDistance = distances.Min(d => d.Distance);
+            var best = distances.Where(d => d.Distance == bestDistance).ToList();
+            if (bestDistance <= Math.Max(2, value.Length / 3))
             {
-                best = candidate;
-                bestDistance = distance;
+                return best.Count == 1 ? best[0].Candidate : null;
             }
         }
 
-        var allowed = Math.Max(2, value.Length / 3);
-        return bestDistance <= allowed ? best : null;
+        var extended = value.Length >= 4 ? list.Where(c => c.StartsWith(value, StringComparison.OrdinalIgnoreCase)).ToList() : [];
+        return extended.Count == 1 ? extended[0] : null;
     }
 
     /// <summary>" (did you mean 'x'?)" or nothing.</summary>
