@@ -87,6 +87,11 @@ public sealed class FreshProjectTests(PackageFeed feed) : IDisposable
 
         Assert.NotEqual(0, exit);
         Assert.Contains("broken.model.yaml(3,27): error MG0011", output);
+        // The diagnostics have no help link (no public web address yet); their explanations come with the package.
+        var package = Directory.GetFiles(feed.Folder, $"ModelGen.{feed.Version}.nupkg").Single();
+        using var zip = System.IO.Compression.ZipFile.OpenRead(package);
+        Assert.Contains(zip.Entries, e => e.FullName == "docs/diagnostics.md");
+        Assert.Contains(zip.Entries, e => e.FullName == "docs/spec-reference.md");
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -8,12 +8,14 @@ namespace ModelGen.Generators.Diagnostics;
 /// <summary>
 /// Every diagnostic ModelGen reports, by ID. An ID names a rule; each way of breaking it has a descriptor of
 /// its own whose message says what was found and what to write instead, so call sites pass only the values.
-/// Descriptors that share an ID share its title and its help link (the ID's entry in docs/diagnostics.md).
+/// Descriptors that share an ID share its title. They have no help link: ModelGen has no public web address
+/// yet, and a link to a page that does not exist is worse than none. Each ID has an entry in
+/// docs/diagnostics.md, which the ModelGen package carries (docs/diagnostics.md in the package folder).
 /// </summary>
 internal static class DiagnosticDescriptors
 {
-    public const string HelpBase = "https://github.com/modelgen/modelgen/blob/main/docs/diagnostics.md#";
-    public const string IssuesUrl = "https://github.com/modelgen/modelgen/issues";
+    /// <summary>Where each ID is explained, for messages: the file the package carries.</summary>
+    public const string DocsFile = "docs/diagnostics.md in the ModelGen package";
     private const string SpecCategory = "ModelGen.Spec";
     private const string InternalCategory = "ModelGen.Internal";
 
@@ -104,7 +106,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DuplicatePhase = Error("MG0024", "Phase name used twice", "The phase name '{0}' is used twice; give each phase its own name");
 
     // MG0025: not the spec's fault. MG0026: the rest of a long list.
-    public static readonly DiagnosticDescriptor InternalError = Error("MG0025", "ModelGen internal error", "ModelGen failed on this spec with {0}: {1} (at {2}). This is a bug in ModelGen, not a mistake in the spec: please report it with the spec at " + IssuesUrl, InternalCategory);
+    public static readonly DiagnosticDescriptor InternalError = Error("MG0025", "ModelGen internal error", "ModelGen failed on this spec with {0}: {1} (at {2}). This is a bug in ModelGen, not a mistake in the spec: please report it to the ModelGen maintainers with the spec and this message (" + DocsFile + " says what helps)", InternalCategory);
     public static readonly DiagnosticDescriptor MoreProblems = Error("MG0026", "More problems than are shown", "{0} more problems were found in this spec after the first {1}, starting here; fix the ones above first (one mistake, such as wrong indentation, often causes many)");
     public static readonly DiagnosticDescriptor OneMoreProblem = Error("MG0026", "More problems than are shown", "One more problem was found in this spec after the first {0}, here; fix the ones above first");
 
@@ -121,7 +123,7 @@ internal static class DiagnosticDescriptors
     // in a test's failure message.
     private static DiagnosticDescriptor Error(string id, string title, string message, string category = SpecCategory, [CallerMemberName] string key = "")
     {
-        var descriptor = new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpBase + id.ToLowerInvariant());
+        var descriptor = new DiagnosticDescriptor(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: null);
         Registry.Add(key, descriptor);
         return descriptor;
     }
