@@ -8,6 +8,10 @@ namespace ModelGen.Data;
 /// </summary>
 public sealed class FeatureSet : IDisposable
 {
+    private readonly Tensor _features;
+    private readonly Tensor _labels;
+    private bool _disposed;
+
     /// <summary>Creates a feature set; it takes ownership of the tensors.</summary>
     public FeatureSet(Tensor features, Tensor labels, IReadOnlyList<string> classes, int skipped)
     {
@@ -16,17 +20,19 @@ public sealed class FeatureSet : IDisposable
             throw new ArgumentException($"{features.shape[0]} feature rows but {labels.shape[0]} labels.", nameof(labels));
         }
 
-        Features = features;
-        Labels = labels;
+        _features = features;
+        _labels = labels;
         Classes = classes;
         Skipped = skipped;
     }
 
     /// <summary>[N, C, H, W] float32 on the CPU.</summary>
-    public Tensor Features { get; }
+    /// <exception cref="ObjectDisposedException">The feature set was disposed.</exception>
+    public Tensor Features => Alive(_features);
 
     /// <summary>[N] int64 class indexes.</summary>
-    public Tensor Labels { get; }
+    /// <exception cref="ObjectDisposedException">The feature set was disposed.</exception>
+    public Tensor Labels => Alive(_labels);
 
     /// <summary>Class names in label order.</summary>
     public IReadOnlyList<string> Classes { get; }
@@ -64,7 +70,13 @@ public sealed class FeatureSet : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        Features.Dispose();
-        Labels.Dispose();
+        _disposed = true;
+        _features.Dispose();
+        _labels.Dispose();
     }
+
+    // TorchSharp's own error for a freed tensor is "Tensor invalid -- empty handle": say what happened instead.
+    private Tensor Alive(Tensor tensor) => _disposed
+        ? throw new ObjectDisposedException(nameof(FeatureSet), "This FeatureSet was disposed, which freed its features: use it before its using block ends, or call Extract again.")
+        : tensor;
 }
