@@ -10,8 +10,8 @@ internal static partial class DataLog
     public static partial void ImageSkipped(this ILogger logger, string imagePath, string reason);
 
     [LoggerMessage(EventId = LogEvents.FeaturesExtracted, EventName = nameof(LogEvents.FeaturesExtracted), Level = LogLevel.Information,
-        Message = "Extracted features from {ImageDirectory}: {Count} images → {FeatureShape}, {Skipped} skipped ({Seconds:0.0}s, {Rate:0.0} images/s)")]
-    public static partial void FeaturesExtracted(this ILogger logger, string imageDirectory, long count, string featureShape, int skipped, double seconds, double rate);
+        Message = "Extracted features from {Images}: {Count} images → {FeatureShape}, {Skipped} skipped ({Seconds:0.0}s, {Rate:0.0} images/s)")]
+    public static partial void FeaturesExtracted(this ILogger logger, string images, long count, string featureShape, int skipped, double seconds, double rate);
 
     [LoggerMessage(EventId = LogEvents.FeatureCacheHit, EventName = nameof(LogEvents.FeatureCacheHit), Level = LogLevel.Debug,
         Message = "Feature cache hit: {CacheKey} ({CachePath})")]

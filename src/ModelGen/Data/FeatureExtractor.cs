@@ -95,7 +95,7 @@ internal static class FeatureExtractor
         var network = source.Network;
         network.eval();
         var mode = ProgressDisplay.Resolve(progress);
-        using var display = ProgressDisplay.Start($"Extracting features from {images.Directory}", images.Count, "images", mode, logger);
+        using var display = ProgressDisplay.Start($"Extracting features from {images.Name}", images.Count, "images", mode, logger);
 
         // Each batch's features are copied into one tensor made up front (outside inference mode, so it
         // can join autograd later): no list of batches to concatenate, no second copy of the features.
@@ -119,7 +119,7 @@ internal static class FeatureExtractor
 
             if (count == 0)
             {
-                throw new ImageFolderException($"None of the {images.Count} images in {images.Directory} could be read ({images.Skipped} skipped).");
+                throw new ImageFolderException($"None of the {images.Count} images in {images.Name} could be read ({images.Skipped} skipped).");
             }
 
             if (count < images.Count)
@@ -135,7 +135,7 @@ internal static class FeatureExtractor
             display.Dispose();
             if (mode != ProgressMode.None)
             {
-                logger.FeaturesExtracted(images.Directory, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, seconds, rate);
+                logger.FeaturesExtracted(images.Name, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, seconds, rate);
             }
 
             return new FeatureSet(all, allLabels, images.Classes, images.Skipped);

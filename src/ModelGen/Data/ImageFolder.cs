@@ -18,9 +18,10 @@ public sealed class ImageFolder
     private readonly SkipCounter _skipped;
     private readonly ILogger _logger;
 
-    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped, ILogger logger)
+    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped, ILogger logger, string? part = null)
     {
         Directory = directory;
+        Name = ShortName(directory) + (part is null ? "" : $" ({part}, {samples.Count} images)");
         Classes = classes;
         Samples = samples;
         _skipped = skipped;
@@ -29,6 +30,12 @@ public sealed class ImageFolder
 
     /// <summary>The folder's full path.</summary>
     public string Directory { get; }
+
+    /// <summary>
+    /// The folder for messages and progress bars: relative to the current folder when it is under it (else its
+    /// full path), and for a subset which part it is: "data/train (validation split, 200 images)".
+    /// </summary>
+    public string Name { get; }
 
     /// <summary>Class names in label order.</summary>
     public IReadOnlyList<string> Classes { get; }
@@ -125,6 +132,16 @@ public sealed class ImageFolder
     /// <summary>A view with some of the images (a validation split); it reports to the same logger but counts its own skipped images.</summary>
     public ImageFolder Subset(IEnumerable<int> indexes) =>
         new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger);
+
+    /// <summary>As <see cref="Subset(IEnumerable{int})"/>, named for messages as <paramref name="part"/> of the folder ("validation split").</summary>
+    public ImageFolder Subset(IEnumerable<int> indexes, string part) =>
+        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger, part);
+
+    private static string ShortName(string directory)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, directory);
+        return relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? directory : relative;
+    }
 
     /// <summary>Counts an unreadable image and reports it the first time (thread-safe).</summary>
     internal void CountSkipped(string path, string reason)

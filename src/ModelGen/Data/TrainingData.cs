@@ -55,6 +55,6 @@ public sealed class TrainingData
 
         held.Sort();
         kept.Sort();
-        return new TrainingData(train.Subset(kept), train.Subset(held));
+        return new TrainingData(train.Subset(kept, "training part"), train.Subset(held, "validation split"));
     }
 }

@@ -7,6 +7,35 @@ namespace ModelGen.Tests.Data;
 public sealed class ImageFolderTests
 {
     [Fact]
+    public void AFolderIsNamedRelativeToTheCurrentFolder_AndAValidationSplitSaysItIsOne()
+    {
+        // Progress bars and messages name a folder briefly: its absolute path left a 3-character bar.
+        var inside = Path.Combine(Environment.CurrentDirectory, "name-test-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            foreach (var label in new[] { "bag", "sneaker" })
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(inside, "train", label)).FullName;
+                foreach (var file in Directory.GetFiles(Path.Combine(FashionData.Test, label)).Order().Take(10))
+                {
+                    File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+                }
+            }
+
+            var data = TrainingData.Open(Path.Combine(inside, "train"), null, [], validationSplit: 0.2, seed: 1);
+
+            var relative = Path.Combine(Path.GetFileName(inside), "train");
+            Assert.Equal($"{relative} (training part, 16 images)", data.Train.Name);
+            Assert.Equal($"{relative} (validation split, 4 images)", data.Validation!.Name);
+            Assert.Equal(FashionData.Test, ImageFolder.Open(FashionData.Test).Name.TrimEnd(Path.DirectorySeparatorChar)); // outside: the full path
+        }
+        finally
+        {
+            Directory.Delete(inside, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Classes_AreFolderNamesInOrdinalOrder_OrTheLabelsInTheirOrder()
     {
         var plain = ImageFolder.Open(FashionData.Test);
