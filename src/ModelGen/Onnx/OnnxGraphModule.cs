@@ -162,7 +162,10 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     {
         if (cutAt is null)
         {
-            return graph.Output.FirstOrDefault()?.Name ?? graph.Node[^1].Output[0];
+            var output = graph.Output.FirstOrDefault()?.Name ?? graph.Node[^1].Output[0];
+            return graph.Node.Any(n => n.Output.Contains(output))
+                ? output
+                : throw new OnnxImportException($"The ONNX graph's output '{output}' is computed by none of its {graph.Node.Count} nodes; the file is damaged.");
         }
 
         if (naming.CutOutput(cutAt) is { } mapped)

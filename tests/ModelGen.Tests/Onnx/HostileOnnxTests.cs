@@ -1,4 +1,5 @@
 using System.Globalization;
+using Google.Protobuf;
 using ModelGen.Onnx;
 using ModelGen.Tests.Infrastructure;
 using static TorchSharp.torch;
@@ -58,6 +59,55 @@ public sealed class HostileOnnxTests
 
         var growth = PeakKilobytes(output) - PeakKilobytes(baseline);
         Assert.True(growth < 200 * 1024, $"importing the hostile graphs raised peak memory by {growth / 1024} MB (each asks for 1.6 GB or more)");
+    }
+
+    /// <summary>
+    /// A deterministic corpus of damaged graphs: truncations and byte corruptions of a small network (Conv,
+    /// BatchNormalization, Relu, MaxPool, Flatten, Gemm). Each either imports and runs or gives an
+    /// <see cref="OnnxImportException"/>.
+    /// </summary>
+    [Fact]
+    public void FuzzedGraphs_RunOrGiveAnOnnxImportException()
+    {
+        var g = new OnnxGraph([1, 2, 8, 8]);
+        var conv = g.Node("Conv", ["x", g.Initializer("w", [4, 2, 3, 3]), g.Initializer("b", [4])], "c", ("pads", new long[] { 1, 1, 1, 1 }));
+        var norm = g.Node("BatchNormalization", [conv, g.Initializer("s", [4]), g.Initializer("nb", [4]), g.Initializer("m", [4]), g.Initializer("v", [4], [1f, 1f, 1f, 1f])], "n");
+        var pool = g.Node("MaxPool", [g.Node("Relu", [norm], "r")], "p", ("kernel_shape", new long[] { 2, 2 }), ("strides", new long[] { 2, 2 }));
+        var flat = g.Node("Flatten", [pool], "f", ("axis", 1L));
+        var bytes = g.Build(g.Node("Gemm", [flat, g.Initializer("fc", [3, 64]), g.Initializer("fcb", [3])], "y", ("transB", 1L))).ToByteArray();
+        using var temp = new TempFolder();
+        var path = temp["fuzzed.onnx"];
+        var random = new Random(4);
+        var variants = Enumerable.Range(1, 59).Select(i => ($"truncated to {bytes.Length * i / 60}", bytes[..(bytes.Length * i / 60)])).ToList();
+        for (var i = 0; i < 400; i++)
+        {
+            var copy = bytes.ToArray();
+            var at = random.Next(copy.Length);
+            copy[at] = random.Next(3) == 0 ? (byte)random.Next(256) : (byte)(copy[at] ^ (1 << random.Next(8)));
+            variants.Add(($"byte {at} corrupted", copy));
+        }
+
+        var escaped = new List<string>();
+        foreach (var (what, variant) in variants)
+        {
+            File.WriteAllBytes(path, variant);
+            try
+            {
+                var model = OnnxFile.Load(path);
+                using var module = new OnnxGraphModule(model, cutAt: null, OnnxNaming.NodeNames);
+                using var scope = NewDisposeScope();
+                module.forward(zeros(1, 2, 8, 8));
+            }
+            catch (OnnxImportException)
+            {
+            }
+            catch (Exception e)
+            {
+                escaped.Add($"{what}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        Assert.True(escaped.Count == 0, $"{escaped.Count} damaged graphs escaped OnnxImportException:\n{string.Join("\n", escaped.Take(20))}");
     }
 
     private static long PeakKilobytes(string output)
