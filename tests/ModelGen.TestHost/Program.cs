@@ -10,6 +10,9 @@ using static TorchSharp.torch;
 //   train <train dir> <checkpoint dir> <output dir> [resume]   trains Resumable; prints "epochs N" at the end
 //   decode <image dir>                                           reads every image; prints skipped count and peak RSS
 //   write-cache <cache dir> <key> <megabytes>                    writes one large feature-cache entry
+//   import-onnx <folder>                                         imports and runs every .onnx graph of the folder on zeros of its
+//                                                                declared input shape; prints "<file> ran", "<file> refused <message>"
+//                                                                or "<file> escaped <exception type>: <message>", then the peak RSS
 //   heap                                                         tunes the allocator (ModelGenProcess.Tune), runs a 32 MiB-output
 //                                                                convolution 6 times; prints whether the allocator is tuned,
 //                                                                the page faults of each round, and how much NativeHeap.Release
@@ -64,6 +67,17 @@ switch (args.FirstOrDefault())
             break;
         }
 
+    case "import-onnx":
+        {
+            foreach (var file in Directory.GetFiles(args[1], "*.onnx").Order(StringComparer.Ordinal))
+            {
+                Console.WriteLine($"{Path.GetFileName(file)} {HostileOnnx.Import(file)}");
+            }
+
+            Console.WriteLine($"peak-rss-kb {PeakRssKilobytes()}");
+            break;
+        }
+
     case "heap":
         {
             var tuned = ModelGenProcess.Tune();
@@ -89,7 +103,7 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        Console.Error.WriteLine("usage: train | decode | write-cache | heap | heap-model");
+        Console.Error.WriteLine("usage: train | decode | write-cache | import-onnx | heap | heap-model");
         return 2;
 }
 

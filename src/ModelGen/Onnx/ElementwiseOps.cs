@@ -72,6 +72,11 @@ internal sealed class ActivationOp : OnnxOp
 
         // Before opset 13: flatten to 2-D at the axis, softmax over the second part.
         var position = axis < 0 ? axis + x.dim() : axis;
+        if (position < 0 || position > x.dim())
+        {
+            throw new OnnxImportException($"The Softmax node has axis = {axis}; for its {x.dim()}-D input it must be from {-x.dim()} to {x.dim()}.");
+        }
+
         var shape = x.shape;
         var flat = x.reshape(shape.Take((int)position).Aggregate(1L, (p, d) => p * d), -1);
         return nn.functional.softmax(flat, 1).reshape(shape);
@@ -81,6 +86,8 @@ internal sealed class ActivationOp : OnnxOp
 /// <summary>Add, Sub, Mul, Div with NumPy broadcasting (as torch broadcasts).</summary>
 internal sealed class BinaryOp(NodeProto node) : OnnxOp(node)
 {
+    public override IEnumerable<long[]> PlannedShapes(OnnxValues values) => [OnnxLimits.Broadcast(values.Input(this, 0).shape, values.Input(this, 1).shape)];
+
     public override Tensor Run(OnnxValues values)
     {
         var a = values[Node.Input[0]];

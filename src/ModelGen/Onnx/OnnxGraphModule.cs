@@ -37,6 +37,11 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         : base("onnx")
     {
         var graph = model.Graph;
+        if (graph.Node.FirstOrDefault(n => n.Output.Count == 0 || n.Output[0].Length == 0) is { } silent)
+        {
+            throw new OnnxImportException($"The {silent.OpType} node '{silent.Name}' has no output; every ONNX node names its first output.");
+        }
+
         var opset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(13).Max();
         var initializers = graph.Initializer.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _input = graph.Input.Select(i => i.Name).FirstOrDefault(name => !initializers.ContainsKey(name))
@@ -46,7 +51,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
         var context = new OnnxBuildContext(initializers, opset, loadWeights);
         foreach (var node in graph.Node.Where(needed.Contains))
         {
-            _ops.Add(Create(node, context));
+            _ops.Add(CreateChecked(node, context));
             foreach (var input in node.Input.Where(i => i.Length > 0 && initializers.ContainsKey(i) && !_constants.ContainsKey(i)))
             {
                 if (!OwnsInitializer(node, input))
@@ -109,6 +114,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             ? _constants
             : _constantBuffers.ToDictionary(kv => kv.Key, kv => _constantContainer.get_buffer(kv.Value)!);
         var view = new OnnxValues(values, constants);
+        var budget = OnnxLimits.Budget(input);
         // Every value but the output is freed after its last reader, with whatever a node made inside it:
         // left to the caller's dispose scope, all activations would live until the end of the batch.
         for (var i = 0; i < _ops.Count; i++)
@@ -117,7 +123,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             Tensor result;
             using (var scope = NewDisposeScope())
             {
-                result = op.Run(view);
+                result = RunChecked(op, view, budget, input);
                 if (values.ContainsValue(result) || constants.Values.Contains(result))
                 {
                     result = result.alias();
@@ -156,7 +162,10 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     {
         if (cutAt is null)
         {
-            return graph.Output.FirstOrDefault()?.Name ?? graph.Node[^1].Output[0];
+            var output = graph.Output.FirstOrDefault()?.Name ?? graph.Node[^1].Output[0];
+            return graph.Node.Any(n => n.Output.Contains(output))
+                ? output
+                : throw new OnnxImportException($"The ONNX graph's output '{output}' is computed by none of its {graph.Node.Count} nodes; the file is damaged.");
         }
 
         if (naming.CutOutput(cutAt) is { } mapped)
@@ -211,6 +220,65 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     private static bool OwnsInitializer(NodeProto node, string input) =>
         node.OpType is "Conv" or "BatchNormalization" or "Gemm" || (node.OpType == "MatMul" && node.Input.IndexOf(input) == 1)
         || (node.OpType is "Reshape" or "Squeeze" or "Unsqueeze" or "Pad" or "Clip" or "Gather" && node.Input.IndexOf(input) >= 1);
+
+    /// <summary>
+    /// Runs <paramref name="op"/> once the tensors it plans are within <paramref name="budget"/>; torch's own
+    /// errors (shapes that do not fit, indexes out of range) become an <see cref="OnnxImportException"/> that
+    /// names the node and its inputs.
+    /// </summary>
+    private static Tensor RunChecked(OnnxOp op, OnnxValues values, long budget, Tensor input)
+    {
+        try
+        {
+            foreach (var shape in op.PlannedShapes(values))
+            {
+                if (OnnxLimits.Product(shape) > budget)
+                {
+                    throw new OnnxImportException(
+                        $"The {op.Node.OpType} node '{op.Name}' would make a {OnnxLimits.Format(shape)} tensor ({OnnxLimits.Product(shape):N0} values) from the graph input {OnnxLimits.Format(input.shape)}; "
+                        + $"ModelGen allows an imported graph at most {budget:N0} values per tensor ({OnnxLimits.ExpansionFactor} times its input's, and at least {OnnxLimits.MinimumBudget:N0}). "
+                        + "Check the node's attributes and constant inputs (pads, kernel_shape, strides, shapes, indexes).");
+                }
+            }
+
+            return op.Run(values);
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException)
+        {
+            var inputs = op.Node.Input.Where(i => i.Length > 0).Select(i => $"'{i}' {Describe(values, i)}");
+            throw new OnnxImportException($"The {op.Node.OpType} node '{op.Name}' cannot run on its inputs ({string.Join(", ", inputs)}): {FirstLine(e.Message)}", e);
+        }
+    }
+
+    private static string Describe(OnnxValues values, string name)
+    {
+        try
+        {
+            return OnnxLimits.Format(values[name].shape);
+        }
+        catch (OnnxImportException)
+        {
+            return "(not computed)";
+        }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
+
+    /// <summary>
+    /// Creates the op of <paramref name="node"/>; whatever its tensors or attributes make torch or the
+    /// protobuf reader throw becomes an <see cref="OnnxImportException"/> that names the node.
+    /// </summary>
+    private OnnxOp CreateChecked(NodeProto node, OnnxBuildContext context)
+    {
+        try
+        {
+            return Create(node, context);
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or OverflowException or InvalidCastException)
+        {
+            throw new OnnxImportException($"The {node.OpType} node '{node.Name}' cannot be imported: {FirstLine(e.Message)}", e);
+        }
+    }
 
     private OnnxOp Create(NodeProto node, OnnxBuildContext context)
     {
@@ -358,18 +426,36 @@ internal sealed class GatherOp : OnnxOp
     /// <summary>Whether the indexes were a single value, which drops the axis.</summary>
     public bool SingleIndex { get; }
 
+    // The input with the axis replaced by as many entries as there are indexes.
+    public override IEnumerable<long[]> PlannedShapes(OnnxValues values)
+    {
+        var x = values.Input(this, 0);
+        var shape = x.shape.ToArray();
+        shape[Position(x)] = Indexes.Length;
+        return [shape];
+    }
+
     public override Tensor Run(OnnxValues values)
     {
         var x = values[Node.Input[0]];
 
         // ONNX counts negative indexes from the end of the axis; index_select does not.
-        var size = x.shape[Axis < 0 ? Axis + x.dim() : Axis];
+        var size = x.shape[Position(x)];
+        if (Indexes.Where(i => i < -size || i >= size).Select(i => (long?)i).FirstOrDefault() is { } wrong)
+        {
+            throw new OnnxImportException($"The Gather node '{Name}' has the index {wrong} for an axis of {size}; indexes must be from {-size} to {size - 1}.");
+        }
+
         using var indexes = tensor(Indexes.Select(i => i < 0 ? i + size : i).ToArray(), device: x.device);
         var picked = x.index_select(Axis, indexes);
         return SingleIndex ? picked.squeeze(Axis) : picked;
     }
 
     public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
+
+    private int Position(Tensor x) => Axis >= -x.dim() && Axis < x.dim()
+        ? (int)(Axis < 0 ? Axis + x.dim() : Axis)
+        : throw new OnnxImportException($"The Gather node '{Name}' has axis = {Axis}; for its {OnnxLimits.Format(x.shape)} input it must be from {-x.dim()} to {x.dim() - 1}.");
 }
 
 /// <summary>The error function (GELU is written with it in opset 17).</summary>
@@ -383,6 +469,19 @@ internal sealed class ErfOp(NodeProto node) : OnnxOp(node)
 /// <summary>MatMul of two computed values.</summary>
 internal sealed class MatMulOp(NodeProto node) : OnnxOp(node)
 {
+    // [..., n, k] x [..., k, m] gives [..., n, m], the leading dimensions broadcast.
+    public override IEnumerable<long[]> PlannedShapes(OnnxValues values)
+    {
+        var a = values.Input(this, 0).shape;
+        var b = values.Input(this, 1).shape;
+        if (a.Length < 2 || b.Length < 2)
+        {
+            return [];
+        }
+
+        return [[.. OnnxLimits.Broadcast(a[..^2], b[..^2]), a[^2], b[^1]]];
+    }
+
     public override Tensor Run(OnnxValues values) => values[Node.Input[0]].matmul(values[Node.Input[1]]);
 
     public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);

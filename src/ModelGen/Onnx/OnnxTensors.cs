@@ -18,9 +18,17 @@ internal static class OnnxTensors
             throw new OnnxImportException($"The ONNX tensor '{proto.Name}' has a negative dimension.");
         }
 
-        var count = dims.Aggregate(1L, (a, b) => checked(a * b));
+        // The data must be there before anything is allocated for it: the dims alone may ask for anything.
+        var count = OnnxLimits.Product(dims);
         var type = (TensorProto.Types.DataType)proto.DataType;
         var raw = proto.RawData.Span;
+        var stored = raw.Length > 0 ? raw.Length / Math.Max(1, ElementSize(type)) : proto.FloatData.Count + proto.DoubleData.Count + proto.Int64Data.Count + proto.Int32Data.Count;
+        var supported = type is TensorProto.Types.DataType.Float or TensorProto.Types.DataType.Double or TensorProto.Types.DataType.Int64 or TensorProto.Types.DataType.Int32;
+        if (supported && (count != stored || raw.Length % ElementSize(type) != 0))
+        {
+            throw new OnnxImportException($"The ONNX tensor '{proto.Name}' holds {stored:N0} values ({raw.Length:N0} raw bytes) but its dims [{string.Join(", ", proto.Dims)}] need {count:N0} {type} values; the file is damaged.");
+        }
+
         switch (type)
         {
             case TensorProto.Types.DataType.Float:
@@ -59,6 +67,12 @@ internal static class OnnxTensors
         using var longs = t.to_type(ScalarType.Int64);
         return longs.data<long>().ToArray();
     }
+
+    private static int ElementSize(TensorProto.Types.DataType type) => type switch
+    {
+        TensorProto.Types.DataType.Double or TensorProto.Types.DataType.Int64 => 8,
+        _ => 4,
+    };
 
     private static T[] Check<T>(TensorProto proto, T[] values, long count)
     {

@@ -21,33 +21,42 @@ internal sealed class PoolOp : OnnxOp
     {
         var attributes = new OnnxAttributes(node);
         _max = node.OpType == "MaxPool";
-        _kernel = attributes.Ints("kernel_shape") ?? throw new OnnxImportException($"The {node.OpType} node '{Name}' has no kernel_shape.");
-        if (_kernel.Length != 2)
+        var kernel = attributes.Ints("kernel_shape") ?? throw new OnnxImportException($"The {node.OpType} node '{Name}' has no kernel_shape.");
+        if (kernel.Length != 2)
         {
-            throw new OnnxImportException($"The {node.OpType} node '{Name}' is {_kernel.Length}-D; ModelGen imports 2-D pooling.");
+            throw new OnnxImportException($"The {node.OpType} node '{Name}' is {kernel.Length}-D; ModelGen imports 2-D pooling.");
         }
 
-        _strides = attributes.Ints("strides") ?? [1, 1];
-        _pads = attributes.Ints("pads") ?? [0, 0, 0, 0];
-        _dilations = attributes.Ints("dilations") ?? [1, 1];
+        _kernel = attributes.Ints("kernel_shape", null, 2, 1, OnnxLimits.MaxExtent)!;
+        _strides = attributes.Ints("strides", [1, 1], 2, 1, OnnxLimits.MaxExtent)!;
+        _pads = attributes.Ints("pads", [0, 0, 0, 0], 4, 0, OnnxLimits.MaxExtent)!;
+        _dilations = attributes.Ints("dilations", [1, 1], 2, 1, OnnxLimits.MaxExtent)!;
         _ceil = attributes.Int("ceil_mode", 0) != 0;
         _countPadding = attributes.Int("count_include_pad", 0) != 0;
         _autoPad = attributes.String("auto_pad", "NOTSET");
+        if (_autoPad is not ("NOTSET" or "SAME_UPPER" or "SAME_LOWER" or "VALID"))
+        {
+            throw new OnnxImportException($"The {node.OpType} node '{Name}' has auto_pad = '{_autoPad}'; it must be NOTSET, SAME_UPPER, SAME_LOWER or VALID.");
+        }
+
         if (!_max && _dilations.Any(d => d != 1))
         {
             throw new OnnxImportException($"The AveragePool node '{Name}' uses dilations, which ModelGen does not import.");
         }
     }
 
+    public override IEnumerable<long[]> PlannedShapes(OnnxValues values)
+    {
+        var x = values.Input(this, 0, rank: 4);
+        var pads = EffectivePads(x);
+        long[] padded = [x.shape[0], x.shape[1], x.shape[2] + pads[0] + pads[2], x.shape[3] + pads[1] + pads[3]];
+        return [padded, [x.shape[0], x.shape[1], Extent(padded[2], 0), Extent(padded[3], 1)]];
+    }
+
     public override Tensor Run(OnnxValues values)
     {
         var x = values[Node.Input[0]];
-        var pads = _autoPad switch
-        {
-            "SAME_UPPER" or "SAME_LOWER" => OnnxPadding.Same(x, _kernel, _strides, _dilations, upper: _autoPad == "SAME_UPPER"),
-            "VALID" => [0, 0, 0, 0],
-            _ => _pads,
-        };
+        var pads = EffectivePads(x);
         var symmetric = pads[0] == pads[2] && pads[1] == pads[3] && pads[0] * 2 <= _kernel[0] && pads[1] * 2 <= _kernel[1];
         if (_max)
         {
@@ -80,6 +89,16 @@ internal sealed class PoolOp : OnnxOp
     }
 
     public override T Accept<T>(IOnnxOpVisitor<T> visitor) => visitor.Visit(this);
+
+    private long[] EffectivePads(Tensor x) => _autoPad switch
+    {
+        "SAME_UPPER" or "SAME_LOWER" => OnnxPadding.Same(x, _kernel, _strides, _dilations, upper: _autoPad == "SAME_UPPER"),
+        "VALID" => [0, 0, 0, 0],
+        _ => _pads,
+    };
+
+    // The output extent along a padded axis, rounded up (ceil_mode adds at most one window).
+    private long Extent(long padded, int axis) => Math.Max(0, ((padded - (_dilations[axis] * (_kernel[axis] - 1)) - 1) / _strides[axis]) + 2);
 }
 
 /// <summary>GlobalAveragePool and GlobalMaxPool: one value per channel, kept 4-D as ONNX does.</summary>

@@ -1,5 +1,4 @@
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace ModelGen.Weights;
@@ -38,7 +37,7 @@ internal static class StateDictReader
         {
             return extension switch
             {
-                ".safetensors" => ReadSafetensors(path),
+                ".safetensors" => SafetensorsFile.Read(path),
                 ".pt" or ".pth" => ReadPickle(path),
                 ".dat" => ReadTorchSharp(path),
                 _ => throw new WeightsException($"'{extension}' is not a weights format ModelGen reads for catalog backbones; use .safetensors, .pth, .pt or .dat."),
@@ -48,7 +47,8 @@ internal static class StateDictReader
         {
             throw;
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or IOException or InvalidDataException or FormatException or InvalidOperationException or ArgumentException or NotSupportedException or IndexOutOfRangeException or OverflowException or EndOfStreamException or Razorvine.Pickle.PickleException or KeyNotFoundException or InvalidCastException or NullReferenceException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or IOException or InvalidDataException or FormatException or InvalidOperationException
+            or ArgumentException or NotSupportedException or IndexOutOfRangeException or OverflowException or InvalidCastException or System.Runtime.InteropServices.ExternalException)
         {
             throw new WeightsException($"The weights file {path} could not be read as {Describe(extension)}: {e.Message}. Is it damaged or truncated?", e);
         }
@@ -65,89 +65,11 @@ internal static class StateDictReader
             }
         }
 
-        CheckZipBounds(path);
-        var table = PyTorchUnpickler.UnpickleStateDict(path);
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (System.Collections.DictionaryEntry entry in table)
-        {
-            if (entry.Key is string name && entry.Value is Tensor tensor)
-            {
-                result[name] = tensor;
-            }
-        }
-
-        if (result.Count == 0)
-        {
-            throw new WeightsException($"The weights file {path} holds no tensors; it should be a state dict (torch.save(model.state_dict(), path)), not a whole pickled model.");
-        }
-
-        return result;
+        return PyTorchArchive.Read(path);
     }
 
-    /// <summary>
-    /// A PyTorch file is a zip of mostly uncompressed tensor data: the contents it declares may not be much
-    /// larger than the file, so a hostile archive (a zip bomb) cannot make the reader allocate gigabytes.
-    /// </summary>
-    private static void CheckZipBounds(string path)
-    {
-        using var archive = System.IO.Compression.ZipFile.OpenRead(path);
-        var length = new FileInfo(path).Length;
-        var limit = (4 * length) + (1 << 20);
-        long total = 0;
-        foreach (var entry in archive.Entries)
-        {
-            total += entry.Length;
-            if (total > limit)
-            {
-                throw new WeightsException($"The weights file {path} declares more than {limit:N0} bytes of content in a {length:N0}-byte file (at entry '{entry.FullName}'); refusing to read it.");
-            }
-        }
-    }
-
-    /// <summary>
-    /// Checks a safetensors header before the tensors are read: its length, that every tensor's bytes lie
-    /// inside the file, and that dtype and shape fit those bytes.
-    /// </summary>
-    private static Dictionary<string, Tensor> ReadSafetensors(string path)
-    {
-        using (var stream = File.OpenRead(path))
-        {
-            Span<byte> prefix = stackalloc byte[8];
-            if (stream.Read(prefix) != 8)
-            {
-                throw new WeightsException($"The weights file {path} is too short to be safetensors.");
-            }
-
-            var headerLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-            if (headerLength == 0 || headerLength > 100_000_000 || (long)headerLength > stream.Length - 8)
-            {
-                throw new WeightsException($"The weights file {path} has a safetensors header of {headerLength:N0} bytes, which does not fit the file; it is damaged.");
-            }
-
-            var header = new byte[headerLength];
-            stream.ReadExactly(header);
-            var dataLength = stream.Length - 8 - (long)headerLength;
-            using var document = System.Text.Json.JsonDocument.Parse(header);
-            foreach (var entry in document.RootElement.EnumerateObject().Where(e => e.Name != "__metadata__"))
-            {
-                var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(o => o.GetInt64()).ToArray();
-                var elements = entry.Value.GetProperty("shape").EnumerateArray().Aggregate(1L, (a, d) => checked(a * d.GetInt64()));
-                var size = entry.Value.GetProperty("dtype").GetString() switch
-                {
-                    "F64" or "I64" or "U64" => 8,
-                    "F32" or "I32" or "U32" => 4,
-                    "F16" or "BF16" or "I16" or "U16" => 2,
-                    _ => 1,
-                };
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] > dataLength || offsets[1] - offsets[0] != checked(elements * size))
-                {
-                    throw new WeightsException($"The tensor '{entry.Name}' in {path} does not fit its place in the file; the file is damaged.");
-                }
-            }
-        }
-
-        return Safetensors.LoadStateDict(path);
-    }
+    private static readonly ScalarType[] DatTypes =
+        [ScalarType.Float32, ScalarType.Float64, ScalarType.Float16, ScalarType.BFloat16, ScalarType.Int64, ScalarType.Int32, ScalarType.Int16, ScalarType.Int8, ScalarType.Byte, ScalarType.Bool];
 
     private static Dictionary<string, Tensor> ReadTorchSharp(string path)
     {
@@ -160,18 +82,41 @@ internal static class StateDictReader
         }
 
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        for (var i = 0; i < count; i++)
+        try
         {
-            var name = reader.ReadString();
-            result[name] = ReadTensor(reader, path, name);
-        }
+            for (var i = 0; i < count; i++)
+            {
+                var name = reader.ReadString();
+                if (result.ContainsKey(name))
+                {
+                    throw new WeightsException($"The weights file {path} holds the tensor '{name}' twice; the file is damaged.");
+                }
 
-        return result;
+                result[name] = ReadTensor(reader, path, name);
+            }
+
+            return result;
+        }
+        catch
+        {
+            foreach (var tensor in result.Values)
+            {
+                tensor.Dispose();
+            }
+
+            throw;
+        }
     }
 
     private static Tensor ReadTensor(BinaryReader reader, string path, string name)
     {
-        var type = (ScalarType)reader.Decode();
+        var code = reader.Decode();
+        if (!DatTypes.Contains((ScalarType)code) || code != (long)(ScalarType)code)
+        {
+            throw new WeightsException($"The tensor '{name}' in {path} has the type code {code}, which is not one of the types ModelGen reads ({string.Join(", ", DatTypes)}); the file is damaged.");
+        }
+
+        var type = (ScalarType)code;
         var rank = reader.Decode();
         if (rank < 0 || rank > 8)
         {
