@@ -58,6 +58,12 @@ public static class LogEvents
     /// <summary>Warning: resuming was asked for but there is no checkpoint (or checkpoints are off); the run starts fresh.</summary>
     public const int NothingToResume = 3011;
 
+    /// <summary>
+    /// Information: a run's checkpoint took the place of checkpoints of older runs of the model (or of an older
+    /// ModelGen) in its folder, which were removed to keep the folder's number of checkpoints.
+    /// </summary>
+    public const int CheckpointsOfOtherRunsRemoved = 3012;
+
     /// <summary>Information: early stopping ended a phase.</summary>
     public const int EarlyStopped = 3020;
 

@@ -27,12 +27,17 @@ internal static class ModelFile
         ChecksummedFile.Write(path, Format, header, Json, [new FileSection(StateTag, stream => model.save(stream))]);
     }
 
-    /// <summary>Loads the state saved by <see cref="Save"/> into <paramref name="model"/> and returns the class names.</summary>
+    /// <summary>
+    /// Loads the state saved by <see cref="Save"/> into <paramref name="model"/> and returns the class names.
+    /// When the spec declares labels (<paramref name="declaredClasses"/> not empty), the saved classes must be
+    /// those, in that order (ignoring case, as class folders are matched): the model's outputs and its
+    /// <c>Label</c> enum follow that order.
+    /// </summary>
     /// <exception cref="ModelFileException">
-    /// The file is missing, damaged, saved by another model, or saved by another version of ModelGen; the
-    /// message says which, and what to do.
+    /// The file is missing, damaged, saved by another model or with other classes, or saved by another
+    /// version of ModelGen; the message says which, and what to do.
     /// </exception>
-    public static IReadOnlyList<string> Load(nn.Module model, string path, string modelName, string fingerprint)
+    public static IReadOnlyList<string> Load(nn.Module model, string path, string modelName, string fingerprint, IReadOnlyList<string> declaredClasses)
     {
         if (!File.Exists(path))
         {
@@ -53,6 +58,14 @@ internal static class ModelFile
                 throw new ModelFileException(
                     $"The model file {path} was saved by {header.Model} (shape {header.Fingerprint}), not by this {modelName} (shape {fingerprint}): "
                     + "the architecture, cut, input size or head differ. Load it with the model class that saved it.");
+            }
+
+            if (declaredClasses.Count > 0 && !header.Classes.SequenceEqual(declaredClasses, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ModelFileException(
+                    $"The model file {path} was saved with the classes {string.Join(", ", header.Classes)}, but {modelName} declares the labels "
+                    + $"{string.Join(", ", declaredClasses)} (spec key: labels), in the order of its outputs. Load it with a spec whose labels "
+                    + "are the saved classes in that order, or train and save the model again with this spec.");
             }
 
             using var state = file.OpenSection(StateTag);

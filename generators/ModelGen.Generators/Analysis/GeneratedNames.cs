@@ -28,7 +28,7 @@ internal static class GeneratedNames
         "ExportOnnx", "ExportDescription",
 
         // Training.
-        "Checkpoints", "EarlyStopping", "Train", "StartRun", "UseClasses",
+        "Checkpoints", "EarlyStopping", "TrainingFingerprint", "Train", "StartRun", "UseClasses",
 
         // Metadata.
         "InputShape", "FeatureShape", "DeclaredClasses", "ClassCount", LayersClass, "Summary",
@@ -70,7 +70,7 @@ internal static class GeneratedNames
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",
         "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
         "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
-        "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
+        "ModelGen.Training.RunIdentity", "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
     };
 
     /// <summary>The enum of a model's labels, beside its class.</summary>

@@ -5,7 +5,7 @@ using ModelGen.Generators.Analysis;
 
 namespace ModelGen.Generators.Emit;
 
-/// <summary>A short, stable hash of what decides a model's parameter shapes.</summary>
+/// <summary>Short, stable hashes of what decides a model's parameter shapes, and of how it is trained.</summary>
 internal static class Fingerprints
 {
     public static string Of(ModelPlan plan)
@@ -18,7 +18,55 @@ internal static class Fingerprints
             .Append(plan.Input.Height).Append('x').Append(plan.Input.Width).Append('|')
             .Append(string.Join(",", plan.Head.Select(l => $"{l.Kind}:{l.InFeatures}:{l.Layer.Units}")))
             .ToString();
+        return Hash(text);
+    }
 
+    /// <summary>
+    /// The training plan: the loss, every phase (name, epochs, freezing, batch size, data path, optimizer,
+    /// schedule, augmentation), early stopping and the validation split. Not the seed (the caller's options
+    /// may change it; checkpoints record it apart) nor the checkpoint settings, which change no result.
+    /// </summary>
+    public static string OfTraining(ModelPlan plan)
+    {
+        var t = plan.Training;
+        var text = new StringBuilder()
+            .Append("loss ").Append(plan.Loss.Kind).Append(':').Append(plan.Loss.FinalActivation).Append('\n')
+            .Append("validation_split ").Append(t.ValidationSplit is { } split ? Number(split) : "none").Append('\n');
+        if (t.EarlyStopping is { } e)
+        {
+            text.Append("early_stopping ").Append(e.Monitor).Append(':').Append(e.Patience).Append(':').Append(e.RestoreBest).Append(':').Append(Number(e.MinDelta)).Append('\n');
+        }
+
+        foreach (var p in t.Phases)
+        {
+            var o = p.Optimizer;
+            text.Append("phase ").Append(p.Name.Length).Append(':').Append(p.Name)
+                .Append('|').Append(p.Epochs).Append('|').Append(p.Freeze.Kind).Append(':').Append(p.Freeze.Layer)
+                .Append('|').Append(p.BatchSize).Append('|').Append(p.UsesFeatureCache)
+                .Append("|optimizer ").Append(o.Kind).Append(':').Append(Number(o.LearningRate)).Append(':').Append(Number(o.Momentum))
+                .Append(':').Append(Number(o.WeightDecay)).Append(':').Append(o.Nesterov).Append(':').Append(o.BackboneLearningRate is { } b ? Number(b) : "-");
+            if (p.Schedule is { } s)
+            {
+                text.Append("|schedule ").Append(s.Kind).Append(':').Append(s.StepSize).Append(':').Append(Number(s.Gamma)).Append(':').Append(Number(s.Factor))
+                    .Append(':').Append(s.Patience).Append(':').Append(Number(s.MinLearningRate));
+            }
+
+            if (p.Augment is { } a)
+            {
+                text.Append("|augment ").Append(string.Join(":", new[] { a.Rotation, a.WidthShift, a.HeightShift, a.Shear, a.ZoomLow, a.ZoomHigh, a.BrightnessLow, a.BrightnessHigh }.Select(Number)))
+                    .Append(':').Append(a.HorizontalFlip).Append(':').Append(a.VerticalFlip).Append(':').Append(a.Fill);
+            }
+
+            text.Append('\n');
+        }
+
+        return Hash(text.ToString());
+    }
+
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Hash(string text)
+    {
         // FNV-1a, 64 bit: stable across processes and platforms, unlike string.GetHashCode.
         var hash = 14695981039346656037UL;
         foreach (var c in text)

@@ -56,11 +56,15 @@ internal static class InferenceWriter
         w.Line($"public void Save(string path) => {R.ModelRuntime}.SaveModel(this, path, nameof({plan.ClassName}), Fingerprint, Classes);");
         w.Line();
         w.SummaryXml("Loads a model saved by <see cref=\"Save\"/>: the spec's architecture, with the saved weights (no pretrained weights are read).");
-        w.Line($"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model.</exception>");
+        w.Line(plan.HasLabels
+            ? $"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>"
+            : $"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model.</exception>");
         w.Open($"public static {plan.ClassName} Load(string path, {R.ModelOptions}? options = null)");
         w.Line($"var model = new {plan.ClassName}(options ?? new {R.ModelOptions}(), pretrained: false);");
         w.Open("try");
-        w.Line($"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint);");
+        w.Line(plan.HasLabels
+            ? $"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint, DeclaredClasses); // the saved classes must be the labels, in order"
+            : $"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint, DeclaredClasses); // no labels declared: the saved classes");
         w.Line("return model;");
         w.Close();
         w.Open("catch");

@@ -41,6 +41,7 @@ internal static class RuntimeNames
 
     public const string Training = "global::ModelGen.Training";
     public const string TrainingRun = Training + ".TrainingRun";
+    public const string RunIdentity = Training + ".RunIdentity";
     public const string OptimizerSettings = Training + ".OptimizerSettings";
     public const string OptimizerKind = Training + ".OptimizerKind";
     public const string LearningRateSchedule = Training + ".LearningRateSchedule";

@@ -30,8 +30,11 @@ internal static class TrainingWriter
 
         WriteTrainOnFeatures(w, plan, featurePhases, headOnly);
         WriteTrainOnImages(w, plan);
-        w.Line($"private {R.TrainingRun} StartRun({R.TrainOptions}? trainOptions) =>");
-        w.Line($"    {R.TrainingRun}.Start(this, nameof({plan.ClassName}), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? {plan.Training.Seed}, options);");
+        w.Line("// Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.");
+        w.Call($"private {R.TrainingRun} StartRun", [$"{R.TrainOptions}? trainOptions", "string data"], " =>");
+        w.Indent();
+        w.Call($"{R.TrainingRun}.Start", ["this", $"nameof({plan.ClassName})", "trainOptions", "Checkpoints", "EarlyStopping", $"options.Seed ?? {plan.Training.Seed}", "options", $"new {R.RunIdentity}(Fingerprint, TrainingFingerprint, data)"], ";");
+        w.Outdent();
         w.Line();
 
         var onFeatures = new HashSet<int>(featurePhases.Concat(Enumerable.Range(0, phases.Count).Where(i => phases[i].UsesFeatureCache)));
@@ -80,6 +83,9 @@ internal static class TrainingWriter
             w.Line($"private static readonly {R.EarlyStoppingSettings}? EarlyStopping = null;");
         }
 
+        w.Line();
+        w.Line("// A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.");
+        w.Line($"private const string TrainingFingerprint = {CodeWriter.String(Fingerprints.OfTraining(plan))};");
         w.Line();
         for (var i = 0; i < t.Phases.Count; i++)
         {
@@ -156,7 +162,7 @@ internal static class TrainingWriter
         w.Call($"public {R.TrainingHistory} Train", [$"{R.FeatureSet} train", $"{R.FeatureSet}? validation = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         w.Line("UseClasses(train.Classes);");
-        w.Line("using var run = StartRun(trainOptions);");
+        w.Line($"using var run = StartRun(trainOptions, {R.ModelRuntime}.DataIdentity(train, validation));");
         foreach (var i in phases)
         {
             w.Line($"{MethodStem(plan.Training.Phases[i], i)}OnFeatures(train, validation, run);");
@@ -179,7 +185,7 @@ internal static class TrainingWriter
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
         w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
         w.Line("UseClasses(data.Classes);");
-        w.Line("using var run = StartRun(trainOptions);");
+        w.Line($"using var run = StartRun(trainOptions, {R.ModelRuntime}.DataIdentity(data));");
         for (var i = 0; i < phases.Count; i++)
         {
             var phase = phases[i];

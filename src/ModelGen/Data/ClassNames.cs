@@ -8,11 +8,21 @@ internal static class ClassNames
 
     /// <summary>
     /// The classes a model will use: <paramref name="found"/> (from the data) when they fit the model's
-    /// output; the declared labels already matched the folders when the data was opened.
+    /// output. When the spec declares labels, the data's classes must be those, in that order (ignoring case,
+    /// as folders are matched): image folders were put in that order when they were opened, but features
+    /// may come from anywhere (issue 18 item 7).
     /// </summary>
-    /// <exception cref="ImageFolderException">The data has another number of classes than the model scores.</exception>
+    /// <exception cref="ImageFolderException">The data has another number of classes than the model scores, or other classes than it declares.</exception>
     public static IReadOnlyList<string> Check(IReadOnlyList<string> found, IReadOnlyList<string> declared, int classCount, string model)
     {
+        if (declared.Count > 0 && !found.SequenceEqual(declared, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new ImageFolderException(
+                $"The data's classes are {string.Join(", ", found)}, but {model} declares the labels {string.Join(", ", declared)} (spec key: labels), "
+                + "in the order of its outputs. Extract the features with this model (its Extract orders the class folders by the labels), "
+                + "or give the data exactly these classes in this order.");
+        }
+
         if (found.Count != classCount)
         {
             throw new ImageFolderException(

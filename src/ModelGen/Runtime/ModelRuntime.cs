@@ -75,7 +75,21 @@ public static class ModelRuntime
     /// <summary>Loads weights saved by <see cref="SaveModel"/> and returns the class names.</summary>
     /// <exception cref="ModelFileException">The file is missing, damaged, older, or saved by another model.</exception>
     public static IReadOnlyList<string> LoadModel(nn.Module model, string path, string modelName, string fingerprint) =>
-        ModelFile.Load(model, path, modelName, fingerprint);
+        ModelFile.Load(model, path, modelName, fingerprint, declaredClasses: []);
+
+    /// <summary>
+    /// Loads weights saved by <see cref="SaveModel"/> and returns the class names, which must be
+    /// <paramref name="declaredClasses"/> (the spec's labels, in output order, ignoring case) when the spec declares any.
+    /// </summary>
+    /// <exception cref="ModelFileException">The file is missing, damaged, older, saved by another model, or saved with other classes.</exception>
+    public static IReadOnlyList<string> LoadModel(nn.Module model, string path, string modelName, string fingerprint, IReadOnlyList<string> declaredClasses) =>
+        ModelFile.Load(model, path, modelName, fingerprint, declaredClasses);
+
+    /// <summary>What a run on image folders trains on, for its <see cref="RunIdentity"/>: the folders, their image counts and the classes.</summary>
+    public static string DataIdentity(TrainingData data) => Training.DataIdentity.Of(data);
+
+    /// <summary>What a run on extracted features trains on, for its <see cref="RunIdentity"/>: their sizes, a hash of their content, and the classes.</summary>
+    public static string DataIdentity(FeatureSet train, FeatureSet? validation) => Training.DataIdentity.Of(train, validation);
 
     /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
     public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>

@@ -14,15 +14,23 @@ internal sealed class BestWeights : IDisposable
     private readonly CheckpointStore? _store;
     private readonly string _modelName;
     private readonly string _phase;
+    private readonly string _run;
     private readonly ILogger _logger;
     private Dictionary<string, Tensor>? _copy;
 
-    public BestWeights(nn.Module model, CheckpointStore? store, string modelName, string phase, ILogger logger)
+    /// <param name="model">The model whose weights are kept.</param>
+    /// <param name="store">The checkpoint folder, or null without checkpoints.</param>
+    /// <param name="modelName">The generated class's name.</param>
+    /// <param name="phase">The phase.</param>
+    /// <param name="run">The run's id: a resumed run restores only the best weights its own run kept.</param>
+    /// <param name="logger">Where an unusable file is reported.</param>
+    public BestWeights(nn.Module model, CheckpointStore? store, string modelName, string phase, string run, ILogger logger)
     {
         _model = model;
         _store = store;
         _modelName = modelName;
         _phase = phase;
+        _run = run;
         _logger = logger;
     }
 
@@ -32,14 +40,14 @@ internal sealed class BestWeights : IDisposable
     public void Keep()
     {
         Replace(Copy());
-        _store?.SaveBest(_modelName, _phase, StateBytes.Of(_model));
+        _store?.SaveBest(_modelName, _phase, _run, StateBytes.Of(_model));
     }
 
     /// <summary>Reads the weights a stopped run kept on disk, if it kept any.</summary>
     public void LoadSaved()
     {
         string? problem = null;
-        if (_store is null || _store.TryLoadBest(_modelName, _phase, out problem) is not { } kept)
+        if (_store is null || _store.TryLoadBest(_modelName, _phase, _run, out problem) is not { } kept)
         {
             if (problem is not null)
             {

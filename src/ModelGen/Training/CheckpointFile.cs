@@ -3,8 +3,9 @@ using ModelGen.Storage;
 
 namespace ModelGen.Training;
 
-/// <summary>What a checkpoint records besides the weights: where training was and what it had seen.</summary>
+/// <summary>What a checkpoint records besides the weights: which run it is of, where training was and what it had seen.</summary>
 /// <param name="Model">The generated class's name.</param>
+/// <param name="Run">The run: its id, start and what it trains; a run resumes only a checkpoint of the same training.</param>
 /// <param name="Sequence">The checkpoint's number in its run (one per epoch, across phases).</param>
 /// <param name="Phase">The phase being trained.</param>
 /// <param name="EpochsDone">Epochs of that phase completed.</param>
@@ -15,6 +16,7 @@ namespace ModelGen.Training;
 /// <param name="Wait">Early stopping: epochs since the best one.</param>
 internal sealed record CheckpointState(
     string Model,
+    RunStamp Run,
     int Sequence,
     string Phase,
     int EpochsDone,
@@ -34,8 +36,8 @@ internal static class CheckpointFile
     private const string ModelTag = "STAT";
     private const string OptimizerTag = "OPTM";
 
-    /// <summary>Version 1 was the layout before the container (magic MGCKPT01).</summary>
-    private static readonly FileFormat Format = new("CKPT", Version: 2, "checkpoint", "MGCKPT01");
+    /// <summary>Version 1 was the layout before the container (magic MGCKPT01); version 2 did not record the run.</summary>
+    private static readonly FileFormat Format = new("CKPT", Version: 3, "checkpoint", "MGCKPT01");
 
     private static readonly JsonSerializerOptions Json = ChecksummedFile.StrictJson(TrainingHistory.JsonOptions);
 

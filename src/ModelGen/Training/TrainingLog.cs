@@ -21,6 +21,10 @@ internal static partial class TrainingLog
         Message = "{Model}: no checkpoint to resume from ({Where}); starting fresh")]
     public static partial void NothingToResume(this ILogger logger, string model, string where);
 
+    [LoggerMessage(EventId = LogEvents.CheckpointsOfOtherRunsRemoved, EventName = nameof(LogEvents.CheckpointsOfOtherRunsRemoved), Level = LogLevel.Information,
+        Message = "{Model}: removed {Count} checkpoints of earlier runs from {Directory}, which keeps {Keep}: {Files}")]
+    public static partial void CheckpointsOfOtherRunsRemoved(this ILogger logger, string model, int count, string directory, int keep, string files);
+
     [LoggerMessage(EventId = LogEvents.EarlyStopped, EventName = nameof(LogEvents.EarlyStopped), Level = LogLevel.Information,
         Message = "{Model} {Phase}: early stopping after epoch {Epoch}: {Monitor} has not improved for {Wait} epochs (best {Best:0.0000} at epoch {BestEpoch})")]
     public static partial void EarlyStopped(this ILogger logger, string model, string phase, int epoch, string monitor, int wait, double best, int bestEpoch);

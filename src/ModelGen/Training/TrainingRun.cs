@@ -21,6 +21,7 @@ public sealed class TrainingRun : IDisposable
     private readonly TrainOptions _options;
     private readonly EarlyStoppingSettings? _earlyStopping;
     private readonly int _seed;
+    private readonly RunFingerprint _fingerprint;
     private readonly ILogger _logger;
     private readonly CheckpointStore? _store;
     private readonly CheckpointWriter? _checkpoints;
@@ -28,16 +29,17 @@ public sealed class TrainingRun : IDisposable
     private (CheckpointState State, byte[] Optimizer)? _resume;
     private bool _ended;
 
-    private TrainingRun(nn.Module model, string modelName, TrainOptions options, CheckpointStore? store, EarlyStoppingSettings? earlyStopping, int seed, ILogger logger)
+    private TrainingRun(nn.Module model, string modelName, TrainOptions options, CheckpointStore? store, EarlyStoppingSettings? earlyStopping, RunFingerprint fingerprint, ILogger logger)
     {
         _model = model;
         _modelName = modelName;
         _options = options;
         _store = store;
         _earlyStopping = earlyStopping;
-        _seed = seed;
+        _seed = fingerprint.Seed;
+        _fingerprint = fingerprint;
         _logger = logger;
-        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, History, _completed);
+        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, RunStamp.Fresh(fingerprint), History, _completed);
         OutputDirectory = Path.GetFullPath(options.OutputDirectory ?? store?.Directory ?? Path.Combine("training", modelName));
     }
 
@@ -48,17 +50,36 @@ public sealed class TrainingRun : IDisposable
     public string OutputDirectory { get; }
 
     /// <summary>
-    /// Starts a run. With <see cref="TrainOptions.Resume"/>, the newest whole checkpoint is loaded into the
-    /// model and training continues after its last completed epoch. Messages go to
-    /// <see cref="TrainOptions.Logger"/>, else to <paramref name="modelOptions"/>' <see cref="ModelOptions.Logger"/>.
+    /// Starts a run. Every checkpoint it writes records the run: <paramref name="identity"/>, the seed, the
+    /// layout of the model's weights, and a run id. With <see cref="TrainOptions.Resume"/>, the model's newest
+    /// whole checkpoint is loaded into the model and training continues after its last completed epoch, when
+    /// it is of the same training; a checkpoint of another shape, plan, data or seed is a
+    /// <see cref="CheckpointException"/> that says what differs. A fresh run never resumes, and removes older
+    /// runs' checkpoints only to make room for its own. Messages go to <see cref="TrainOptions.Logger"/>, else
+    /// to <paramref name="modelOptions"/>' <see cref="ModelOptions.Logger"/>.
     /// </summary>
-    public static TrainingRun Start(nn.Module model, string modelName, TrainOptions? options, CheckpointSettings? checkpoints, EarlyStoppingSettings? earlyStopping, int seed, ModelOptions? modelOptions = null)
+    /// <param name="model">The model being trained.</param>
+    /// <param name="modelName">The generated class's name.</param>
+    /// <param name="options">Resuming, folders, progress; null for the defaults.</param>
+    /// <param name="checkpoints">The spec's checkpoint settings; null for none (unless the options name a folder).</param>
+    /// <param name="earlyStopping">The spec's early stopping; null for none.</param>
+    /// <param name="seed">The run's seed.</param>
+    /// <param name="modelOptions">The model's options, for their logger.</param>
+    /// <param name="identity">
+    /// What the run trains (shape, plan, data), as generated code knows it; null for a run started by hand,
+    /// whose checkpoints then tell runs apart by the layout of the model's weights and the seed alone.
+    /// </param>
+    /// <exception cref="CheckpointException">Resuming, and the newest checkpoint is of another run, or of another version of ModelGen.</exception>
+    public static TrainingRun Start(nn.Module model, string modelName, TrainOptions? options, CheckpointSettings? checkpoints, EarlyStoppingSettings? earlyStopping, int seed, ModelOptions? modelOptions = null, RunIdentity? identity = null)
     {
+        identity ??= RunIdentity.Unknown;
         modelOptions ??= new ModelOptions();
         options ??= new TrainOptions();
+        var logger = options.Logger ?? modelOptions.Logger;
         var directory = options.CheckpointDirectory ?? checkpoints?.Directory;
-        var store = directory is null ? null : new CheckpointStore(directory, checkpoints?.Keep ?? 3);
-        var run = new TrainingRun(model, modelName, options, store, earlyStopping, seed, options.Logger ?? modelOptions.Logger);
+        var store = directory is null ? null : new CheckpointStore(directory, checkpoints?.Keep ?? 3, logger);
+        var fingerprint = new RunFingerprint(identity.Shape, WeightsLayout.Of(model), identity.Plan, identity.Data, seed);
+        var run = new TrainingRun(model, modelName, options, store, earlyStopping, fingerprint, logger);
         if (options.Resume)
         {
             run.LoadLatest();
@@ -76,7 +97,7 @@ public sealed class TrainingRun : IDisposable
         var effective = _options.MaxEpochsPerPhase is { } cap ? Math.Min(epochs, Math.Max(1, cap)) : epochs;
         var bookkeeping = new EpochBookkeeping(_modelName, name, effective, samples, _options.Progress, _logger, History);
         var earlyStopping = _earlyStopping is null ? null
-            : new EarlyStopper(_earlyStopping, _earlyStopping.RestoreBest ? new BestWeights(_model, _checkpoints?.Store, _modelName, name, _logger) : null, _logger, _modelName, name);
+            : new EarlyStopper(_earlyStopping, _earlyStopping.RestoreBest ? new BestWeights(_model, _checkpoints?.Store, _modelName, name, _checkpoints?.Run.Id ?? "", _logger) : null, _logger, _modelName, name);
         var phase = new PhaseRun(name, effective, _seed, optimizer, bookkeeping, new PhaseSchedule(schedule), earlyStopping, _completed, _checkpoints);
         if (IsPhaseDone(name))
         {
@@ -154,9 +175,27 @@ public sealed class TrainingRun : IDisposable
             return;
         }
 
-        using (var stream = new MemoryStream(latest.Model))
+        var differences = _fingerprint.DifferencesFrom(latest.State.Run.Fingerprint);
+        if (differences.Count > 0)
         {
+            throw new CheckpointException(
+                $"{_modelName} cannot resume from {latest.Path}: that checkpoint is of another training run: {string.Join("; ", differences)}. "
+                + $"Train without Resume to start a fresh run (its checkpoints then replace the older runs' in {_store.Directory}), "
+                + "or set TrainOptions.CheckpointDirectory to another folder to keep them.");
+        }
+
+        try
+        {
+            using var stream = new MemoryStream(latest.Model);
             _model.load(stream);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The checksum matched and the layout is the same, so the file is as written: forged, or damaged before it was written.
+            throw new CheckpointException(
+                $"{_modelName} cannot resume from {latest.Path}: its weights do not load into the model ({e.Message}). "
+                + $"Train without Resume to start a fresh run, or delete the checkpoint from {_store.Directory}.",
+                e);
         }
 
         foreach (var epoch in latest.State.History)
@@ -169,7 +208,7 @@ public sealed class TrainingRun : IDisposable
             _completed.Add(phase);
         }
 
-        _checkpoints?.ContinueAfter(latest.State.Sequence);
+        _checkpoints?.ContinueAfter(latest.State.Run, latest.State.Sequence);
         _resume = (latest.State, latest.Optimizer);
         _logger.Resuming(_modelName, Path.GetFileName(latest.Path), latest.State.Phase, latest.State.EpochsDone);
     }

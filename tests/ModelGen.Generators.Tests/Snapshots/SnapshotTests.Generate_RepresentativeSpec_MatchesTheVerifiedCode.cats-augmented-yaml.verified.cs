@@ -227,13 +227,14 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
     /// weights are read).
     /// </summary>
-    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model.</exception>
+    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>
     public static CatsVsDogsAugmented Load(string path, global::ModelGen.ModelOptions? options = null)
     {
         var model = new CatsVsDogsAugmented(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(CatsVsDogsAugmented), Fingerprint);
+            // the saved classes must be the labels, in order
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(CatsVsDogsAugmented), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -258,6 +259,9 @@ public sealed partial class CatsVsDogsAugmented
 
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
+
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "697caf0ac43e03e1";
 
     // training.phases[0] "train": optimizer, augment (Keras ImageDataGenerator meanings).
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1TrainOptimizer = new(
@@ -291,7 +295,7 @@ public sealed partial class CatsVsDogsAugmented
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -316,7 +320,7 @@ public sealed partial class CatsVsDogsAugmented
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "train": frozen backbone with augmentation: images through the backbone every epoch.
         Phase1TrainOnImages(data, run);
@@ -324,8 +328,17 @@ public sealed partial class CatsVsDogsAugmented
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(CatsVsDogsAugmented), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(CatsVsDogsAugmented),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "train" on cached features: train: 30 epochs, freeze all, rmsprop lr 2E-05, batch 20, augmented (augmentation does not apply to fixed features).
     private void Phase1TrainOnFeatures(

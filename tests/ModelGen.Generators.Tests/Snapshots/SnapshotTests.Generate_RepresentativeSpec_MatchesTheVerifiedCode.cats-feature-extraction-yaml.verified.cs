@@ -228,13 +228,14 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
     /// weights are read).
     /// </summary>
-    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model.</exception>
+    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>
     public static CatsVsDogsFeatures Load(string path, global::ModelGen.ModelOptions? options = null)
     {
         var model = new CatsVsDogsFeatures(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(CatsVsDogsFeatures), Fingerprint);
+            // the saved classes must be the labels, in order
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(CatsVsDogsFeatures), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -260,6 +261,9 @@ public sealed partial class CatsVsDogsFeatures
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
 
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "e7c22d0ab8293cf7";
+
     // training.phases[0] "train": optimizer.
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1TrainOptimizer = new(
         global::ModelGen.Training.OptimizerKind.RmsProp,
@@ -280,7 +284,7 @@ public sealed partial class CatsVsDogsFeatures
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -305,7 +309,7 @@ public sealed partial class CatsVsDogsFeatures
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "train": frozen backbone, no augmentation: trains on cached features.
         if (!run.IsPhaseDone("train"))
@@ -318,8 +322,17 @@ public sealed partial class CatsVsDogsFeatures
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(CatsVsDogsFeatures), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(CatsVsDogsFeatures),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "train" on cached features: train: 30 epochs, freeze all, rmsprop lr 2E-05, batch 20, on cached features.
     private void Phase1TrainOnFeatures(

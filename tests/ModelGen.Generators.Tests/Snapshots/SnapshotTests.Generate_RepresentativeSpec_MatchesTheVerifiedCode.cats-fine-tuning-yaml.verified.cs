@@ -227,13 +227,14 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
     /// weights are read).
     /// </summary>
-    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model.</exception>
+    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>
     public static CatsVsDogsFineTuned Load(string path, global::ModelGen.ModelOptions? options = null)
     {
         var model = new CatsVsDogsFineTuned(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(CatsVsDogsFineTuned), Fingerprint);
+            // the saved classes must be the labels, in order
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(CatsVsDogsFineTuned), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -259,6 +260,9 @@ public sealed partial class CatsVsDogsFineTuned
     // training.early_stopping: applies within each phase.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = new(
         global::ModelGen.Training.EarlyStoppingMonitor.ValLoss, Patience: 5, RestoreBest: true, MinDelta: 0.0);
+
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "72ccac46f6a4ec05";
 
     // training.phases[0] "head": optimizer.
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1HeadOptimizer = new(
@@ -299,7 +303,7 @@ public sealed partial class CatsVsDogsFineTuned
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1HeadOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -325,7 +329,7 @@ public sealed partial class CatsVsDogsFineTuned
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "head": frozen backbone, no augmentation: trains on cached features.
         if (!run.IsPhaseDone("head"))
@@ -341,8 +345,17 @@ public sealed partial class CatsVsDogsFineTuned
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(CatsVsDogsFineTuned), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(CatsVsDogsFineTuned),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "head" on cached features: head: 10 epochs, freeze all, rmsprop lr 0.001, batch 20, on cached features.
     private void Phase1HeadOnFeatures(

@@ -248,13 +248,14 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
     /// weights are read).
     /// </summary>
-    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model.</exception>
+    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>
     public static FashionResNet Load(string path, global::ModelGen.ModelOptions? options = null)
     {
         var model = new FashionResNet(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(FashionResNet), Fingerprint);
+            // the saved classes must be the labels, in order
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(FashionResNet), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -280,6 +281,9 @@ public sealed partial class FashionResNet
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
 
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "2c8cc6b128781722";
+
     // training.phases[0] "train": optimizer.
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1TrainOptimizer = new(
         global::ModelGen.Training.OptimizerKind.Adam,
@@ -299,7 +303,7 @@ public sealed partial class FashionResNet
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -324,7 +328,7 @@ public sealed partial class FashionResNet
             seed: options.Seed ?? 7,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "train": frozen backbone, no augmentation: trains on cached features.
         if (!run.IsPhaseDone("train"))
@@ -337,8 +341,17 @@ public sealed partial class FashionResNet
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(FashionResNet), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 7, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(FashionResNet),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 7,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "train" on cached features: train: 5 epochs, freeze all, adam lr 0.001, batch 64, on cached features.
     private void Phase1TrainOnFeatures(

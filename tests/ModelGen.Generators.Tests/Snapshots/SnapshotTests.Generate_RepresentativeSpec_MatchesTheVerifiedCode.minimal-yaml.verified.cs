@@ -215,7 +215,8 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
         var model = new Minimal(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Minimal), Fingerprint);
+            // no labels declared: the saved classes
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Minimal), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -241,6 +242,9 @@ public sealed partial class Minimal
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
 
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "3a9819c2f815fe66";
+
     // training.phases[0] "train": optimizer.
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1TrainOptimizer = new(
         global::ModelGen.Training.OptimizerKind.Adam,
@@ -260,7 +264,7 @@ public sealed partial class Minimal
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -285,7 +289,7 @@ public sealed partial class Minimal
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "train": frozen backbone, no augmentation: trains on cached features.
         if (!run.IsPhaseDone("train"))
@@ -298,8 +302,17 @@ public sealed partial class Minimal
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Minimal), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(Minimal),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "train" on cached features: train: 10 epochs, freeze all, adam lr 0.001, batch 32, on cached features.
     private void Phase1TrainOnFeatures(

@@ -217,7 +217,8 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
         var model = new Defects(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Defects), Fingerprint);
+            // no labels declared: the saved classes
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Defects), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -243,6 +244,9 @@ public sealed partial class Defects
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
 
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "a46fdaa8e6ac717f";
+
     // training.phases[0] "train": optimizer, schedule.
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1TrainOptimizer = new(
         global::ModelGen.Training.OptimizerKind.Sgd,
@@ -265,7 +269,7 @@ public sealed partial class Defects
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -290,7 +294,7 @@ public sealed partial class Defects
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "train": part of the backbone trains: end to end on images.
         Phase1TrainOnImages(data, run);
@@ -298,8 +302,17 @@ public sealed partial class Defects
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Defects), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(Defects),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "train" on cached features: train: 8 epochs, freeze frozen_through: features.10, sgd lr 0.01, batch 16 (head only: features come from the backbone as it is).
     private void Phase1TrainOnFeatures(

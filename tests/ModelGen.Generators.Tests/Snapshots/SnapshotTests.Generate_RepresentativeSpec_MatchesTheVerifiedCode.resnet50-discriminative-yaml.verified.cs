@@ -234,13 +234,14 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
     /// weights are read).
     /// </summary>
-    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model.</exception>
+    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>
     public static Flowers Load(string path, global::ModelGen.ModelOptions? options = null)
     {
         var model = new Flowers(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Flowers), Fingerprint);
+            // the saved classes must be the labels, in order
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Flowers), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -266,6 +267,9 @@ public sealed partial class Flowers
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
 
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "1eb5679a4b5a36ed";
+
     // training.phases[0] "train": optimizer, schedule.
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1TrainOptimizer = new(
         global::ModelGen.Training.OptimizerKind.AdamW,
@@ -287,7 +291,7 @@ public sealed partial class Flowers
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -312,7 +316,7 @@ public sealed partial class Flowers
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "train": part of the backbone trains: end to end on images.
         Phase1TrainOnImages(data, run);
@@ -320,8 +324,17 @@ public sealed partial class Flowers
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Flowers), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(Flowers),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "train" on cached features: train: 12 epochs, freeze trainable_from: layer4, adamw lr 0.0003 (backbone 3E-05), batch 32 (head only: features come from the backbone as it is).
     private void Phase1TrainOnFeatures(

@@ -224,13 +224,14 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
     /// Loads a model saved by <see cref="Save"/>: the spec's architecture, with the saved weights (no pretrained
     /// weights are read).
     /// </summary>
-    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model.</exception>
+    /// <exception cref="global::ModelGen.ModelFileException">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>
     public static Xrays Load(string path, global::ModelGen.ModelOptions? options = null)
     {
         var model = new Xrays(options ?? new global::ModelGen.ModelOptions(), pretrained: false);
         try
         {
-            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Xrays), Fingerprint);
+            // the saved classes must be the labels, in order
+            model.Classes = global::ModelGen.Runtime.ModelRuntime.LoadModel(model, path, nameof(Xrays), Fingerprint, DeclaredClasses);
             return model;
         }
         catch
@@ -255,6 +256,9 @@ public sealed partial class Xrays
 
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
+
+    // A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.
+    private const string TrainingFingerprint = "2df0c7924752c44a";
 
     // training.phases[0] "warmup": optimizer, augment (Keras ImageDataGenerator meanings).
     private static readonly global::ModelGen.Training.OptimizerSettings Phase1WarmupOptimizer = new(
@@ -306,7 +310,7 @@ public sealed partial class Xrays
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1WarmupOnFeatures(train, validation, run);
         return run.Finish();
     }
@@ -332,7 +336,7 @@ public sealed partial class Xrays
             seed: options.Seed ?? 42,
             options.Logger);
         UseClasses(data.Classes);
-        using var run = StartRun(trainOptions);
+        using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(data));
 
         // training.phases[0] "warmup": frozen backbone with augmentation: images through the backbone every epoch.
         Phase1WarmupOnImages(data, run);
@@ -343,8 +347,17 @@ public sealed partial class Xrays
         return run.Finish();
     }
 
-    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions) =>
-        global::ModelGen.Training.TrainingRun.Start(this, nameof(Xrays), trainOptions, Checkpoints, EarlyStopping, options.Seed ?? 42, options);
+    // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
+    private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
+        global::ModelGen.Training.TrainingRun.Start(
+            this,
+            nameof(Xrays),
+            trainOptions,
+            Checkpoints,
+            EarlyStopping,
+            options.Seed ?? 42,
+            options,
+            new global::ModelGen.Training.RunIdentity(Fingerprint, TrainingFingerprint, data));
 
     // training.phases[0] "warmup" on cached features: warmup: 3 epochs, freeze all, adam lr 0.001, batch 8, augmented (augmentation does not apply to fixed features).
     private void Phase1WarmupOnFeatures(

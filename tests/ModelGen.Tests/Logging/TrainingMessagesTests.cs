@@ -119,8 +119,10 @@ public sealed class TrainingMessagesTests
         using var again = resumed.BeginPhase("train", epochs: 3, optimizer, schedule: null, samples: 1);
 
         var resuming = logger.Of(LogEvents.Resuming).Single();
-        Assert.Equal(("Tiny", "ckpt-000001-train-e0001.mgckpt", "train", 1), (resuming["Model"], resuming["Checkpoint"], resuming["Phase"], resuming["EpochsDone"]));
-        Assert.Equal("Tiny: resuming from ckpt-000001-train-e0001.mgckpt (phase train, 1 epochs done)", resuming.Message);
+        var checkpoint = Path.GetFileName(Directory.GetFiles(temp["checkpoints"], "ckpt-*").Single());
+        Assert.Matches(@"^ckpt-Tiny-\d{8}T\d{9}-[0-9a-f]{12}-000001-train-e0001\.mgckpt$", checkpoint); // model, run start, run id, number, phase, epochs
+        Assert.Equal(("Tiny", checkpoint, "train", 1), (resuming["Model"], resuming["Checkpoint"], resuming["Phase"], resuming["EpochsDone"]));
+        Assert.Equal($"Tiny: resuming from {checkpoint} (phase train, 1 epochs done)", resuming.Message);
         Assert.Equal(1, again.FirstEpoch);
     }
 

@@ -25,10 +25,29 @@ public sealed class ModelFileTests
         using var loaded = Model(seed: 2);
         ModelFile.Save(saved, temp["tiny.mgmodel"], Name, Fingerprint, Classes);
 
-        var classes = ModelFile.Load(loaded, temp["tiny.mgmodel"], Name, Fingerprint);
+        var classes = ModelFile.Load(loaded, temp["tiny.mgmodel"], Name, Fingerprint, declaredClasses: []);
 
         Assert.Equal(Classes, classes);
         Assert.Equal(Weights(saved), Weights(loaded));
+    }
+
+    [Fact]
+    public void AModelWithDeclaredClasses_LoadsOnlyAFileSavedWithThemInTheirOrder()
+    {
+        // Issue 18 item 7: a file saved with another class order loaded, and Predict's Label and ClassName disagreed.
+        using var temp = new TempFolder();
+        Saved(temp);
+        using var model = Model(seed: 7);
+        var before = Weights(model);
+
+        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(model, temp["tiny.mgmodel"], Name, Fingerprint, ["cat", "bee", "ant"]));
+
+        Assert.Contains(temp["tiny.mgmodel"], error.Message);
+        Assert.Contains("saved with the classes ant, bee, cat", error.Message);
+        Assert.Contains("declares the labels cat, bee, ant", error.Message);
+        Assert.Equal(before, Weights(model));
+        Assert.Throws<ModelFileException>(() => ModelFile.Load(model, temp["tiny.mgmodel"], Name, Fingerprint, ["ant", "bee"]));
+        Assert.Equal(Classes, ModelFile.Load(model, temp["tiny.mgmodel"], Name, Fingerprint, ["ANT", "Bee", "cat"])); // case is ignored, as for class folders
     }
 
     [Fact]
@@ -110,7 +129,7 @@ public sealed class ModelFileTests
         using var temp = new TempFolder();
         File.WriteAllText(temp["notes.txt"], "these are not the weights you are looking for");
         var checkpoint = temp["ckpt.mgckpt"];
-        CheckpointFile.Write(checkpoint, new CheckpointState(Name, 1, "train", 1, [], [], null, 0, 0), [], []);
+        CheckpointFile.Write(checkpoint, new CheckpointState(Name, new RunStamp("0123456789ab", DateTime.UtcNow, new RunFingerprint("", "", "", "", 1)), 1, "train", 1, [], [], null, 0, 0), [], []);
 
         Assert.Contains("is not a ModelGen model file", Refused(temp["notes.txt"]));
         Assert.Contains("another kind (CKPT)", Refused(checkpoint));
@@ -137,7 +156,7 @@ public sealed class ModelFileTests
         Saved(temp);
         using var model = Model(seed: 3);
 
-        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(model, temp["tiny.mgmodel"], "Other", Fingerprint));
+        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(model, temp["tiny.mgmodel"], "Other", Fingerprint, declaredClasses: []));
 
         Assert.Contains("saved by Tiny", error.Message);
     }
@@ -164,7 +183,7 @@ public sealed class ModelFileTests
     {
         using var model = Model(seed: 7);
         var before = Weights(model);
-        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(model, path, Name, Fingerprint));
+        var error = Assert.Throws<ModelFileException>(() => ModelFile.Load(model, path, Name, Fingerprint, declaredClasses: []));
         if (untouched)
         {
             Assert.Equal(before, Weights(model));

@@ -1,3 +1,4 @@
+using ModelGen.Storage;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Training;
 using static TorchSharp.torch;
@@ -10,8 +11,11 @@ namespace ModelGen.Tests.Training;
 /// </summary>
 public sealed class CheckpointFileTests
 {
+    private static readonly RunStamp Run = new("0123456789ab", new DateTime(2025, 1, 2, 3, 4, 5, DateTimeKind.Utc), new RunFingerprint("shape", "layout", "plan", "data", Seed: 1));
+
     private static readonly CheckpointState State = new(
         "Tiny",
+        Run,
         Sequence: 2,
         Phase: "warmup",
         EpochsDone: 2,
@@ -72,20 +76,40 @@ public sealed class CheckpointFileTests
     }
 
     [Fact]
+    public void ACheckpointThatDoesNotRecordItsRun_StopsTheResume_AsOneOfAnOlderModelGen()
+    {
+        // Format CKPT 2, before checkpoints recorded their run (issue 18 item 2), named as that version named them.
+        using var temp = new TempFolder();
+        var checkpoints = temp["checkpoints"];
+        Directory.CreateDirectory(checkpoints);
+        using var model = nn.Linear(3, 1);
+        var header = new { State.Model, State.Sequence, State.Phase, State.EpochsDone, State.PhasesDone, State.History, State.BestValue, State.BestEpoch, State.Wait };
+        ChecksummedFile.Write(Path.Combine(checkpoints, "ckpt-000002-warmup-e0002.mgckpt"), new FileFormat("CKPT", 2, "checkpoint"), header, ChecksummedFile.StrictJson(TrainingHistory.JsonOptions), [new FileSection("STAT", s => model.save(s)), new FileSection("OPTM", _ => { })]);
+
+        var error = Assert.Throws<CheckpointException>(() => TrainingRun.Start(model, "Tiny", new TrainOptions { CheckpointDirectory = checkpoints, Resume = true, OutputDirectory = temp["out"], Progress = ProgressMode.None }, checkpoints: null, earlyStopping: null, seed: 1));
+
+        Assert.Contains("saved by an older ModelGen (format CKPT 2; this one reads CKPT 3)", error.Message);
+        Assert.Contains("ckpt-000002-warmup-e0002.mgckpt", error.Message);
+        Assert.Contains("start fresh", error.Message);
+    }
+
+    [Fact]
     public void BestWeights_ReadBack_OnlyForTheirModelAndPhase()
     {
         using var temp = new TempFolder();
         var store = new CheckpointStore(temp.Path, keep: 1);
 
-        Assert.Null(store.TryLoadBest("Tiny", "train", out var none));
+        Assert.Null(store.TryLoadBest("Tiny", "train", Run.Id, out var none));
         Assert.Null(none);
-        store.SaveBest("Tiny", "train", [9, 8, 7]);
-        Assert.Equal([9, 8, 7], store.TryLoadBest("Tiny", "train", out var problem));
+        store.SaveBest("Tiny", "train", Run.Id, [9, 8, 7]);
+        Assert.Equal([9, 8, 7], store.TryLoadBest("Tiny", "train", Run.Id, out var problem));
         Assert.Null(problem);
-        Assert.Null(store.TryLoadBest("Other", "train", out var otherModel));
+        Assert.Null(store.TryLoadBest("Other", "train", Run.Id, out var otherModel));
         Assert.Contains("Tiny's phase \"train\"", otherModel);
-        store.SaveBest("Tiny", "a b", [1]);
-        Assert.Null(store.TryLoadBest("Tiny", "a_b", out var otherPhase)); // the same file name
+        Assert.Null(store.TryLoadBest("Tiny", "train", "ba9876543210", out var otherRun));
+        Assert.Contains("another run (run 0123456789ab, not ba9876543210)", otherRun);
+        store.SaveBest("Tiny", "a b", Run.Id, [1]);
+        Assert.Null(store.TryLoadBest("Tiny", "a_b", Run.Id, out var otherPhase)); // the same file name
         Assert.Contains("phase \"a b\"", otherPhase);
     }
 
@@ -94,23 +118,23 @@ public sealed class CheckpointFileTests
     {
         using var temp = new TempFolder();
         var store = new CheckpointStore(temp.Path, keep: 1);
-        store.SaveBest("Tiny", "train", [.. Enumerable.Range(0, 500).Select(i => (byte)i)]);
+        store.SaveBest("Tiny", "train", Run.Id, [.. Enumerable.Range(0, 500).Select(i => (byte)i)]);
         var path = Directory.GetFiles(temp.Path, "best-*").Single();
         var whole = File.ReadAllBytes(path);
 
         File.WriteAllBytes(path, whole.AsSpan(0, 300).ToArray());
-        Assert.Null(store.TryLoadBest("Tiny", "train", out var truncated));
+        Assert.Null(store.TryLoadBest("Tiny", "train", Run.Id, out var truncated));
         Assert.Contains("truncated", truncated);
         Assert.Contains(path, truncated);
 
         whole[100] ^= 0x40;
         File.WriteAllBytes(path, whole);
-        Assert.Null(store.TryLoadBest("Tiny", "train", out var flipped));
+        Assert.Null(store.TryLoadBest("Tiny", "train", Run.Id, out var flipped));
         Assert.Contains("checksum does not match", flipped);
 
         using var model = nn.Linear(3, 1);
         LegacyFiles.WriteBest(path, model);
-        Assert.Null(store.TryLoadBest("Tiny", "train", out var older));
+        Assert.Null(store.TryLoadBest("Tiny", "train", Run.Id, out var older));
         Assert.Contains("without a checksum", older);
     }
 }
