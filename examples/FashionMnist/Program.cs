@@ -56,14 +56,17 @@ internal sealed class Demo(string data, string output, bool quick, ILogger logge
         using var layer4 = FashionLayer4Features.Create(Options(seed: null));
         using var train4 = layer4.Extract(train);
         using var validation4 = layer4.Extract(validation);
-        layer4.Train(train4, validation4, Run("layer4") with { Progress = ProgressMode.None });
+        layer4.Train(train4, validation4, Run("layer4", checkpoints: false) with { Progress = ProgressMode.None }); // its spec: checkpoints: none
         var cutAt4 = layer4.Evaluate(test);
         Console.WriteLine($"Cut at layer3: {method1.Accuracy:0.000} test accuracy; cut at layer4: {cutAt4.Accuracy:0.000} (features {string.Join("x", FashionFeatures.FeatureShape)} vs {string.Join("x", FashionLayer4Features.FeatureShape)})");
 
         var sample = Directory.GetFiles(Path.Combine(test, "sneaker")).Order().First();
         var prediction = fineTuned.Predict(sample);
         Console.WriteLine($"Predict {Path.GetFileName(sample)}: {prediction.Label} ({prediction.Confidence:P1})");
-        Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0}s; curves, histories and models in {output}");
+        Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:0}s. Outputs, all under {output}:");
+        Console.WriteLine("  features/, fine-tuned/, layer4/   each run's history.csv, history.json, curves.png (and checkpoints/, the trained layers only)");
+        Console.WriteLine("  fashion-features.mgmodel, fashion-fine-tuned.mgmodel   the trained models");
+        Console.WriteLine("  feature-cache/   extracted features, reused by the next run");
     }
 
     public void CompareOverSeeds(int count)
@@ -102,9 +105,9 @@ internal sealed class Demo(string data, string output, bool quick, ILogger logge
         return string.Create(CultureInfo.InvariantCulture, $"mean {mean:0.000}, std {spread:0.000}, min {values.Min():0.000}, max {values.Max():0.000} over {values.Count} seeds");
     }
 
-    /// <summary>Curves, history and checkpoints of one training run, all under the output folder.</summary>
-    private TrainOptions Run(string name) =>
-        _train with { OutputDirectory = Path.Combine(output, name), CheckpointDirectory = Path.Combine(output, "checkpoints", name) };
+    /// <summary>One folder per training run under the output folder: its curves, history and (when the spec keeps them) checkpoints.</summary>
+    private TrainOptions Run(string name, bool checkpoints = true) =>
+        _train with { OutputDirectory = Path.Combine(output, name), CheckpointDirectory = checkpoints ? Path.Combine(output, name, "checkpoints") : null };
 
     private ModelOptions Options(int? seed) => new() { Seed = seed, CacheDirectory = Path.Combine(output, "feature-cache"), Logger = logger };
 

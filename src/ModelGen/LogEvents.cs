@@ -13,6 +13,9 @@ public static class LogEvents
     /// <summary>Information: a pass of the backbone over an image folder ended (the features' shape, images, skipped, speed).</summary>
     public const int FeaturesExtracted = 1002;
 
+    /// <summary>Information: <c>Train(FeatureSet)</c> without validation features held out the spec's <c>training.validation_split</c> of the training features.</summary>
+    public const int ValidationSplitHeldOut = 1003;
+
     /// <summary>Debug: extracted features were found in the feature cache.</summary>
     public const int FeatureCacheHit = 1101;
 
@@ -63,6 +66,15 @@ public static class LogEvents
     /// ModelGen) in its folder, which were removed to keep the folder's number of checkpoints.
     /// </summary>
     public const int CheckpointsOfOtherRunsRemoved = 3012;
+
+    /// <summary>
+    /// Information, once per run: where its checkpoints go, how large each is and how many are kept. A
+    /// checkpoint holds what trains (the head, the unfrozen layers, batch-norm statistics), not the frozen layers.
+    /// </summary>
+    public const int CheckpointsWritten = 3013;
+
+    /// <summary>Information: the spec says <c>checkpoints: none</c>, but <see cref="TrainOptions.CheckpointDirectory"/> names a folder, which wins.</summary>
+    public const int CheckpointsDespiteSpec = 3014;
 
     /// <summary>Information: early stopping ended a phase.</summary>
     public const int EarlyStopped = 3020;

@@ -16,6 +16,11 @@ public sealed class ExampleTests : IDisposable
         Assert.Contains("true \\ predicted", output);
         Assert.True(File.Exists(Path.Combine(_folder, "fashion-features.mgmodel")));
         Assert.True(File.Exists(Path.Combine(_folder, "fine-tuned", "curves.png")));
+        // One folder per run, with checkpoints only where the spec keeps them.
+        Assert.Contains($"Outputs, all under {_folder}:", output);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(_folder, "fine-tuned", "checkpoints")));
+        Assert.False(Directory.Exists(Path.Combine(_folder, "layer4", "checkpoints")));
+        Assert.False(Directory.Exists(Path.Combine(_folder, "checkpoints")));
     }
 
     [Fact]

@@ -157,15 +157,24 @@ internal static class TrainingWriter
             ? $"Trains the head on extracted features (feature extraction: the backbone ran once per image) with the settings of phase {names}; the backbone stays as it is."
             : $"Trains the head on extracted features (feature extraction: the backbone ran once per image): phase{(phases.Count > 1 ? $"s {names}, which keep" : $" {names}, which keeps")} the backbone frozen.");
         w.Line("/// <param name=\"train\">Features from <see cref=\"Extract(string)\"/> of the training images.</param>");
-        w.Line("/// <param name=\"validation\">Features of validation images, for val_loss and val_accuracy; optional.</param>");
+        var split = plan.Training.ValidationSplit;
+        w.Line($"/// <param name=\"validation\">Features of validation images, for val_loss and val_accuracy; optional{(split is { } s ? $" (without it, {CodeWriter.Number(s)} of the training features are held out: training.validation_split)" : "")}.</param>");
         w.Line("/// <param name=\"trainOptions\">Resuming, output folder, progress display; optional.</param>");
         w.Call($"public {R.TrainingHistory} Train", [$"{R.FeatureSet} train", $"{R.FeatureSet}? validation = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         w.Line("UseClasses(train.Classes);");
+        var (trainName, validationName) = ("train", "validation");
+        if (split is { } held)
+        {
+            w.Line("// training.validation_split: held out of the training features, as Train(directory) holds out images.");
+            w.Call($"using var split = {R.ModelRuntime}.SplitFeatures", ["train", "validation", $"validationSplit: {CodeWriter.Number(held)}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
+            (trainName, validationName) = ("split.Train", "split.Validation");
+        }
+
         w.Line($"using var run = StartRun(trainOptions, {R.ModelRuntime}.DataIdentity(train, validation));");
         foreach (var i in phases)
         {
-            w.Line($"{MethodStem(plan.Training.Phases[i], i)}OnFeatures(train, validation, run);");
+            w.Line($"{MethodStem(plan.Training.Phases[i], i)}OnFeatures({trainName}, {validationName}, run);");
         }
 
         w.Line("return run.Finish();");

@@ -9,6 +9,10 @@ internal static partial class DataLog
         Message = "Skipped the image {ImagePath}: {Reason}")]
     public static partial void ImageSkipped(this ILogger logger, string imagePath, string reason);
 
+    [LoggerMessage(EventId = LogEvents.ValidationSplitHeldOut, EventName = nameof(LogEvents.ValidationSplitHeldOut), Level = LogLevel.Information,
+        Message = "Validation split: {Held} of {Total} training features held out for validation (training.validation_split {Split})")]
+    public static partial void ValidationSplitHeldOut(this ILogger logger, int held, int total, double split);
+
     [LoggerMessage(EventId = LogEvents.FeaturesExtracted, EventName = nameof(LogEvents.FeaturesExtracted), Level = LogLevel.Information,
         Message = "Extracted features from {Images}: {Count} images → {FeatureShape}, {Skipped} skipped ({Seconds:0.0}s, {Rate:0.0} images/s)")]
     public static partial void FeaturesExtracted(this ILogger logger, string images, long count, string featureShape, int skipped, double seconds, double rate);

@@ -41,10 +41,21 @@ public sealed class TrainingData
             return new TrainingData(train, null);
         }
 
+        var (kept, held) = HoldOut(train.Samples.Select(s => s.Label).ToList(), split, seed);
+        return new TrainingData(train.Subset(kept, "training part"), train.Subset(held, "validation split"));
+    }
+
+    /// <summary>
+    /// The validation split: <paramref name="split"/> of each class's samples, drawn with <paramref name="seed"/>,
+    /// held out. The same draw for images and for their extracted features, so both training paths validate on
+    /// the same images (when none was skipped). Returns the kept and the held-out indexes, each in ascending order.
+    /// </summary>
+    internal static (List<int> Kept, List<int> Held) HoldOut(IReadOnlyList<int> labels, double split, int seed)
+    {
         var random = new Random(seed);
         var held = new List<int>();
         var kept = new List<int>();
-        foreach (var group in Enumerable.Range(0, train.Count).GroupBy(i => train.Samples[i].Label))
+        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]))
         {
             var indexes = group.ToArray();
             random.Shuffle(indexes);
@@ -55,6 +66,6 @@ public sealed class TrainingData
 
         held.Sort();
         kept.Sort();
-        return new TrainingData(train.Subset(kept, "training part"), train.Subset(held, "validation split"));
+        return (kept, held);
     }
 }

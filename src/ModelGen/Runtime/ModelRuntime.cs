@@ -44,6 +44,10 @@ public static class ModelRuntime
     public static TrainingData OpenTrainingData(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed, ILogger logger) =>
         TrainingData.Open(trainDirectory, validationDirectory, declaredClasses, validationSplit, seed, logger);
 
+    /// <summary>The features <c>Train(FeatureSet)</c> trains and validates on: with the spec's validation split when no validation features are given.</summary>
+    public static FeatureSplit SplitFeatures(FeatureSet train, FeatureSet? validation, double? validationSplit, int seed, ILogger logger) =>
+        FeatureSplit.Of(train, validation, validationSplit, seed, logger);
+
     /// <summary>The backbone's features for every image of the folder, from the feature cache when possible.</summary>
     public static FeatureSet Extract(Backbone backbone, ImageFolder images, ModelOptions options, Device device) =>
         FeatureExtractor.Extract(backbone, images, options, device);

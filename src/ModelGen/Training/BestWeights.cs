@@ -40,7 +40,7 @@ internal sealed class BestWeights : IDisposable
     public void Keep()
     {
         Replace(Copy());
-        _store?.SaveBest(_modelName, _phase, _run, StateBytes.Of(_model));
+        _store?.SaveBest(_modelName, _phase, _run, StateBytes.OfTrained(_model, new HashSet<string>()));
     }
 
     /// <summary>Reads the weights a stopped run kept on disk, if it kept any.</summary>
@@ -61,10 +61,7 @@ internal sealed class BestWeights : IDisposable
         var current = Copy();
         try
         {
-            using (var saved = new MemoryStream(kept))
-            {
-                _model.load(saved);
-            }
+            StateBytes.LoadPart(_model, kept);
 
             Replace(Copy());
             _model.load_state_dict(current, strict: true);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
 namespace ModelGen.Training;
@@ -14,10 +15,14 @@ internal sealed class CheckpointWriter
     private readonly string _modelName;
     private readonly TrainingHistory _history;
     private readonly CompletedPhases _completed;
+    private readonly ILogger _logger;
+    private readonly HashSet<string> _trained = new(StringComparer.Ordinal);
     private int _sequence;
+    private bool _sizeLogged;
 
-    public CheckpointWriter(CheckpointStore store, nn.Module model, string modelName, RunStamp run, TrainingHistory history, CompletedPhases completed)
+    public CheckpointWriter(CheckpointStore store, nn.Module model, string modelName, RunStamp run, TrainingHistory history, CompletedPhases completed, ILogger logger)
     {
+        _logger = logger;
         _store = store;
         _model = model;
         _modelName = modelName;
@@ -33,10 +38,14 @@ internal sealed class CheckpointWriter
     public RunStamp Run { get; private set; }
 
     /// <summary>Continues <paramref name="run"/>: numbers the next checkpoint after <paramref name="sequence"/>.</summary>
-    public void ContinueAfter(RunStamp run, int sequence)
+    /// <param name="run">The resumed run.</param>
+    /// <param name="sequence">The number of its newest checkpoint.</param>
+    /// <param name="trained">The parameters that checkpoint held: trained before, so kept in every later one.</param>
+    public void ContinueAfter(RunStamp run, int sequence, IEnumerable<string> trained)
     {
         Run = run;
         _sequence = sequence;
+        _trained.UnionWith(trained);
     }
 
     /// <summary>Writes the checkpoint for the end of epoch <paramref name="epochsDone"/> of <paramref name="phase"/>.</summary>
@@ -44,6 +53,14 @@ internal sealed class CheckpointWriter
     {
         _sequence++;
         var state = new CheckpointState(_modelName, Run, _sequence, phase, epochsDone, _completed.ToArray(), [.. _history.Epochs], earlyStopping.BestValue, earlyStopping.BestEpoch, earlyStopping.Wait);
-        _store.Save(state, StateBytes.Of(_model), StateBytes.Of(optimizer));
+        // What has trained so far in the run: frozen layers are the pretrained weights the model starts with.
+        _trained.UnionWith(StateBytes.Trainable(_model));
+        var model = StateBytes.OfTrained(_model, _trained);
+        var path = _store.Save(state, model, StateBytes.Of(optimizer));
+        if (!_sizeLogged)
+        {
+            _sizeLogged = true;
+            _logger.CheckpointsWritten(_modelName, _store.Directory, new FileInfo(path).Length / 1e6, _store.Keep);
+        }
     }
 }

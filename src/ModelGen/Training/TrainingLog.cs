@@ -25,6 +25,14 @@ internal static partial class TrainingLog
         Message = "{Model}: removed {Count} checkpoints of earlier runs from {Directory}, which keeps {Keep}: {Files}")]
     public static partial void CheckpointsOfOtherRunsRemoved(this ILogger logger, string model, int count, string directory, int keep, string files);
 
+    [LoggerMessage(EventId = LogEvents.CheckpointsWritten, EventName = nameof(LogEvents.CheckpointsWritten), Level = LogLevel.Information,
+        Message = "{Model}: checkpoints go to {CheckpointDirectory}, {Megabytes:0.0} MB each, the newest {Keep} kept (the trained layers; frozen ones come from the pretrained weights)")]
+    public static partial void CheckpointsWritten(this ILogger logger, string model, string checkpointDirectory, double megabytes, int keep);
+
+    [LoggerMessage(EventId = LogEvents.CheckpointsDespiteSpec, EventName = nameof(LogEvents.CheckpointsDespiteSpec), Level = LogLevel.Information,
+        Message = "{Model}: the spec says checkpoints: none, but TrainOptions.CheckpointDirectory names {CheckpointDirectory}, so checkpoints are written there")]
+    public static partial void CheckpointsDespiteSpec(this ILogger logger, string model, string checkpointDirectory);
+
     [LoggerMessage(EventId = LogEvents.EarlyStopped, EventName = nameof(LogEvents.EarlyStopped), Level = LogLevel.Information,
         Message = "{Model} {Phase}: early stopping after epoch {Epoch}: {Monitor} has not improved for {Wait} epochs (best {Best:0.0000} at epoch {BestEpoch})")]
     public static partial void EarlyStopped(this ILogger logger, string model, string phase, int epoch, string monitor, int wait, double best, int bestEpoch);
@@ -50,8 +58,8 @@ internal static partial class TrainingLog
     public static partial void PhaseFinishedWithValidation(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy, double valLoss, double valAccuracy, double bestValAccuracy);
 
     [LoggerMessage(EventId = LogEvents.TrainingFinished, EventName = nameof(LogEvents.TrainingFinished), Level = LogLevel.Information,
-        Message = "{Model}: {EpochCount} epochs; history and curves in {OutputDirectory}")]
-    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, string outputDirectory);
+        Message = "{Model}: {EpochCount} epochs in {Seconds:0}s; history and curves in {OutputDirectory}, checkpoints {Checkpoints}")]
+    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, double seconds, string outputDirectory, string checkpoints);
 
     [LoggerMessage(EventId = LogEvents.TrainingInterrupted, EventName = nameof(LogEvents.TrainingInterrupted), Level = LogLevel.Warning,
         Message = "{Model}: training ended before it finished; the history of its {EpochCount} epochs is in {OutputDirectory}")]

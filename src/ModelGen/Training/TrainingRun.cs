@@ -26,6 +26,7 @@ public sealed class TrainingRun : IDisposable
     private readonly CheckpointStore? _store;
     private readonly CheckpointWriter? _checkpoints;
     private readonly CompletedPhases _completed = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private (CheckpointState State, byte[] Optimizer)? _resume;
     private bool _ended;
 
@@ -39,7 +40,7 @@ public sealed class TrainingRun : IDisposable
         _seed = fingerprint.Seed;
         _fingerprint = fingerprint;
         _logger = logger;
-        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, RunStamp.Fresh(fingerprint), History, _completed);
+        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, RunStamp.Fresh(fingerprint), History, _completed, logger);
         OutputDirectory = Path.GetFullPath(options.OutputDirectory ?? store?.Directory ?? Path.Combine("training", modelName));
     }
 
@@ -77,6 +78,12 @@ public sealed class TrainingRun : IDisposable
         options ??= new TrainOptions();
         var logger = options.Logger ?? modelOptions.Logger;
         var directory = options.CheckpointDirectory ?? checkpoints?.Directory;
+        if (checkpoints is null && options.CheckpointDirectory is not null && identity != RunIdentity.Unknown)
+        {
+            // The spec said checkpoints: none; the code's folder wins, but not silently.
+            logger.CheckpointsDespiteSpec(modelName, Path.GetFullPath(options.CheckpointDirectory));
+        }
+
         var store = directory is null ? null : new CheckpointStore(directory, checkpoints?.Keep ?? 3, logger);
         var fingerprint = new RunFingerprint(identity.Shape, WeightsLayout.Of(model), identity.Plan, identity.Data, seed);
         var run = new TrainingRun(model, modelName, options, store, earlyStopping, fingerprint, logger);
@@ -119,7 +126,7 @@ public sealed class TrainingRun : IDisposable
         WriteHistory();
         if (_options.Progress != ProgressMode.None)
         {
-            _logger.TrainingFinished(_modelName, History.Epochs.Count, OutputDirectory);
+            _logger.TrainingFinished(_modelName, History.Epochs.Count, _clock.Elapsed.TotalSeconds, OutputDirectory, _store is null ? "off" : "in " + _store.Directory);
         }
 
         return new TrainingHistory(History.Epochs);
@@ -184,10 +191,11 @@ public sealed class TrainingRun : IDisposable
                 + "or set TrainOptions.CheckpointDirectory to another folder to keep them.");
         }
 
+        IReadOnlyCollection<string> trained;
         try
         {
-            using var stream = new MemoryStream(latest.Model);
-            _model.load(stream);
+            // A checkpoint holds what trained; the frozen layers are the pretrained weights the model was created with.
+            trained = StateBytes.LoadPart(_model, latest.Model);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -208,7 +216,7 @@ public sealed class TrainingRun : IDisposable
             _completed.Add(phase);
         }
 
-        _checkpoints?.ContinueAfter(latest.State.Run, latest.State.Sequence);
+        _checkpoints?.ContinueAfter(latest.State.Run, latest.State.Sequence, trained);
         _resume = (latest.State, latest.Optimizer);
         _logger.Resuming(_modelName, Path.GetFileName(latest.Path), latest.State.Phase, latest.State.EpochsDone);
     }

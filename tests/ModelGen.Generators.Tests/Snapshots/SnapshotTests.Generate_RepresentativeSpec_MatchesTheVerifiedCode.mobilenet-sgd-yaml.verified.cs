@@ -261,7 +261,7 @@ public sealed partial class Defects
     /// phase "train"; the backbone stays as it is.
     /// </summary>
     /// <param name="train">Features from <see cref="Extract(string)"/> of the training images.</param>
-    /// <param name="validation">Features of validation images, for val_loss and val_accuracy; optional.</param>
+    /// <param name="validation">Features of validation images, for val_loss and val_accuracy; optional (without it, 0.2 of the training features are held out: training.validation_split).</param>
     /// <param name="trainOptions">Resuming, output folder, progress display; optional.</param>
     public global::ModelGen.TrainingHistory Train(
         global::ModelGen.Data.FeatureSet train,
@@ -269,8 +269,15 @@ public sealed partial class Defects
         global::ModelGen.TrainOptions? trainOptions = null)
     {
         UseClasses(train.Classes);
+        // training.validation_split: held out of the training features, as Train(directory) holds out images.
+        using var split = global::ModelGen.Runtime.ModelRuntime.SplitFeatures(
+            train,
+            validation,
+            validationSplit: 0.2,
+            seed: options.Seed ?? 42,
+            options.Logger);
         using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
-        Phase1TrainOnFeatures(train, validation, run);
+        Phase1TrainOnFeatures(split.Train, split.Validation, run);
         return run.Finish();
     }
 

@@ -23,7 +23,8 @@ public sealed class ProgressOutputTests
         Assert.Contains("FashionMethod1 train epoch 3/3: loss", text);
         Assert.Contains("samples/s)", text);
         Assert.Contains("FashionMethod1 train: 3 epochs in ", text);
-        Assert.Contains($"FashionMethod1: 3 epochs; history and curves in {temp["out"]}", text);
+        Assert.Contains($"; history and curves in {temp["out"]}, checkpoints in {temp["checkpoints"]}", text);
+        Assert.Contains($"FashionMethod1: checkpoints go to {temp["checkpoints"]}, ", text); // with their size, written once
         Assert.Equal(4, File.ReadAllLines(temp["out/history.csv"]).Length);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(temp["out/curves.png"]).Take(4));
         Assert.Equal(3, Directory.GetFiles(temp["checkpoints"], "ckpt-*").Length);
