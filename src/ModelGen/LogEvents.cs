@@ -88,6 +88,9 @@ public static class LogEvents
     /// <summary>Warning: the best weights a stopped run kept cannot be used (damaged, truncated, another run's); they are not loaded.</summary>
     public const int BestWeightsUnusable = 3023;
 
+    /// <summary>Warning, once per model: Evaluate or Predict on a head that was never trained nor loaded (its weights are random).</summary>
+    public const int HeadNotTrained = 3040;
+
     /// <summary>Information: a run finished; the history and curves are written.</summary>
     public const int TrainingFinished = 3030;
 

@@ -19,8 +19,10 @@ internal static class InferenceWriter
         w.Line();
 
         w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class).");
-        w.Line($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32) =>");
-        w.Line($"    EvaluateImages({R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger), batchSize);");
+        w.Open($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32)");
+        w.Line($"{R.ModelRuntime}.WarnIfUntrained(head, nameof({plan.ClassName}), nameof(Evaluate), options.Logger);");
+        w.Line($"return EvaluateImages({R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger), batchSize);");
+        w.Close();
         w.Line();
         WriteEvaluate(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ModelRuntime}.ReadImages(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
         WriteEvaluate(w, "EvaluateFeatures", $"{R.FeatureSet} features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");
@@ -41,6 +43,7 @@ internal static class InferenceWriter
         w.Close();
         w.Line();
         w.Open($"private {R.Prediction}<{result}> Predict({R.Tensor} image)");
+        w.Line($"{R.ModelRuntime}.WarnIfUntrained(head, nameof({plan.ClassName}), nameof(Predict), options.Logger);");
         w.Line("eval();");
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line($"using var inference = {R.Torch}.inference_mode();");

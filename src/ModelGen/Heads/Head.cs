@@ -64,6 +64,15 @@ public sealed class Head : nn.Module<Tensor, Tensor>
     /// <summary>The layers as the spec declares them.</summary>
     public IReadOnlyList<HeadLayer> Layers => _layers;
 
+    /// <summary>
+    /// Whether the head has weights of its own: it was trained (a run started) or loaded from a saved model.
+    /// A new head's weights are random, so its predictions mean nothing.
+    /// </summary>
+    public bool IsTrained { get; internal set; }
+
+    /// <summary>Whether inference on the untrained head was already reported (once per head).</summary>
+    internal bool UntrainedReported { get; set; }
+
     /// <summary>The activation <see cref="Output"/> applies to the logits: the last dense layer's.</summary>
     public Activation OutputActivation => _layers[^1].Activation;
 

@@ -79,15 +79,36 @@ public static class ModelRuntime
     /// <summary>Loads weights saved by <see cref="SaveModel"/> and returns the class names.</summary>
     /// <exception cref="ModelFileException">The file is missing, damaged, older, or saved by another model.</exception>
     public static IReadOnlyList<string> LoadModel(nn.Module model, string path, string modelName, string fingerprint) =>
-        ModelFile.Load(model, path, modelName, fingerprint, declaredClasses: []);
+        LoadModel(model, path, modelName, fingerprint, declaredClasses: []);
 
     /// <summary>
     /// Loads weights saved by <see cref="SaveModel"/> and returns the class names, which must be
     /// <paramref name="declaredClasses"/> (the spec's labels, in output order, ignoring case) when the spec declares any.
     /// </summary>
     /// <exception cref="ModelFileException">The file is missing, damaged, older, saved by another model, or saved with other classes.</exception>
-    public static IReadOnlyList<string> LoadModel(nn.Module model, string path, string modelName, string fingerprint, IReadOnlyList<string> declaredClasses) =>
-        ModelFile.Load(model, path, modelName, fingerprint, declaredClasses);
+    public static IReadOnlyList<string> LoadModel(nn.Module model, string path, string modelName, string fingerprint, IReadOnlyList<string> declaredClasses)
+    {
+        var classes = ModelFile.Load(model, path, modelName, fingerprint, declaredClasses);
+        foreach (var head in model.modules().OfType<Head>())
+        {
+            head.IsTrained = true;
+        }
+
+        return classes;
+    }
+
+    /// <summary>
+    /// Before Evaluate or Predict: a warning (<see cref="LogEvents.HeadNotTrained"/>, once per model) when the
+    /// head was never trained nor loaded, so that its random outputs are not taken for a result.
+    /// </summary>
+    public static void WarnIfUntrained(Head head, string modelName, string operation, ILogger logger)
+    {
+        if (!head.IsTrained && !head.UntrainedReported)
+        {
+            head.UntrainedReported = true;
+            logger.HeadNotTrained(modelName, operation);
+        }
+    }
 
     /// <summary>What a run on image folders trains on, for its <see cref="RunIdentity"/>: the folders, their image counts and the classes.</summary>
     public static string DataIdentity(TrainingData data) => Training.DataIdentity.Of(data);

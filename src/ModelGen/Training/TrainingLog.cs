@@ -33,6 +33,10 @@ internal static partial class TrainingLog
         Message = "{Model}: the spec says checkpoints: none, but TrainOptions.CheckpointDirectory names {CheckpointDirectory}, so checkpoints are written there")]
     public static partial void CheckpointsDespiteSpec(this ILogger logger, string model, string checkpointDirectory);
 
+    [LoggerMessage(EventId = LogEvents.HeadNotTrained, EventName = nameof(LogEvents.HeadNotTrained), Level = LogLevel.Warning,
+        Message = "{Model}.{Operation}: the head was never trained nor loaded, so its outputs come from random initial weights; call Train or Load first")]
+    public static partial void HeadNotTrained(this ILogger logger, string model, string operation);
+
     [LoggerMessage(EventId = LogEvents.EarlyStopped, EventName = nameof(LogEvents.EarlyStopped), Level = LogLevel.Information,
         Message = "{Model} {Phase}: early stopping after epoch {Epoch}: {Monitor} has not improved for {Wait} epochs (best {Best:0.0000} at epoch {BestEpoch})")]
     public static partial void EarlyStopped(this ILogger logger, string model, string phase, int epoch, string monitor, int wait, double best, int bestEpoch);

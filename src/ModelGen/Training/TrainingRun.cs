@@ -86,6 +86,11 @@ public sealed class TrainingRun : IDisposable
 
         var store = directory is null ? null : new CheckpointStore(directory, checkpoints?.Keep ?? 3, logger);
         var fingerprint = new RunFingerprint(identity.Shape, WeightsLayout.Of(model), identity.Plan, identity.Data, seed);
+        foreach (var head in model.modules().OfType<Heads.Head>())
+        {
+            head.IsTrained = true; // from the first epoch on, the head's weights are its own
+        }
+
         var run = new TrainingRun(model, modelName, options, store, earlyStopping, fingerprint, logger);
         if (options.Resume)
         {

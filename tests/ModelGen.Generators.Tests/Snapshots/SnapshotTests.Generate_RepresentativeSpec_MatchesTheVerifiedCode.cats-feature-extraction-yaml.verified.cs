@@ -136,8 +136,11 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
     /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
     /// class).
     /// </summary>
-    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32)
+    {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(CatsVsDogsFeatures), nameof(Evaluate), options.Logger);
+        return EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+    }
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -193,6 +196,7 @@ public sealed partial class CatsVsDogsFeatures : global::TorchSharp.torch.nn.Mod
 
     private global::ModelGen.Prediction<CatsVsDogsFeaturesLabel> Predict(global::TorchSharp.torch.Tensor image)
     {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(CatsVsDogsFeatures), nameof(Predict), options.Logger);
         eval();
         using var scope = global::TorchSharp.torch.NewDisposeScope();
         using var inference = global::TorchSharp.torch.inference_mode();

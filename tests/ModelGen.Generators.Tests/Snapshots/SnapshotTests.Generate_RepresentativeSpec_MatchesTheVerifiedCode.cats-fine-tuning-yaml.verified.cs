@@ -135,8 +135,11 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
     /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
     /// class).
     /// </summary>
-    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32)
+    {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(CatsVsDogsFineTuned), nameof(Evaluate), options.Logger);
+        return EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+    }
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -192,6 +195,7 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
 
     private global::ModelGen.Prediction<CatsVsDogsFineTunedLabel> Predict(global::TorchSharp.torch.Tensor image)
     {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(CatsVsDogsFineTuned), nameof(Predict), options.Logger);
         eval();
         using var scope = global::TorchSharp.torch.NewDisposeScope();
         using var inference = global::TorchSharp.torch.inference_mode();

@@ -132,8 +132,11 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
     /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
     /// class).
     /// </summary>
-    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32) =>
-        EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32)
+    {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(Xrays), nameof(Evaluate), options.Logger);
+        return EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+    }
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -189,6 +192,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
 
     private global::ModelGen.Prediction<XraysLabel> Predict(global::TorchSharp.torch.Tensor image)
     {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(Xrays), nameof(Predict), options.Logger);
         eval();
         using var scope = global::TorchSharp.torch.NewDisposeScope();
         using var inference = global::TorchSharp.torch.inference_mode();
