@@ -11,8 +11,12 @@ internal static class InferenceWriter
     {
         var shape = string.Join(", ", plan.Backbone.FeatureShape);
         w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
-        w.Line($"public {R.FeatureSet} Extract(string imageDirectory) =>");
-        w.Line($"    Extract({R.ModelRuntime}.OpenImages(imageDirectory, DeclaredClasses, options.Logger));");
+        w.Open($"public {R.FeatureSet} Extract(string imageDirectory)");
+        w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, DeclaredClasses, options.Logger);");
+        w.Line("// The folders must fit the head before the backbone runs over every image, not at Train afterwards.");
+        w.Line($"{R.ModelRuntime}.CheckClasses(images.Classes, DeclaredClasses, ClassCount, nameof({plan.ClassName}));");
+        w.Line("return Extract(images);");
+        w.Close();
         w.Line();
         w.Line($"private {R.FeatureSet} Extract({R.ImageFolder} images) =>");
         w.Line($"    {R.ModelRuntime}.Extract(backbone, images, options, device);");

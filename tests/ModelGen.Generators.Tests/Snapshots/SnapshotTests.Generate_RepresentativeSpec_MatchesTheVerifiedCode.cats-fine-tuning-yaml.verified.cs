@@ -125,8 +125,13 @@ public sealed partial class CatsVsDogsFineTuned : global::TorchSharp.torch.nn.Mo
     /// The backbone's features [N, 512, 4, 4] for every image under <paramref name="imageDirectory"/> (one folder per
     /// class), computed once and cached on disk.
     /// </summary>
-    public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, DeclaredClasses, options.Logger));
+    public global::ModelGen.Data.FeatureSet Extract(string imageDirectory)
+    {
+        var images = global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, DeclaredClasses, options.Logger);
+        // The folders must fit the head before the backbone runs over every image, not at Train afterwards.
+        global::ModelGen.Runtime.ModelRuntime.CheckClasses(images.Classes, DeclaredClasses, ClassCount, nameof(CatsVsDogsFineTuned));
+        return Extract(images);
+    }
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Runtime.ModelRuntime.Extract(backbone, images, options, device);

@@ -122,8 +122,13 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
     /// The backbone's features [N, 512, 8, 8] for every image under <paramref name="imageDirectory"/> (one folder per
     /// class), computed once and cached on disk.
     /// </summary>
-    public global::ModelGen.Data.FeatureSet Extract(string imageDirectory) =>
-        Extract(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, DeclaredClasses, options.Logger));
+    public global::ModelGen.Data.FeatureSet Extract(string imageDirectory)
+    {
+        var images = global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, DeclaredClasses, options.Logger);
+        // The folders must fit the head before the backbone runs over every image, not at Train afterwards.
+        global::ModelGen.Runtime.ModelRuntime.CheckClasses(images.Classes, DeclaredClasses, ClassCount, nameof(Xrays));
+        return Extract(images);
+    }
 
     private global::ModelGen.Data.FeatureSet Extract(global::ModelGen.Data.ImageFolder images) =>
         global::ModelGen.Runtime.ModelRuntime.Extract(backbone, images, options, device);
