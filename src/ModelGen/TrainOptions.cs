@@ -12,8 +12,9 @@ public sealed record TrainOptions
     public string? CheckpointDirectory { get; init; }
 
     /// <summary>
-    /// Where the history (CSV and JSON) and the training curves (PNG) are written; default: the checkpoint
-    /// folder, or <c>training/&lt;Model&gt;</c> when checkpoints are off.
+    /// Where the history (CSV and JSON) and the training curves (PNG) are written; default:
+    /// <c>training/&lt;Model&gt;</c>, the model's one output folder, which also holds its checkpoints
+    /// (<c>training/&lt;Model&gt;/checkpoints</c>) unless the spec puts them elsewhere.
     /// </summary>
     public string? OutputDirectory { get; init; }
 

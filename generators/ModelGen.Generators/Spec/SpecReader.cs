@@ -536,7 +536,7 @@ internal static class SpecReader
         var node = training?.Get("checkpoints");
         if (node is null)
         {
-            return new CheckpointSettings("checkpoints/" + model, 3);
+            return new CheckpointSettings("training/" + model + "/checkpoints", 3);
         }
 
         if (node is ScalarNode scalar && (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase)))
@@ -553,11 +553,11 @@ internal static class SpecReader
         if (dir is not null && (dir.Value.Trim().Length == 0 || dir.Value.IndexOf('\0') >= 0))
         {
             // Issue 18 item 16: an empty folder was accepted here and failed in Train with a bare ArgumentException.
-            diagnostics.Add(DiagnosticDescriptors.WrongType, dir.Location, view.Name("dir"), $"a folder path such as checkpoints/{model}", dir.Value.Trim().Length == 0 ? "an empty text" : "a text with a NUL character");
+            diagnostics.Add(DiagnosticDescriptors.WrongType, dir.Location, view.Name("dir"), $"a folder path such as training/{model}/checkpoints", dir.Value.Trim().Length == 0 ? "an empty text" : "a text with a NUL character");
             return null;
         }
 
-        return new CheckpointSettings(dir?.Value ?? "checkpoints/" + model, view.Int("keep", 1, 1000) ?? 3);
+        return new CheckpointSettings(dir?.Value ?? "training/" + model + "/checkpoints", view.Int("keep", 1, 1000) ?? 3);
     }
 
     private static OptimizerSettings? ReadOptimizer(SpecNode node, string name, OptimizerSettings? defaults, DiagnosticBag diagnostics)

@@ -41,7 +41,7 @@ public sealed class TrainingRun : IDisposable
         _fingerprint = fingerprint;
         _logger = logger;
         _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, RunStamp.Fresh(fingerprint), History, _completed, logger);
-        OutputDirectory = Path.GetFullPath(options.OutputDirectory ?? store?.Directory ?? Path.Combine("training", modelName));
+        OutputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine("training", modelName));
     }
 
     /// <summary>Every epoch run so far (with those of a resumed run).</summary>

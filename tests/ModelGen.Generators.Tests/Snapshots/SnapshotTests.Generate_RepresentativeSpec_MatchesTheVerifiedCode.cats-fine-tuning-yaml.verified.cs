@@ -264,7 +264,7 @@ namespace TestProject;
 public sealed partial class CatsVsDogsFineTuned
 {
     // training.checkpoints: after every epoch, kept 3; resume with TrainOptions.Resume.
-    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("checkpoints/CatsVsDogsFineTuned", Keep: 3);
+    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("training/CatsVsDogsFineTuned/checkpoints", Keep: 3);
 
     // training.early_stopping: applies within each phase.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = new(

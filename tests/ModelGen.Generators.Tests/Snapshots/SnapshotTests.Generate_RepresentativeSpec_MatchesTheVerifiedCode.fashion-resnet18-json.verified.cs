@@ -285,7 +285,7 @@ namespace Fashion.Models;
 public sealed partial class FashionResNet
 {
     // training.checkpoints: after every epoch, kept 3; resume with TrainOptions.Resume.
-    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("checkpoints/FashionResNet", Keep: 3);
+    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("training/FashionResNet/checkpoints", Keep: 3);
 
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;

@@ -246,7 +246,7 @@ namespace TestProject;
 public sealed partial class Minimal
 {
     // training.checkpoints: after every epoch, kept 3; resume with TrainOptions.Resume.
-    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("checkpoints/Minimal", Keep: 3);
+    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("training/Minimal/checkpoints", Keep: 3);
 
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;

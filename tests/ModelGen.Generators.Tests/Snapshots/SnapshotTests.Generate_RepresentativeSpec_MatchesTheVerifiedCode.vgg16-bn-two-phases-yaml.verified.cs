@@ -261,7 +261,7 @@ namespace Medical;
 public sealed partial class Xrays
 {
     // training.checkpoints: after every epoch, kept 3; resume with TrainOptions.Resume.
-    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("checkpoints/Xrays", Keep: 3);
+    private static readonly global::ModelGen.Training.CheckpointSettings? Checkpoints = new("training/Xrays/checkpoints", Keep: 3);
 
     // training.early_stopping: none; every phase runs all its epochs.
     private static readonly global::ModelGen.Training.EarlyStoppingSettings? EarlyStopping = null;
