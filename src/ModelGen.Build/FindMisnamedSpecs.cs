@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Build.Framework;
@@ -19,7 +20,12 @@ public sealed class FindMisnamedSpecs : Task
     /// <summary>How much of each file is read: specs are small; other files may be large.</summary>
     public const int BytesRead = 64 * 1024;
 
-    private static readonly string[] SpecKeys = ["model", "backbone", "head"];
+    /// <summary>Each top-level key a spec must have, as YAML (<c>model:</c> at a line's start) or as JSON (<c>"model":</c>).</summary>
+    private static readonly (Regex Yaml, Regex Json)[] SpecKeys = new[] { "model", "backbone", "head" }
+        .Select(key => (new Regex($@"^{key}[ \t]*:", RegexOptions.Multiline), new Regex($@"""{key}""[ \t\r\n]*:")))
+        .ToArray();
+
+    private static readonly Regex JsonSchema = new(@"""\$schema""[ \t\r\n]*:[ \t\r\n]*""https?://json-schema\.org/");
 
     /// <summary>The project's YAML and JSON files that are not named like specs.</summary>
     [Required]
@@ -83,21 +89,6 @@ public sealed class FindMisnamedSpecs : Task
         }
 
         // A JSON Schema (ModelGen's own among them) describes the keys; it is not a spec.
-        if (Regex.IsMatch(text, @"""\$schema""[ \t\r\n]*:[ \t\r\n]*""https?://json-schema\.org/"))
-        {
-            return false;
-        }
-
-        foreach (var key in SpecKeys)
-        {
-            var yaml = new Regex($@"^{key}[ \t]*:", RegexOptions.Multiline);
-            var json = new Regex($@"""{key}""[ \t\r\n]*:");
-            if (!yaml.IsMatch(text) && !json.IsMatch(text))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return !JsonSchema.IsMatch(text) && SpecKeys.All(key => key.Yaml.IsMatch(text) || key.Json.IsMatch(text));
     }
 }

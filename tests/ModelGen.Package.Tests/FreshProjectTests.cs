@@ -12,21 +12,7 @@ public sealed class FreshProjectTests(PackageFeed feed) : IDisposable
     [Fact]
     public void FreshConsoleApp_WithTheModelGenPackage_BuildsTrainsAndPredicts()
     {
-        File.WriteAllText(Path.Combine(_folder, "nuget.config"), feed.NuGetConfig);
-        File.WriteAllText(Path.Combine(_folder, "Shop.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                <ModelGenEmitGeneratedFiles>true</ModelGenEmitGeneratedFiles>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ModelGen" Version="{feed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        feed.WriteConsoleProject(_folder, "Shop", "\n    <ModelGenEmitGeneratedFiles>true</ModelGenEmitGeneratedFiles>");
         File.WriteAllText(Path.Combine(_folder, "shop.model.yaml"), """
             model: ShopClassifier
             input: { size: 64, channels: 1 }

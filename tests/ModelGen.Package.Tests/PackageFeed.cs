@@ -41,6 +41,28 @@ public sealed class PackageFeed : IDisposable
         </configuration>
         """;
 
+    /// <summary>
+    /// Writes a newcomer's console app into <paramref name="folder"/>: <paramref name="name"/>.csproj referencing
+    /// the ModelGen package from this feed (with <paramref name="properties"/> added), and the feed's nuget.config.
+    /// </summary>
+    public void WriteConsoleProject(string folder, string name, string properties = "")
+    {
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), NuGetConfig);
+        File.WriteAllText(Path.Combine(folder, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>{properties}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ModelGen" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+    }
+
     public void Dispose()
     {
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom

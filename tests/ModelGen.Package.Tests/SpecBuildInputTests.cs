@@ -76,23 +76,7 @@ public sealed class SpecBuildInputTests(PackageFeed feed) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private void WriteProject()
-    {
-        File.WriteAllText(Path.Combine(_folder, "nuget.config"), feed.NuGetConfig);
-        File.WriteAllText(Path.Combine(_folder, "Shop.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ModelGen" Version="{feed.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
-    }
+    private void WriteProject() => feed.WriteConsoleProject(_folder, "Shop");
 
     private string BuildAndRun() => BuildAndRunWithLog().Models;
 

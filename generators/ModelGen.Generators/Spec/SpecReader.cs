@@ -18,6 +18,12 @@ internal static class SpecReader
     public const int DefaultBatchSize = 32;
     public const int DefaultSeed = 42;
 
+    // Top-level lines of a spec that YAML cannot parse, for its stand-in's names (see ReadNames).
+    private static readonly System.Text.RegularExpressions.Regex NameLine =
+        new(@"^(model|namespace):[ \t]*([""']?)([A-Za-z_][A-Za-z0-9_.]*)\2[ \t]*(#.*)?\r?$");
+
+    private static readonly System.Text.RegularExpressions.Regex LabelsLine = new(@"^labels:[ \t]*\[([^\[\]#]*)\][ \t]*(#.*)?\r?$");
+
     public static ModelSpec? Read(string path, string text, DiagnosticBag diagnostics, CancellationToken cancellationToken)
     {
         var root = SpecDocumentReader.Read(path, text, diagnostics, cancellationToken);
@@ -96,7 +102,7 @@ internal static class SpecReader
         var offset = 0;
         for (var i = 0; i < lines.Length; offset += lines[i].Length + 1, i++)
         {
-            var list = System.Text.RegularExpressions.Regex.Match(lines[i], @"^labels:[ \t]*\[([^\[\]#]*)\][ \t]*(#.*)?\r?$");
+            var list = LabelsLine.Match(lines[i]);
             if (list.Success && labels is null)
             {
                 var at = new SpecLocation(path, offset + list.Groups[1].Index, list.Groups[1].Length, i, list.Groups[1].Index, i, list.Groups[1].Index + list.Groups[1].Length);
@@ -104,8 +110,7 @@ internal static class SpecReader
                 continue;
             }
 
-            var match = System.Text.RegularExpressions.Regex.Match(
-                lines[i], @"^(model|namespace):[ \t]*([""']?)([A-Za-z_][A-Za-z0-9_.]*)\2[ \t]*(#.*)?\r?$");
+            var match = NameLine.Match(lines[i]);
             if (!match.Success)
             {
                 continue;
