@@ -50,9 +50,7 @@ internal sealed record SpecCollisions(EquatableArray<SpecDiagnostic> Reports, Eq
         var all = specs.ToList();
         var real = all.Where(s => s.Plan is not null && s.Names is not null).Select(s => s.Names!).OrderBy(n => n.SpecPath, StringComparer.Ordinal);
         var standIns = all.Where(s => s.Plan is null && s.StandIn is not null).Select(s => s.StandIn!).ToList();
-        var claims = standIns
-            .Select(s => new DeclaredNames(s.Namespace, s.ClassName, s.HasLabels, SpecLocation.FileStart(s.SpecPath), null))
-            .OrderBy(n => n.SpecPath, StringComparer.Ordinal);
+        var claims = standIns.Select(s => s.Names).OrderBy(n => n.SpecPath, StringComparer.Ordinal);
         var losers = new HashSet<string>(FindInOrder(real.Concat(claims)).Losers, StringComparer.Ordinal);
         return standIns.Where(s => !losers.Contains(s.SpecPath.Replace('\\', '/'))).OrderBy(s => s.SpecPath, StringComparer.Ordinal).ToEquatableArray();
     }

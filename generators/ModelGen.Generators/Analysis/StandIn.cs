@@ -23,11 +23,8 @@ internal sealed record StandIn(string SpecPath, string HintName, string SpecFile
     /// <summary>The stand-in's own member names besides the generated API's: a class cannot be named like them.</summary>
     public static readonly string[] OwnMembers = ["SpecHasErrors"];
 
-    /// <summary>The stand-in's class, namespace-qualified.</summary>
-    public string QualifiedClass => NameRules.Qualify(Namespace, ClassName);
-
-    /// <summary>The labels' enum, namespace-qualified, or null without labels.</summary>
-    public string? QualifiedLabelEnum => HasLabels ? NameRules.Qualify(Namespace, GeneratedNames.LabelEnum(ClassName)) : null;
+    /// <summary>The names the stand-in declares, for the checks across specs.</summary>
+    public DeclaredNames Names => new(Namespace, ClassName, HasLabels, SpecLocation.FileStart(SpecPath), null);
 
     /// <summary>
     /// The stand-in for a spec that has errors, or null when even its names cannot make valid C# (the model's

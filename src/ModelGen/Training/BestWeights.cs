@@ -40,7 +40,7 @@ internal sealed class BestWeights : IDisposable
     public void Keep()
     {
         Replace(Copy());
-        _store?.SaveBest(_modelName, _phase, _run, StateBytes.OfTrained(_model, new HashSet<string>()));
+        _store?.SaveBest(_modelName, _phase, _run, StateBytes.OfTrained(_model, StateBytes.Trainable(_model).ToHashSet()));
     }
 
     /// <summary>Reads the weights a stopped run kept on disk, if it kept any.</summary>

@@ -16,15 +16,14 @@ internal static class StateBytes
     }
 
     /// <summary>
-    /// What training changes of the module's state: the parameters named in <paramref name="trained"/> or
-    /// trainable now, and every buffer (batch-norm statistics are small and may move). The frozen parameters
-    /// are left out: they are the pretrained weights the model is created with, so a checkpoint of a
-    /// 17,000-parameter head on a frozen VGG16 holds the head, not 58 MB of VGG16. Load it with
-    /// <see cref="LoadPart"/>.
+    /// What training changes of the module's state: the parameters named in <paramref name="trained"/>, and
+    /// every buffer (batch-norm statistics are small and may move). The other parameters are left out: they
+    /// are the pretrained weights the model is created with, so a checkpoint of a 17,000-parameter head on a
+    /// frozen VGG16 holds the head, not 58 MB of VGG16. Load it with <see cref="LoadPart"/>.
     /// </summary>
-    public static byte[] OfTrained(nn.Module module, ISet<string> trained)
+    public static byte[] OfTrained(nn.Module module, IReadOnlySet<string> trained)
     {
-        var frozen = module.named_parameters().Where(p => !p.parameter.requires_grad && !trained.Contains(p.name)).Select(p => p.name).ToList();
+        var frozen = module.named_parameters().Select(p => p.name).Where(name => !trained.Contains(name)).ToList();
         using var buffer = new MemoryStream();
         module.save(buffer, frozen);
         return buffer.ToArray();
