@@ -63,11 +63,15 @@ public sealed class PackageFeed : IDisposable
             """);
     }
 
-    public void Dispose()
-    {
-        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
+    /// <summary>NuGet's global packages folder: NUGET_PACKAGES, else ~/.nuget/packages.</summary>
+    public static string GlobalPackagesFolder =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } custom
             ? custom
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+
+    public void Dispose()
+    {
+        var packages = GlobalPackagesFolder;
         foreach (var id in Packages)
         {
             var cached = Path.Combine(packages, id.ToLowerInvariant(), Version);

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Generators.Analysis;
 using ModelGen.Generators.Vocabulary;
@@ -45,18 +46,24 @@ internal static class NetworkWriter
         w.Line("FeatureShape: FeatureShape,");
         w.Line($"SourceChannels: {plan.Input.SourceChannels},");
         w.Line($"BatchNorm: {R.Backbones}.BatchNormMode.{b.BatchNorm}, // batch_norm");
-        w.Line($"SpecDirectory: {CodeWriter.String(plan.SpecDirectory)}, // relative to the project folder, which the build records in the assembly");
+        // The last argument closes the call; the spec's own folder is relative to the project folder, where the
+        // build copies the files the spec names into the output (ModelGen.targets), so nothing absolute is embedded.
+        var arguments = new List<string> { $"SpecDirectory: {CodeWriter.String(plan.SpecDirectory)}" };
         if (b.WeightsFile is not null)
         {
-            w.Line($"WeightsFile: {CodeWriter.String(b.WeightsFile)},");
+            arguments.Add($"WeightsFile: {CodeWriter.String(b.WeightsFile)}");
         }
 
         if (b.OnnxPath is not null)
         {
-            w.Line($"OnnxPath: {CodeWriter.String(b.OnnxPath)},");
+            arguments.Add($"OnnxPath: {CodeWriter.String(b.OnnxPath)}");
         }
 
-        w.Line($"Owner: typeof({plan.ClassName}).Assembly);");
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            w.Line(arguments[i] + (i == arguments.Count - 1 ? ");" : ","));
+        }
+
         w.Outdent();
         w.Line();
     }

@@ -11,10 +11,12 @@ namespace ModelGen.Backbones;
 /// <param name="FeatureShape">[channels, height, width] of the backbone's output.</param>
 /// <param name="SourceChannels">1 when images are read as gray (and repeated to 3 channels), else 3.</param>
 /// <param name="BatchNorm">How batch-norm layers behave while the backbone trains (spec key: batch_norm).</param>
-/// <param name="SpecDirectory">The spec file's folder, relative to the project folder (or absolute), for relative paths.</param>
+/// <param name="SpecDirectory">
+/// The spec file's folder, relative to the project folder (empty for the project folder itself), or absolute
+/// when the spec is outside the project; files the spec names are looked for from there (see <see cref="Weights.WeightsLocator.SpecFile"/>).
+/// </param>
 /// <param name="WeightsFile">The weights file when <paramref name="Weights"/> is a file (relative to the spec's folder or absolute).</param>
 /// <param name="OnnxPath">For ONNX backbones: the graph file.</param>
-/// <param name="Owner">The assembly of the generated model: its build records the project folder (<c>ModelGen.ProjectDirectory</c>).</param>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record BackboneDefinition(
     Architecture Architecture,
@@ -26,26 +28,8 @@ public sealed record BackboneDefinition(
     BatchNormMode BatchNorm,
     string SpecDirectory,
     string? WeightsFile = null,
-    string? OnnxPath = null,
-    System.Reflection.Assembly? Owner = null)
+    string? OnnxPath = null)
 {
-    /// <summary>The spec's folder as an absolute path: relative folders are taken from the project folder the build recorded.</summary>
-    public string ResolvedSpecDirectory
-    {
-        get
-        {
-            if (Path.IsPathRooted(SpecDirectory))
-            {
-                return SpecDirectory;
-            }
-
-            var project = Owner?.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
-                .OfType<System.Reflection.AssemblyMetadataAttribute>()
-                .FirstOrDefault(a => a.Key == "ModelGen.ProjectDirectory")?.Value;
-            return Path.GetFullPath(Path.Combine(project ?? AppContext.BaseDirectory, SpecDirectory));
-        }
-    }
-
     /// <summary>The architecture's spec (and torchvision) name: "vgg16", "resnet18_mlnet", "onnx".</summary>
     public string ArchitectureName => Shared.SpecWords.NameOf(Architecture);
 

@@ -51,7 +51,7 @@ internal static class BackboneFactory
         // ModelOptions.WeightsPath, when it names an .onnx file, replaces the spec's graph.
         var path = options.WeightsPath is { } graphOverride && graphOverride.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) && File.Exists(graphOverride)
             ? Path.GetFullPath(graphOverride)
-            : WeightsLocator.SpecFile(definition.OnnxPath ?? throw new WeightsException("An onnx backbone needs backbone.path."), "backbone.path", definition.ResolvedSpecDirectory);
+            : WeightsLocator.SpecFile(definition.OnnxPath ?? throw new WeightsException("An onnx backbone needs backbone.path."), "backbone.path", definition.SpecDirectory);
         var fresh = !pretrained || definition.Weights == WeightsKind.None;
         var graph = new Onnx.OnnxGraphModule(Onnx.OnnxFile.Load(path), definition.CutAt, Onnx.OnnxNaming.NodeNames, loadWeights: !fresh);
         return new Backbone(definition, graph.Layers, graph.forward, options.Preprocessing ?? Preprocessing.ImageNet) { WeightsSource = fresh ? "none" : path, Graph = graph };

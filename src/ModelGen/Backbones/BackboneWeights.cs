@@ -15,7 +15,7 @@ internal static class BackboneWeights
         {
             WeightsKind.None => null,
             WeightsKind.ImageNet => WeightsLocator.ImageNet(definition.ArchitectureName, options.WeightsPath),
-            WeightsKind.File => WeightsLocator.SpecFile(definition.WeightsFile ?? "", "backbone.weights", definition.ResolvedSpecDirectory),
+            WeightsKind.File => WeightsLocator.SpecFile(definition.WeightsFile ?? "", "backbone.weights", definition.SpecDirectory),
             _ => throw new ArgumentOutOfRangeException(nameof(definition), definition.Weights, "Not a weights kind of this ModelGen runtime; are the generator and the runtime the same version?"),
         };
 }

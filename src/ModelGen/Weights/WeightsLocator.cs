@@ -1,3 +1,5 @@
+using ModelGen.Shared;
+
 namespace ModelGen.Weights;
 
 /// <summary>Finds the weights file a backbone should load: an override, the ImageNet folder, or the spec's path.</summary>
@@ -35,12 +37,14 @@ public static class WeightsLocator
     }
 
     /// <summary>
-    /// A file a spec names: an absolute path as it is; a relative one is looked for in the spec's folder
-    /// (<paramref name="specDirectory"/>, absolute), then next to the app, then in the current folder.
+    /// A file a spec names. An absolute path is taken as it is. A relative one is relative to the spec's folder:
+    /// it is looked for where the build copies it (the app's folder, at the same path relative to the project
+    /// folder, or under <c>modelgen/files/</c> for a file outside the project), then from the current folder
+    /// (an app run from its project folder), then as the path alone next to the app and in the current folder.
     /// </summary>
     /// <param name="file">The path as the spec writes it.</param>
     /// <param name="specKey">The spec key that names it (<c>backbone.weights</c>, <c>backbone.path</c>), for the message.</param>
-    /// <param name="specDirectory">The spec file's folder as an absolute path; empty when unknown.</param>
+    /// <param name="specDirectory">The spec's folder relative to the project folder (empty for the project folder), or absolute.</param>
     /// <exception cref="WeightsException">The file is in none of those places; the message lists them.</exception>
     public static string SpecFile(string file, string specKey, string specDirectory)
     {
@@ -53,8 +57,8 @@ public static class WeightsLocator
         }
 
         throw new WeightsException(
-            $"The file '{file}' (spec key {specKey}) was not found; looked in {string.Join(", ", RelativeCandidates(file, specDirectory).Distinct())}. "
-            + "Give an absolute path, a path relative to the spec, or set ModelOptions.WeightsPath.");
+            $"The file '{file}' (spec key {specKey}) was not found; looked in {string.Join(", ", RelativeCandidates(file, specDirectory).Select(Path.GetFullPath).Distinct())}. "
+            + "Give an absolute path, or a path relative to the spec of a file that exists when the project builds (the build copies it next to the app), or set ModelOptions.WeightsPath.");
     }
 
     /// <summary>The message for a missing ImageNet file, with the PyTorch one-liner that exports it.</summary>
@@ -74,9 +78,15 @@ public static class WeightsLocator
             yield break;
         }
 
-        if (specDirectory.Length > 0)
+        if (Path.IsPathRooted(specDirectory))
         {
             yield return Path.Combine(specDirectory, path);
+        }
+        else
+        {
+            var projectRelative = SpecFileLayout.ProjectRelative(specDirectory, path);
+            yield return Path.Combine(AppContext.BaseDirectory, SpecFileLayout.OutputPath(projectRelative));
+            yield return Path.GetFullPath(projectRelative);
         }
 
         yield return Path.Combine(AppContext.BaseDirectory, path);

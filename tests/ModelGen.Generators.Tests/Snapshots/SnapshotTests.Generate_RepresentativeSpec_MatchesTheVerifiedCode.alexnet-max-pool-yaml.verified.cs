@@ -33,9 +33,8 @@ public sealed partial class Leaves : global::TorchSharp.torch.nn.Module<global::
         FeatureShape: FeatureShape,
         SourceChannels: 3,
         BatchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen, // batch_norm
-        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
-        WeightsFile: "alexnet.pth",
-        Owner: typeof(Leaves).Assembly);
+        SpecDirectory: "",
+        WeightsFile: "alexnet.pth");
 
     // spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.
     private static readonly global::ModelGen.Heads.HeadLayer[] HeadLayers =

@@ -57,8 +57,7 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
         FeatureShape: FeatureShape,
         SourceChannels: 1,
         BatchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen, // batch_norm
-        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
-        Owner: typeof(FashionResNet).Assembly);
+        SpecDirectory: "");
 
     // spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.
     private static readonly global::ModelGen.Heads.HeadLayer[] HeadLayers =

@@ -22,8 +22,7 @@ public sealed partial class Minimal : global::TorchSharp.torch.nn.Module<global:
         FeatureShape: FeatureShape,
         SourceChannels: 3,
         BatchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen, // batch_norm
-        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
-        Owner: typeof(Minimal).Assembly);
+        SpecDirectory: "");
 
     // spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.
     private static readonly global::ModelGen.Heads.HeadLayer[] HeadLayers =

@@ -36,9 +36,8 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         FeatureShape: FeatureShape,
         SourceChannels: 3,
         BatchNorm: global::ModelGen.Backbones.BatchNormMode.Frozen, // batch_norm
-        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
-        OnnxPath: "models/backbone.onnx",
-        Owner: typeof(Imported).Assembly);
+        SpecDirectory: "",
+        OnnxPath: "models/backbone.onnx");
 
     // spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.
     private static readonly global::ModelGen.Heads.HeadLayer[] HeadLayers =

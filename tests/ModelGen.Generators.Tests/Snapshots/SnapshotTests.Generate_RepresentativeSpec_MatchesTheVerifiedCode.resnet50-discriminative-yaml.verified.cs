@@ -42,9 +42,8 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
         FeatureShape: FeatureShape,
         SourceChannels: 3,
         BatchNorm: global::ModelGen.Backbones.BatchNormMode.Trainable, // batch_norm
-        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
-        WeightsFile: "weights/resnet50.safetensors",
-        Owner: typeof(Flowers).Assembly);
+        SpecDirectory: "",
+        WeightsFile: "weights/resnet50.safetensors");
 
     // spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.
     private static readonly global::ModelGen.Heads.HeadLayer[] HeadLayers =

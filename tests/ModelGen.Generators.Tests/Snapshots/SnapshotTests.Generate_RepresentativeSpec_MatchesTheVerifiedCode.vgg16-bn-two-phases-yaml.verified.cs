@@ -33,8 +33,7 @@ public sealed partial class Xrays : global::TorchSharp.torch.nn.Module<global::T
         FeatureShape: FeatureShape,
         SourceChannels: 1,
         BatchNorm: global::ModelGen.Backbones.BatchNormMode.Inference, // batch_norm
-        SpecDirectory: "", // relative to the project folder, which the build records in the assembly
-        Owner: typeof(Xrays).Assembly);
+        SpecDirectory: "");
 
     // spec key: head. The one description of the head: its modules, forward pass and ONNX export are built from it.
     private static readonly global::ModelGen.Heads.HeadLayer[] HeadLayers =

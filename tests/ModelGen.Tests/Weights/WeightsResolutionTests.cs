@@ -66,6 +66,29 @@ public sealed class WeightsResolutionTests : IDisposable
         Assert.Contains(_folder["absent.onnx"], error.Message);
     }
 
+    [Theory]
+    [InlineData("specs", "../weights/{0}.pth", "weights/{0}.pth")]
+    [InlineData("specs", "../../shared/{0}.pth", "modelgen/files/{0}.pth")]
+    public void ASpecInsideTheProject_FindsItsFileWhereTheBuildCopiedIt_NextToTheApp(string specDirectory, string file, string copied)
+    {
+        // Generated code names the spec's folder relative to the project; the build copies the file into the
+        // output at this path (ModelGen.targets, FindSpecFiles). No project folder is recorded anywhere.
+        var unique = "resolution-" + Guid.NewGuid().ToString("N");
+        var target = Path.Combine(AppContext.BaseDirectory, string.Format(System.Globalization.CultureInfo.InvariantCulture, copied, unique));
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.WriteAllBytes(target, [1]);
+        try
+        {
+            var definition = new BackboneDefinition(Architecture.Vgg16, WeightsKind.File, null, [3, 32, 32], [512, 1, 1], 3, BatchNormMode.Frozen, specDirectory, WeightsFile: string.Format(System.Globalization.CultureInfo.InvariantCulture, file, unique));
+
+            Assert.Equal(Path.GetFullPath(target), BackboneWeights.Resolve(definition, new ModelOptions()));
+        }
+        finally
+        {
+            File.Delete(target);
+        }
+    }
+
     public void Dispose() => _folder.Dispose();
 
     private BackboneDefinition Definition(WeightsKind weights, string? weightsFile = null) =>
