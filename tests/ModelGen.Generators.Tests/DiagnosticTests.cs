@@ -45,6 +45,19 @@ public sealed class DiagnosticTests
         Assert.Contains("a tab indents this line", diagnostic.GetMessage());
     }
 
+    [Theory]
+    [InlineData("backbone:\n  architecture: resnet18\n    [|truncate_at: layer3|]\n" + Head, "starts in column 5, deeper than the line above allows", "the keys beside it start in column 3")]
+    [InlineData("backbone:\n    architecture: resnet18\n  [|truncate_at: layer3|]\n" + Head, "starts in column 3, but the mappings around it have their keys in column 1 or 5", "one column")]
+    [InlineData(Backbone + "head:\n  - dense: 2\n  [|activation: softmax|]\n", "in a list whose items ('- ') start in column 3, but it is not an item", "indent it under the item above")]
+    [InlineData(Backbone + Head + "training:\n  phases:\n    - name: a\n      epochs: 2\n     [|- name: b|]\n", "this item starts in column 6, but the lists around it have their items in column 5", "")]
+    public void MG0001_AMisindentedLine_IsReportedAtThatLine_WithTheColumnsItCouldStartIn(string body, string says, string alsoSays)
+    {
+        var diagnostic = Expect("MG0001", "model: M\ninput: { size: 64 }\n" + body);
+
+        Assert.Contains(says, diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains(alsoSays, diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void MG0003_MissingKey_PointsAtTheFileStartForTopLevelKeys() =>
         Expect("MG0003", "[||]model: M\ninput: { size: 64 }\n" + Backbone);

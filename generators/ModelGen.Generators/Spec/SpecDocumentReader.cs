@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
@@ -118,6 +119,12 @@ internal static class SpecDocumentReader
                 return null;
             }
 
+            if (builder.Misindented(e) is { } misindented)
+            {
+                diagnostics.Add(DiagnosticDescriptors.SyntaxError, misindented.Line, misindented.Message);
+                return null;
+            }
+
             diagnostics.Add(DiagnosticDescriptors.SyntaxError, builder.At(e.Start, e.End), Describe(e));
             return null;
         }
@@ -129,7 +136,7 @@ internal static class SpecDocumentReader
         }
     }
 
-    private static string Describe(YamlException e)
+    internal static string Describe(YamlException e)
     {
         // YamlDotNet prefixes messages with "(Line: 1, Col: 2, Idx: 1) - (...): "; the location is reported separately.
         var message = e.Message;
@@ -140,6 +147,7 @@ internal static class SpecDocumentReader
     private sealed class TreeBuilder(string path, LineMap lines, string text)
     {
         private readonly Stack<Frame> _open = new();
+        private (bool IsMapping, int Column)? _lastClosedBlock;
 
         public SpecNode? Root { get; private set; }
 
@@ -150,6 +158,10 @@ internal static class SpecDocumentReader
         public void Close(Mark endEvent)
         {
             var frame = _open.Pop();
+            if (!frame.IsFlow)
+            {
+                _lastClosedBlock = (frame.IsMapping, (int)frame.Start.Column);
+            }
 
             // A flow collection ends with its closing bracket; a block collection with its last child.
             var from = lines.Clamp((int)Math.Max(0, frame.Start.Index));
@@ -230,6 +242,69 @@ internal static class SpecDocumentReader
             }
 
             return null;
+        }
+
+        /// <summary>
+        /// The parser's three ways of saying a line is indented wrongly, in plain words, at the line's text and
+        /// with the columns the line could start in (where the keys or items of the blocks around it start);
+        /// null for other errors.
+        /// </summary>
+        public (SpecLocation Line, string Message)? Misindented(YamlException e)
+        {
+            var message = Describe(e);
+            var block = _open.FirstOrDefault(frame => !frame.IsFlow);
+            var overIndented = message.EndsWith("found invalid mapping.", StringComparison.Ordinal);
+            var notAKey = message.EndsWith("did not find expected key.", StringComparison.Ordinal);
+            var notAnItem = message.EndsWith("did not find expected '-' indicator.", StringComparison.Ordinal);
+            if (block is null || !(overIndented || notAKey || notAnItem))
+            {
+                return null;
+            }
+
+            // The line the parser stopped in, from its first character to its end (or a comment).
+            var start = lines.Clamp((int)Math.Max(0, e.Start.Index));
+            while (start > 0 && text[start - 1] != '\n')
+            {
+                start--;
+            }
+
+            while (start < text.Length && text[start] == ' ')
+            {
+                start++;
+            }
+
+            var end = start;
+            while (end < text.Length && text[end] is not '\n' and not '\r' and not '#')
+            {
+                end++;
+            }
+
+            var line = Span(start, end);
+            var column = line.StartColumn + 1;
+            var inner = (int)block.Start.Column;
+            string plain;
+            if (overIndented)
+            {
+                plain = $"this line starts in column {column}, deeper than the line above allows, so YAML reads its 'key:' as part of the value above; the {(block.IsMapping ? "keys" : "items")} beside it start in column {inner}";
+            }
+            else
+            {
+                // Where this line could go: the blocks still open, and the one that just ended (a line indented
+                // less than its siblings ends their block before the parser complains).
+                var isItem = text.Length > start + 1 && text[start] == '-' && text[start + 1] is ' ' or '\n' or '\r';
+                var columns = _open.Where(frame => !frame.IsFlow).Select(frame => (frame.IsMapping, Column: (int)frame.Start.Column))
+                    .Concat(_lastClosedBlock is { } closed ? [closed] : [])
+                    .Where(frame => frame.IsMapping != isItem)
+                    .Select(frame => frame.Column).Distinct().OrderBy(c => c)
+                    .Select(c => c.ToString(CultureInfo.InvariantCulture)).ToList();
+                plain = isItem && columns.Count > 0
+                    ? $"this item starts in column {column}, but the lists around it have their items in column {string.Join(" or ", columns)}"
+                    : notAnItem
+                        ? $"this line starts in column {column}, in a list whose items ('- ') start in column {inner}, but it is not an item; indent it under the item above, or start it with '- '"
+                        : $"this line starts in column {column}, but the mappings around it have their keys in column {string.Join(" or ", columns)}; the keys of one mapping start in one column";
+            }
+
+            return (line, plain + $" (the parser: {message.TrimEnd('.')})");
         }
 
         /// <summary>The one character at <paramref name="start"/> (a bracket, a key's first letter).</summary>
