@@ -36,11 +36,12 @@ internal static class PyTorchArchive
         var where = $"The weights file {path} ({pickle.FullName})";
         var root = StateDictPickle.Load(ReadAll(pickle, path, MaxPickleBytes), where);
         var references = StateDict(root, path);
-        return Materialize(archive, prefix, references, path);
+        return Materialize(references, storage => ReadStorage(archive, prefix, storage, path), path);
     }
 
-    // The state dict: a dict from names to tensors, and nothing else.
-    private static List<(string Name, StateDictPickle.TensorReference Tensor)> StateDict(object? root, string path)
+    /// <summary>The state dict a pickle describes: a dict from names to tensors, and nothing else.</summary>
+    /// <exception cref="WeightsException">It is anything else (a whole model, a checkpoint, no tensors, a name twice).</exception>
+    internal static List<(string Name, StateDictPickle.TensorReference Tensor)> StateDict(object? root, string path)
     {
         if (root is not StateDictPickle.Dict dict)
         {
@@ -84,7 +85,11 @@ internal static class PyTorchArchive
         return tensors;
     }
 
-    private static Dictionary<string, Tensor> Materialize(ZipArchive archive, string prefix, List<(string Name, StateDictPickle.TensorReference Tensor)> references, string path)
+    /// <summary>
+    /// The tensors of the state dict, each a contiguous copy of its view of a storage; <paramref name="read"/>
+    /// gives each storage once (it is disposed here after use).
+    /// </summary>
+    internal static Dictionary<string, Tensor> Materialize(List<(string Name, StateDictPickle.TensorReference Tensor)> references, Func<StateDictPickle.StorageReference, Tensor> read, string path)
     {
         var storages = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -95,7 +100,7 @@ internal static class PyTorchArchive
                 var storage = reference.Storage;
                 if (!storages.TryGetValue(storage.Key, out var data))
                 {
-                    data = ReadStorage(archive, prefix, storage, path);
+                    data = read(storage);
                     storages[storage.Key] = data;
                 }
                 else if (data.dtype != storage.Type || data.numel() != storage.Elements)
@@ -189,7 +194,7 @@ internal static class PyTorchArchive
         }
     }
 
-    private static string Describe(object? value) => value switch
+    internal static string Describe(object? value) => value switch
     {
         null => "None",
         string => "string",

@@ -69,6 +69,20 @@ internal sealed class StateDictPickle
     /// <exception cref="WeightsException">The pickle is damaged, names a global other than the tensor-rebuilding ones, or describes a tensor outside its storage.</exception>
     public static object? Load(byte[] data, string where) => new StateDictPickle(data, where).Run();
 
+    /// <summary>
+    /// The object of the pickle that starts at <paramref name="start"/> of <paramref name="data"/>, for files
+    /// of several pickles one after another (PyTorch's format before 1.6); <paramref name="end"/> is where the
+    /// pickle stopped. Each pickle has its own memo.
+    /// </summary>
+    /// <exception cref="WeightsException">As <see cref="Load(byte[], string)"/>.</exception>
+    public static object? Load(byte[] data, int start, string where, out int end)
+    {
+        var pickle = new StateDictPickle(data, where) { _position = start };
+        var value = pickle.Run();
+        end = pickle._position;
+        return value;
+    }
+
     private object? Run()
     {
         while (true)
@@ -353,10 +367,16 @@ internal sealed class StateDictPickle
         return new TensorReference(storage, offset, shape, stride);
     }
 
-    // The persistent id of a storage: ('storage', storage_type, key, location, numel).
+    // The persistent id of a storage: ('storage', storage_type, key, location, numel), and before PyTorch 1.6
+    // a sixth item, the view metadata, None unless the tensor was saved from a storage view (PyTorch 0.3).
     private StorageReference Storage(int at, object? id)
     {
-        if (id is not object?[] { Length: 5 } parts || parts[0] is not "storage" || parts[1] is not Global type || parts[2] is not string key || parts[4] is not long elements || elements < 0)
+        if (id is object?[] { Length: 6 } legacy && legacy[5] is not null)
+        {
+            throw Fail(at, "a storage view (a tensor saved by PyTorch 0.3 or older from a slice of a storage); load and re-save the file with a current PyTorch");
+        }
+
+        if (id is not object?[] { Length: 5 or 6 } parts || parts[0] is not "storage" || parts[1] is not Global type || parts[2] is not string key || parts[4] is not long elements || elements < 0)
         {
             throw Fail(at, "a persistent id that is not a torch storage ('storage', type, key, location, size)");
         }

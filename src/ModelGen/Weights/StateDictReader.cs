@@ -56,16 +56,24 @@ internal static class StateDictReader
 
     private static Dictionary<string, Tensor> ReadPickle(string path)
     {
+        Span<byte> start = stackalloc byte[16];
+        int read;
         using (var probe = File.OpenRead(path))
         {
-            Span<byte> magic = stackalloc byte[2];
-            if (probe.Read(magic) != 2 || magic[0] != (byte)'P' || magic[1] != (byte)'K')
-            {
-                throw new WeightsException($"The weights file {path} is not a PyTorch zip archive (saved with torch.save since PyTorch 1.6); re-save it with torch.save(model.state_dict(), path).");
-            }
+            read = probe.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
         }
 
-        return PyTorchArchive.Read(path);
+        if (read >= 2 && start[0] == (byte)'P' && start[1] == (byte)'K')
+        {
+            return PyTorchArchive.Read(path);
+        }
+
+        if (PyTorchLegacyFile.IsLegacy(start[..read]))
+        {
+            return PyTorchLegacyFile.Read(path);
+        }
+
+        throw new WeightsException($"The weights file {path} is neither a PyTorch zip archive (torch.save since PyTorch 1.6) nor PyTorch's older format; re-save it with torch.save(model.state_dict(), path).");
     }
 
     private static readonly ScalarType[] DatTypes =
