@@ -38,8 +38,9 @@ public sealed class NamespaceDependencyTests
         // What users and every layer share: options, results, log events, model files, pixel normalisation.
         [Root] = [Storage],
 
-        // Weight files: found from plain values, loaded into any module by tensor name (log events from the root).
-        [Weights] = [Root],
+        // Weight files: found from plain values (where the build copies spec-named files: the shared layout rule),
+        // loaded into any module by tensor name (log events from the root).
+        [Weights] = [Root, Vocabulary],
 
         // ONNX graphs imported as TorchSharp modules; knows nothing of the exporter.
         [Onnx] = [Vocabulary],
