@@ -64,7 +64,7 @@ public sealed class NamespaceDependencyTests
         [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage],
 
         // Grad-CAM: where a model looks, at the backbone's output (its head, backbone and image input).
-        [Explain] = [Root, Data, Heads, Backbones],
+        [Explain] = [Root, Data, Heads, Backbones, Storage],
 
         // The entry points generated classes call: on top of everything, used by nothing.
         [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training, Explain],
