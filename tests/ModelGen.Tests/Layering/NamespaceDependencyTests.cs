@@ -21,6 +21,7 @@ public sealed class NamespaceDependencyTests
     private const string Export = "ModelGen.Export";
     private const string Training = "ModelGen.Training";
     private const string Storage = "ModelGen.Storage";
+    private const string Explain = "ModelGen.Explain";
     private const string Entry = "ModelGen.Runtime";
 
     /// <summary>
@@ -63,8 +64,11 @@ public sealed class NamespaceDependencyTests
         // The training engine generated models run.
         [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage],
 
+        // Grad-CAM: where a model looks, at the backbone's output (its head, backbone and image input).
+        [Explain] = [Root, Data, Heads, Backbones, Storage],
+
         // The entry points generated classes call: on top of everything, used by nothing.
-        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training],
+        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training, Explain],
     };
 
     private static readonly Lazy<NamespaceGraph> Runtime = new(() => NamespaceGraph.Of(RuntimeSource.Compilation, RuntimeSource.IsVocabulary));
