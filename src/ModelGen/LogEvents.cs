@@ -99,4 +99,13 @@ public static class LogEvents
 
     /// <summary>Error: the history of an interrupted run could not be written.</summary>
     public const int HistoryNotWritten = 3032;
+
+    /// <summary>Information: <c>Evaluate</c> wrote its report (report.html) where the caller asked.</summary>
+    public const int ReportWritten = 3050;
+
+    /// <summary>
+    /// Warning: a run report (report.html) could not be made or written (the disk, an image, the plotting library); the
+    /// training or evaluation it reports on is unaffected.
+    /// </summary>
+    public const int ReportNotWritten = 3051;
 }

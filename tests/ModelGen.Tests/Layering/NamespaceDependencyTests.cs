@@ -21,6 +21,7 @@ public sealed class NamespaceDependencyTests
     private const string Export = "ModelGen.Export";
     private const string Training = "ModelGen.Training";
     private const string Storage = "ModelGen.Storage";
+    private const string Reports = "ModelGen.Reports";
     private const string Entry = "ModelGen.Runtime";
 
     /// <summary>
@@ -59,11 +60,14 @@ public sealed class NamespaceDependencyTests
         // ONNX export: visits the imported graph's ops, writes backbones and heads.
         [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Storage],
 
+        // The run report (report.html): scores data with the model it is given, draws the page.
+        [Reports] = [Root, Data, Storage],
+
         // The training engine generated models run.
-        [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage],
+        [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage, Reports],
 
         // The entry points generated classes call: on top of everything, used by nothing.
-        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training],
+        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training, Reports],
     };
 
     private static readonly Lazy<NamespaceGraph> Runtime = new(() => NamespaceGraph.Of(RuntimeSource.Compilation, RuntimeSource.IsVocabulary));
