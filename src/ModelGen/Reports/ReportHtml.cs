@@ -24,25 +24,23 @@ internal static partial class ReportHtml
     public static string Render(RunReport report)
     {
         var subject = report.Subject;
-        var sections = new List<(string Id, string Title, string Body)>();
-        if (report.Scored is { } scored)
+        var sections = new List<(string Id, string Title, string Body)>
         {
-            sections.Add(("results", "Results", Results(report, scored)));
-            sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation)));
-            sections.Add(("classes", "Per class", PerClass(scored.Evaluation)));
-            sections.Add(("top-losses", "Top losses", TopLosses(report, scored)));
-        }
-        else
-        {
-            sections.Add(("results", "Results", Note(report.NoDataReason ?? "No data was scored.")));
-        }
-
+            ("results", "Results", report.Scored is { } results ? Results(report, results) : Note(report.NoDataReason ?? "No data was scored.")),
+        };
         if (report.History is { } history)
         {
             sections.Add(("training", "Training", Training(report, history)));
             sections.Add(("curves", "Curves", report.CurvesPng is { } png
                 ? $"<img class=\"curves\" alt=\"{E(subject.ModelName)}: loss and accuracy per epoch\" src=\"{DataUri(png)}\">"
                 : Note("No epoch ran, so there are no curves.")));
+        }
+
+        if (report.Scored is { } scored)
+        {
+            sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation)));
+            sections.Add(("classes", "Per class", PerClass(scored.Evaluation)));
+            sections.Add(("top-losses", "Top losses", TopLosses(report, scored)));
         }
 
         sections.Add(("model", "Model", $"<pre>{E(subject.Summary)}</pre>"));
