@@ -24,7 +24,7 @@ internal static class GeneratedNames
         "Loss", "PredictedClass", "Probabilities",
 
         // Inference, saving and export.
-        "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Save", "Load",
+        "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Explain", "Save", "Load",
         "ExportOnnx", "ExportDescription", "ReportSubject",
 
         // Training.
@@ -45,7 +45,7 @@ internal static class GeneratedNames
     {
         "System", "System.CodeDom", "System.CodeDom.Compiler", "System.Collections", "System.Collections.Generic", "System.IO",
         "TorchSharp",
-        "ModelGen", "ModelGen.Backbones", "ModelGen.Data", "ModelGen.Export", "ModelGen.Heads", "ModelGen.Reports", "ModelGen.Runtime", "ModelGen.Training",
+        "ModelGen", "ModelGen.Backbones", "ModelGen.Data", "ModelGen.Explain", "ModelGen.Export", "ModelGen.Heads", "ModelGen.Reports", "ModelGen.Runtime", "ModelGen.Training",
     };
 
     /// <summary>
@@ -65,7 +65,7 @@ internal static class GeneratedNames
         "ModelGen.Data.Augmentation", "ModelGen.Data.FeatureSet",
         "ModelGen.Data.FillMode", "ModelGen.Data.ImageFolder",
         "ModelGen.Data.ImageLoadException", "ModelGen.Data.TrainingData",
-        "ModelGen.Export.OnnxExportInfo",
+        "ModelGen.Explain.Explanation", "ModelGen.Export.OnnxExportInfo",
         "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Reports.ReportSubject",
         "ModelGen.Runtime.ModelRuntime",
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",

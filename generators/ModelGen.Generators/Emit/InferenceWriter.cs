@@ -4,7 +4,7 @@ using R = ModelGen.Generators.Emit.RuntimeNames;
 
 namespace ModelGen.Generators.Emit;
 
-/// <summary>Extract, Evaluate, Predict, ONNX export, Save and Load.</summary>
+/// <summary>Extract, Evaluate, Predict, Explain, ONNX export, Save and Load.</summary>
 internal static class InferenceWriter
 {
     public static void Write(CodeWriter w, ModelPlan plan)
@@ -65,6 +65,7 @@ internal static class InferenceWriter
         w.Close();
         w.Line();
 
+        WriteExplain(w, plan, result);
         WriteExport(w, plan);
         w.Summary("Saves the weights and class names to one file (written to a temporary file, then renamed into place).");
         w.Line($"public void Save(string path) => {R.ModelRuntime}.SaveModel(this, path, nameof({plan.ClassName}), Fingerprint, Classes);");
@@ -85,6 +86,36 @@ internal static class InferenceWriter
         w.Line("model.Dispose();");
         w.Line("throw;");
         w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    private static void WriteExplain(CodeWriter w, ModelPlan plan, string result)
+    {
+        var explanation = $"{R.Explanation}<{result}>";
+        var chosen = plan.HasLabels ? "the label" : "the class name";
+        w.SummaryXml($"Where the model looks: a Grad-CAM heatmap at the backbone's output (the last convolutional stage inside the cut) for {chosen} <paramref name=\"label\"/>, or the predicted class when null, at the input size; <c>SavePng</c> writes it over the image.");
+        w.Line($"/// <exception cref=\"{R.ImageLoadException}\">The file is missing, not an image, or too large.</exception>");
+        w.Open($"public {explanation} Explain(string imagePath, {result}? label = null)");
+        w.Line($"var pixels = {R.ModelRuntime}.DecodePixels(imagePath, backbone.Input);");
+        w.Line("return Explain(pixels, label);");
+        w.Close();
+        w.Line();
+        w.Summary("The Grad-CAM explanation of one image read from a stream, as for an image file.");
+        w.Line($"/// <exception cref=\"{R.ImageLoadException}\">The stream does not hold a readable image.</exception>");
+        w.Open($"public {explanation} Explain(global::System.IO.Stream image, {result}? label = null)");
+        w.Line($"var pixels = {R.ModelRuntime}.DecodePixels(image, backbone.Input, \"the stream\");");
+        w.Line("return Explain(pixels, label);");
+        w.Close();
+        w.Line();
+        w.Open($"private {explanation} Explain(float[] pixels, {result}? label)");
+        w.Line($"{R.ModelRuntime}.WarnIfUntrained(head, nameof({plan.ClassName}), nameof(Explain), options.Logger);");
+        w.Line("eval();");
+        w.Line(plan.HasLabels
+            ? "int? classIndex = label is { } chosen ? (int)chosen : null;"
+            : $"int? classIndex = label is null ? null : {R.ModelRuntime}.ClassIndex(label, Classes);");
+        var labelOf = plan.HasLabels ? $"index => ({plan.LabelEnumName})index" : "index => Classes[index]";
+        w.Line($"return {R.ModelRuntime}.Explain(backbone, head, pixels, classIndex, Classes, {labelOf}, device);");
         w.Close();
         w.Line();
     }
@@ -119,6 +150,7 @@ internal static class InferenceWriter
             "backbone.Input",
             "images => Probabilities(ForwardLogits(images))",
             "features => Probabilities(ForwardHead(features))",
+            "imagePath => Explain(imagePath)",
             $"typeof({plan.ClassName}).Assembly"], ";");
         w.Line();
     }

@@ -52,6 +52,8 @@ internal static class RuntimeNames
     public const string CheckpointSettings = Training + ".CheckpointSettings";
     public const string EvaluationAccumulator = Training + ".EvaluationAccumulator";
 
+    public const string Explanation = "global::ModelGen.Explain.Explanation";
+
     public const string OnnxExportInfo = "global::ModelGen.Export.OnnxExportInfo";
 
     public const string ReportSubject = "global::ModelGen.Reports.ReportSubject";

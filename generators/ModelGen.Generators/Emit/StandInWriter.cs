@@ -52,6 +52,8 @@ internal static class StandInWriter
             $"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null) => {fail};",
             $"public {R.Prediction}<{result}> Predict(string imagePath) => {fail};",
             $"public {R.Prediction}<{result}> Predict(global::System.IO.Stream image) => {fail};",
+            $"public {R.Explanation}<{result}> Explain(string imagePath, {result}? label = null) => {fail};",
+            $"public {R.Explanation}<{result}> Explain(global::System.IO.Stream image, {result}? label = null) => {fail};",
             $"public void ExportOnnx(string path, bool includePreprocessing = true) => {fail};",
             $"public void Save(string path) => {fail};",
             $"public {R.TrainingHistory} Train({R.FeatureSet} train, {R.FeatureSet}? validation = null, {R.TrainOptions}? trainOptions = null) => {fail};",

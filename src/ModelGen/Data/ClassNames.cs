@@ -32,4 +32,28 @@ internal static class ClassNames
 
         return found;
     }
+
+    /// <summary>The index of the class called <paramref name="name"/>: the exact name, else the one name that matches ignoring case.</summary>
+    /// <exception cref="ArgumentException">No class has that name.</exception>
+    public static int IndexOf(string name, IReadOnlyList<string> classes)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (string.Equals(classes[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        for (var i = 0; i < classes.Count; i++)
+        {
+            if (string.Equals(classes[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        throw new ArgumentException($"'{name}' is not a class of the model; its classes are {string.Join(", ", classes)}.", nameof(name));
+    }
 }

@@ -30,7 +30,15 @@ internal static class ImageDecoder
 
     /// <summary>Decodes one image file into a normalised tensor [3, H, W] for <paramref name="input"/>.</summary>
     /// <exception cref="ImageLoadException">The file is missing, not an image, damaged or too large.</exception>
-    public static Tensor Decode(string path, ImageInput input)
+    public static Tensor Decode(string path, ImageInput input) => Normalise(DecodePixels(path, input), input);
+
+    /// <summary>Decodes one image from a stream into a normalised tensor [3, H, W].</summary>
+    /// <exception cref="ImageLoadException">The content is not a readable image, or too large.</exception>
+    public static Tensor Decode(Stream stream, ImageInput input, string name) => Normalise(DecodePixels(stream, input, name), input);
+
+    /// <summary>Decodes one image file into RGB planes [3 * H * W] in [0, 1] at the input size, not normalised.</summary>
+    /// <exception cref="ImageLoadException">The file is missing, not an image, damaged or too large.</exception>
+    public static float[] DecodePixels(string path, ImageInput input)
     {
         if (!File.Exists(path))
         {
@@ -43,12 +51,12 @@ internal static class ImageDecoder
         }
 
         using var stream = File.OpenRead(path);
-        return Decode(stream, input, path);
+        return DecodePixels(stream, input, path);
     }
 
-    /// <summary>Decodes one image from a stream into a normalised tensor [3, H, W].</summary>
+    /// <summary>Decodes one image from a stream into RGB planes [3 * H * W] in [0, 1] at the input size, not normalised.</summary>
     /// <exception cref="ImageLoadException">The content is not a readable image, or too large.</exception>
-    public static Tensor Decode(Stream stream, ImageInput input, string name)
+    public static float[] DecodePixels(Stream stream, ImageInput input, string name)
     {
         var pixels = new float[3 * input.Height * input.Width];
         var problem = TryDecode(stream, name, input, pixels);
@@ -57,6 +65,11 @@ internal static class ImageDecoder
             throw new ImageLoadException($"{name}: {problem}.");
         }
 
+        return pixels;
+    }
+
+    private static Tensor Normalise(float[] pixels, ImageInput input)
+    {
         using var scope = NewDisposeScope();
         var rgb = tensor(pixels, [1, 3, input.Height, input.Width]);
         return input.Preprocessing.Apply(rgb).squeeze(0).MoveToOuterDisposeScope();

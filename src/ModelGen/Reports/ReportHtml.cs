@@ -41,6 +41,7 @@ internal static partial class ReportHtml
             sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation)));
             sections.Add(("classes", "Per class", PerClass(scored.Evaluation)));
             sections.Add(("top-losses", "Top losses", TopLosses(report, scored)));
+            sections.Add(("grad-cam", "Where it looks", GradCam(report, scored)));
         }
 
         sections.Add(("model", "Model", $"<pre>{E(subject.Summary)}</pre>"));
@@ -159,6 +160,53 @@ internal static partial class ReportHtml
         }
 
         return text.Append("</div>").ToString();
+    }
+
+    private static string GradCam(RunReport report, ScoredSet scored)
+    {
+        var subject = report.Subject;
+        if (subject.Explain is not { } explain)
+        {
+            return Note("Grad-CAM is not available for this model.");
+        }
+
+        if (!scored.ImagesKnown)
+        {
+            return Note("The images are not available: the model was scored on features (a FeatureSet), which do not record their image files.");
+        }
+
+        // Per class, the images the model gives the class most confidently: what it looks at when it sees the class.
+        var chosen = scored.Outcomes.Where(o => o.Path is not null)
+            .GroupBy(o => o.TrueClass)
+            .OrderBy(g => g.Key)
+            .SelectMany(g => g.OrderByDescending(o => o.Probabilities[o.TrueClass]).Take(RunReport.GradCamPerClass))
+            .ToList();
+        var text = new StringBuilder("<p>Grad-CAM at the backbone's output for the predicted class: red where the evidence for it is strongest, blue where there is none. Per class, the images the model scores highest for their own class.</p>\n<div class=\"figures\">\n");
+        string? failure = null;
+        foreach (var outcome in chosen)
+        {
+            byte[] png;
+            try
+            {
+                using var explanation = explain(outcome.Path!);
+                png = Thumbnails.Shrink(explanation.ToPng());
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failure ??= e.Message; // a file gone since scoring, or a model whose gradient is not available
+                continue;
+            }
+
+            text.Append(Figure(report, outcome, $"true {subject.Classes[outcome.TrueClass]}", outcome.PredictedClass == outcome.TrueClass, png));
+        }
+
+        text.Append("</div>");
+        if (failure is not null)
+        {
+            text.Append(Note($"Some images could not be explained: {failure}"));
+        }
+
+        return text.ToString();
     }
 
     private static string Figure(RunReport report, SampleOutcome outcome, string heading, bool right, byte[]? png = null)

@@ -1,4 +1,5 @@
 using ModelGen.Data;
+using ModelGen.Explain;
 using static TorchSharp.torch;
 
 namespace ModelGen.Reports;
@@ -21,8 +22,9 @@ public sealed class ReportSubject
     /// <param name="input">The model's input: size, gray or color, preprocessing.</param>
     /// <param name="scoreImages">Probabilities for a batch of preprocessed images [N, 3, H, W].</param>
     /// <param name="scoreFeatures">Probabilities for a batch of backbone features.</param>
+    /// <param name="explain">The model's Grad-CAM of one image file for its predicted class; null where the report shows none.</param>
     /// <param name="owner">The generated model's assembly: its build records the project folder, where the spec is read from.</param>
-    public ReportSubject(nn.Module model, string modelName, string specFileName, string summary, IReadOnlyList<string> classes, Device device, ImageInput input, Func<Tensor, Tensor> scoreImages, Func<Tensor, Tensor> scoreFeatures, System.Reflection.Assembly? owner)
+    public ReportSubject(nn.Module model, string modelName, string specFileName, string summary, IReadOnlyList<string> classes, Device device, ImageInput input, Func<Tensor, Tensor> scoreImages, Func<Tensor, Tensor> scoreFeatures, Func<string, Explanation>? explain, System.Reflection.Assembly? owner)
     {
         Model = model;
         ModelName = modelName;
@@ -33,6 +35,7 @@ public sealed class ReportSubject
         Input = input;
         ScoreImages = scoreImages;
         ScoreFeatures = scoreFeatures;
+        Explain = explain;
         Owner = owner;
     }
 
@@ -53,6 +56,8 @@ public sealed class ReportSubject
     internal Func<Tensor, Tensor> ScoreImages { get; }
 
     internal Func<Tensor, Tensor> ScoreFeatures { get; }
+
+    internal Func<string, Explanation>? Explain { get; }
 
     internal System.Reflection.Assembly? Owner { get; }
 

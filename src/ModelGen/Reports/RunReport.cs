@@ -25,6 +25,9 @@ internal sealed record RunReport(
     /// <summary>How many of the highest-loss samples are shown.</summary>
     public const int TopLossCount = 12;
 
+    /// <summary>How many images of each class get a Grad-CAM overlay.</summary>
+    public const int GradCamPerClass = 2;
+
     /// <summary>When the report was made (local time, with its offset).</summary>
     public DateTimeOffset Written { get; init; } = DateTimeOffset.Now;
 }

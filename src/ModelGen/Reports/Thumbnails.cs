@@ -1,6 +1,7 @@
 using ModelGen.Data;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
 
 namespace ModelGen.Reports;
 
@@ -25,6 +26,22 @@ internal static class Thumbnails
         }
 
         return Png(planes, width, height);
+    }
+
+    /// <summary>A PNG scaled down to at most <see cref="MaxSide"/> (unchanged when it is that small already).</summary>
+    public static byte[] Shrink(byte[] png)
+    {
+        using var image = Image.Load<Rgb24>(png);
+        if (Math.Max(image.Width, image.Height) <= MaxSide)
+        {
+            return png;
+        }
+
+        var scale = MaxSide / (double)Math.Max(image.Width, image.Height);
+        image.Mutate(c => c.Resize(Math.Max(1, (int)Math.Round(image.Width * scale)), Math.Max(1, (int)Math.Round(image.Height * scale))));
+        using var stream = new MemoryStream();
+        image.SaveAsPng(stream);
+        return stream.ToArray();
     }
 
     /// <summary>RGB planes in [0, 1] ([3, H, W] flattened) as a PNG.</summary>

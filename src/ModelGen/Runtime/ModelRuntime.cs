@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Microsoft.Extensions.Logging;
 using ModelGen.Backbones;
 using ModelGen.Data;
+using ModelGen.Explain;
 using ModelGen.Export;
 using ModelGen.Heads;
 using ModelGen.Reports;
@@ -64,6 +65,28 @@ public static class ModelRuntime
     /// <summary>One image from a stream, preprocessed for the backbone.</summary>
     /// <exception cref="ImageLoadException">The stream does not hold a readable image.</exception>
     public static Tensor DecodeImage(Stream stream, ImageInput input, string name) => ImageDecoder.Decode(stream, input, name);
+
+    /// <summary>One image file as RGB planes [3 * H * W] in [0, 1] at the backbone's input size, not yet normalised (for Explain).</summary>
+    /// <exception cref="ImageLoadException">The file is missing, not an image, or too large.</exception>
+    public static float[] DecodePixels(string path, ImageInput input) => ImageDecoder.DecodePixels(path, input);
+
+    /// <summary>One image from a stream as RGB planes [3 * H * W] in [0, 1] at the backbone's input size, not yet normalised.</summary>
+    /// <exception cref="ImageLoadException">The stream does not hold a readable image.</exception>
+    public static float[] DecodePixels(Stream stream, ImageInput input, string name) => ImageDecoder.DecodePixels(stream, input, name);
+
+    /// <summary>
+    /// The Grad-CAM explanation of one image (RGB planes from <see cref="DecodePixels(string, ImageInput)"/>) for the
+    /// class <paramref name="classIndex"/>, or the predicted class when null; the modules' training modes, the
+    /// parameters' gradients and <c>requires_grad</c> are left as they were.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="classIndex"/> is not a class of the model.</exception>
+    /// <exception cref="InvalidOperationException">The backbone's output is not feature maps [N, C, h, w].</exception>
+    public static Explanation<TLabel> Explain<TLabel>(Backbone backbone, Head head, float[] pixels, int? classIndex, IReadOnlyList<string> classes, Func<int, TLabel> labelOf, Device device) =>
+        GradCam.Explain(backbone, head, pixels, classIndex, classes, labelOf, device);
+
+    /// <summary>The index of the class called <paramref name="className"/> (exactly, else ignoring case).</summary>
+    /// <exception cref="ArgumentException">No class has that name.</exception>
+    public static int ClassIndex(string className, IReadOnlyList<string> classes) => ClassNames.IndexOf(className, classes);
 
     /// <summary>The optimizer the settings describe, over the head's and the backbone's trainable parameters.</summary>
     public static optim.Optimizer CreateOptimizer(OptimizerSettings settings, IEnumerable<Parameter> head, IEnumerable<Parameter>? backbone = null) =>

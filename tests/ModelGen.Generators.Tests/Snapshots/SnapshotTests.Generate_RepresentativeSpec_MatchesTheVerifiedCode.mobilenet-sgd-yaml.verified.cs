@@ -148,6 +148,7 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
         backbone.Input,
         images => Probabilities(ForwardLogits(images)),
         features => Probabilities(ForwardHead(features)),
+        imagePath => Explain(imagePath),
         typeof(Defects).Assembly);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
@@ -211,6 +212,34 @@ public sealed partial class Defects : global::TorchSharp.torch.nn.Module<global:
         var probabilities = Probabilities(ForwardLogits(image.unsqueeze(0).to(device))).cpu().data<float>().ToArray();
         var index = global::ModelGen.Prediction.ArgMax(probabilities);
         return new global::ModelGen.Prediction<string>(Classes[index], index, Classes[index], probabilities);
+    }
+
+    /// <summary>
+    /// Where the model looks: a Grad-CAM heatmap at the backbone's output (the last convolutional stage inside the cut)
+    /// for the class name <paramref name="label"/>, or the predicted class when null, at the input size; <c>SavePng</c>
+    /// writes it over the image.
+    /// </summary>
+    /// <exception cref="global::ModelGen.Data.ImageLoadException">The file is missing, not an image, or too large.</exception>
+    public global::ModelGen.Explain.Explanation<string> Explain(string imagePath, string? label = null)
+    {
+        var pixels = global::ModelGen.Runtime.ModelRuntime.DecodePixels(imagePath, backbone.Input);
+        return Explain(pixels, label);
+    }
+
+    /// <summary>The Grad-CAM explanation of one image read from a stream, as for an image file.</summary>
+    /// <exception cref="global::ModelGen.Data.ImageLoadException">The stream does not hold a readable image.</exception>
+    public global::ModelGen.Explain.Explanation<string> Explain(global::System.IO.Stream image, string? label = null)
+    {
+        var pixels = global::ModelGen.Runtime.ModelRuntime.DecodePixels(image, backbone.Input, "the stream");
+        return Explain(pixels, label);
+    }
+
+    private global::ModelGen.Explain.Explanation<string> Explain(float[] pixels, string? label)
+    {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(Defects), nameof(Explain), options.Logger);
+        eval();
+        int? classIndex = label is null ? null : global::ModelGen.Runtime.ModelRuntime.ClassIndex(label, Classes);
+        return global::ModelGen.Runtime.ModelRuntime.Explain(backbone, head, pixels, classIndex, Classes, index => Classes[index], device);
     }
 
     /// <summary>

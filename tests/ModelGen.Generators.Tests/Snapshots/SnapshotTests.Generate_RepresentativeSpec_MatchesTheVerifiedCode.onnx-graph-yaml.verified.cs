@@ -164,6 +164,7 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         backbone.Input,
         images => Probabilities(ForwardLogits(images)),
         features => Probabilities(ForwardHead(features)),
+        imagePath => Explain(imagePath),
         typeof(Imported).Assembly);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
@@ -227,6 +228,34 @@ public sealed partial class Imported : global::TorchSharp.torch.nn.Module<global
         var probabilities = Probabilities(ForwardLogits(image.unsqueeze(0).to(device))).cpu().data<float>().ToArray();
         var index = global::ModelGen.Prediction.ArgMax(probabilities);
         return new global::ModelGen.Prediction<ImportedLabel>((ImportedLabel)index, index, Classes[index], probabilities);
+    }
+
+    /// <summary>
+    /// Where the model looks: a Grad-CAM heatmap at the backbone's output (the last convolutional stage inside the cut)
+    /// for the label <paramref name="label"/>, or the predicted class when null, at the input size; <c>SavePng</c>
+    /// writes it over the image.
+    /// </summary>
+    /// <exception cref="global::ModelGen.Data.ImageLoadException">The file is missing, not an image, or too large.</exception>
+    public global::ModelGen.Explain.Explanation<ImportedLabel> Explain(string imagePath, ImportedLabel? label = null)
+    {
+        var pixels = global::ModelGen.Runtime.ModelRuntime.DecodePixels(imagePath, backbone.Input);
+        return Explain(pixels, label);
+    }
+
+    /// <summary>The Grad-CAM explanation of one image read from a stream, as for an image file.</summary>
+    /// <exception cref="global::ModelGen.Data.ImageLoadException">The stream does not hold a readable image.</exception>
+    public global::ModelGen.Explain.Explanation<ImportedLabel> Explain(global::System.IO.Stream image, ImportedLabel? label = null)
+    {
+        var pixels = global::ModelGen.Runtime.ModelRuntime.DecodePixels(image, backbone.Input, "the stream");
+        return Explain(pixels, label);
+    }
+
+    private global::ModelGen.Explain.Explanation<ImportedLabel> Explain(float[] pixels, ImportedLabel? label)
+    {
+        global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(Imported), nameof(Explain), options.Logger);
+        eval();
+        int? classIndex = label is { } chosen ? (int)chosen : null;
+        return global::ModelGen.Runtime.ModelRuntime.Explain(backbone, head, pixels, classIndex, Classes, index => (ImportedLabel)index, device);
     }
 
     /// <summary>

@@ -32,19 +32,19 @@ public sealed class ReportInBrowserTests
         var classes = FashionData.Classes.Select((name, i) => i == 0 ? ScriptClass : name).ToList();
         var subject = new ReportSubject(
             model, nameof(TinyValidationSplit), "Specs/TinyValidationSplit.model.yaml", TinyValidationSplit.Summary(), classes, model.Device, model.Backbone.Input,
-            images => nn.functional.softmax(model.ForwardLogits(images), 1), features => nn.functional.softmax(model.ForwardHead(features), 1), typeof(TinyValidationSplit).Assembly);
+            images => nn.functional.softmax(model.ForwardLogits(images), 1), features => nn.functional.softmax(model.ForwardHead(features), 1), path => model.Explain(path), typeof(TinyValidationSplit).Assembly);
         ModelRuntime.EvaluateWithReport(subject, ImageFolder.Open(hostile), 32, temp["evaluation/report.html"], new CapturingLogger());
 
         using var browser = HeadlessChromium.Start();
         browser.Watch();
         var screenshots = Directory.CreateDirectory(Path.Combine(Repository.Root, "artifacts", "screenshots")).FullName;
-        foreach (var (page, name, expectedImages) in new[] { (temp["run/report.html"], "training-report.png", 13), (temp["evaluation/report.html"], "evaluation-report.png", 10) })
+        foreach (var (page, name, expectedImages) in new[] { (temp["run/report.html"], "training-report.png", 33), (temp["evaluation/report.html"], "evaluation-report.png", 20) })
         {
             browser.Open(page);
             var state = browser.Evaluate("JSON.stringify({ images: Array.from(document.images).map(i => ({ ok: i.complete && i.naturalWidth > 0, alt: i.alt })), text: document.body.innerText, scripts: document.scripts.length })");
             var found = JsonNode.Parse((string)state!)!;
             var images = found["images"]!.AsArray();
-            Assert.Equal(expectedImages, images.Count); // the curves and the 12 top losses; the 10 images evaluated
+            Assert.Equal(expectedImages, images.Count); // curves, 12 top losses, 2 Grad-CAMs per class; 10 evaluated images and their Grad-CAMs
             Assert.All(images, image => Assert.True((bool)image!["ok"]!, $"{image!["alt"]} did not decode in {page}"));
             Assert.Equal(0, (int)found["scripts"]!);
             File.WriteAllBytes(Path.Combine(screenshots, name), browser.Screenshot());

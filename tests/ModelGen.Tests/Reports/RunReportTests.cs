@@ -28,7 +28,7 @@ public sealed class RunReportTests
 
         var path = temp["out/report.html"];
         var html = File.ReadAllText(path);
-        foreach (var section in new[] { "results", "confusion", "classes", "top-losses", "training", "curves", "model", "spec" })
+        foreach (var section in new[] { "results", "confusion", "classes", "top-losses", "grad-cam", "training", "curves", "model", "spec" })
         {
             Assert.Contains($"<section id=\"{section}\">", html);
         }
@@ -39,8 +39,8 @@ public sealed class RunReportTests
         Assert.Contains("Model: &quot;TinyValidationSplit&quot; (resnet18, cut at layer1", html); // Summary(), encoded
         Assert.Contains("validation_split: 0.25", html); // the spec's own text, read from the project
         Assert.Contains("<td class=\"name\">ankle-boot</td>", html); // per-class figures
-        // The curves and one thumbnail per validation image (10, all among the top losses), all inline.
-        Assert.Equal(11, System.Text.RegularExpressions.Regex.Matches(html, "<img [^>]*src=\"data:image/png;base64,").Count);
+        // The curves, a thumbnail per validation image (10, all among the top losses) and its Grad-CAM, all inline.
+        Assert.Equal(21, System.Text.RegularExpressions.Regex.Matches(html, "<img [^>]*src=\"data:image/png;base64,").Count);
         Assert.Empty(ReportData.ExternalReferences(html));
         Assert.True(File.Exists(temp["out/history.csv"]) && File.Exists(temp["out/curves.png"]));
         Assert.EndsWith($", report {path}", log.Of(LogEvents.TrainingFinished).Single().Message);
