@@ -24,35 +24,35 @@ internal static partial class ReportHtml
     public static string Render(RunReport report)
     {
         var subject = report.Subject;
-        var sections = new List<(string Id, string Title, string Body)>
+        var sections = new List<(string Id, string Title, string Body, bool Wide)>
         {
-            ("results", "Results", report.Scored is { } results ? Results(report, results) : Note(report.NoDataReason ?? "No data was scored.")),
+            ("results", "Results", report.Scored is { } results ? Results(report, results) : Note(report.NoDataReason ?? "No data was scored."), false),
         };
         if (report.History is { } history)
         {
-            sections.Add(("training", "Training", Training(report, history)));
+            sections.Add(("training", "Training", Training(report, history), false));
             sections.Add(("curves", "Curves", report.CurvesPng is { } png
                 ? $"<img class=\"curves\" alt=\"{E(subject.ModelName)}: loss and accuracy per epoch\" src=\"{DataUri(png)}\">"
-                : Note("No epoch ran, so there are no curves.")));
+                : Note("No epoch ran, so there are no curves."), true));
         }
 
         if (report.Scored is { } scored)
         {
-            sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation)));
-            sections.Add(("classes", "Per class", PerClass(scored.Evaluation)));
-            sections.Add(("top-losses", "Top losses", TopLosses(report, scored)));
-            sections.Add(("grad-cam", "Where it looks", GradCam(report, scored)));
+            sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation), false));
+            sections.Add(("classes", "Per class", PerClass(scored.Evaluation), false));
+            sections.Add(("top-losses", "Top losses", TopLosses(report, scored), true));
+            sections.Add(("grad-cam", "Where it looks", GradCam(report, scored), true));
         }
 
-        sections.Add(("model", "Model", $"<pre>{E(subject.Summary)}</pre>"));
-        sections.Add(("spec", "Spec", Spec(subject)));
+        sections.Add(("model", "Model", $"<pre>{E(subject.Summary)}</pre>", false));
+        sections.Add(("spec", "Spec", Spec(subject), false));
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["title"] = E($"{subject.ModelName}: {report.Kind}"),
             ["subtitle"] = E(string.Create(CultureInfo.InvariantCulture, $"{report.DataName} · device {subject.Device} · {report.Written:yyyy-MM-dd HH:mm:ss zzz} · ModelGen {Version}")),
             ["navigation"] = string.Concat(sections.Select(s => $"<a href=\"#{s.Id}\">{E(s.Title)}</a>")),
-            ["sections"] = string.Join("\n", sections.Select(s => $"<section id=\"{s.Id}\">\n<h2>{E(s.Title)}</h2>\n{s.Body}\n</section>")),
+            ["sections"] = string.Join("\n", sections.Select(s => $"<section id=\"{s.Id}\"{(s.Wide ? " class=\"wide\"" : "")}>\n<h2>{E(s.Title)}</h2>\n{s.Body}\n</section>")),
         };
 
         // One pass over the template: text put in never has its own {{...}} replaced.

@@ -30,7 +30,7 @@ public sealed class RunReportTests
         var html = File.ReadAllText(path);
         foreach (var section in new[] { "results", "confusion", "classes", "top-losses", "grad-cam", "training", "curves", "model", "spec" })
         {
-            Assert.Contains($"<section id=\"{section}\">", html);
+            Assert.Contains($"<section id=\"{section}\"", html);
         }
 
         Assert.Contains("TinyValidationSplit: training run", html);
@@ -57,9 +57,9 @@ public sealed class RunReportTests
 
         var html = File.ReadAllText(temp["report.html"]);
         Assert.Contains("There is no validation data, so the model was not scored", html);
-        Assert.DoesNotContain("<section id=\"confusion\">", html);
-        Assert.DoesNotContain("<section id=\"top-losses\">", html);
-        Assert.Contains("<section id=\"curves\">", html);
+        Assert.DoesNotContain("<section id=\"confusion\"", html);
+        Assert.DoesNotContain("<section id=\"top-losses\"", html);
+        Assert.Contains("<section id=\"curves\"", html);
     }
 
     [Fact]
