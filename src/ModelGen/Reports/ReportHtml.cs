@@ -24,24 +24,25 @@ internal static partial class ReportHtml
     public static string Render(RunReport report)
     {
         var subject = report.Subject;
+        // What a reader asks first comes first: how the model did, where it fails and where it looks; then how it trained.
         var sections = new List<(string Id, string Title, string Body, bool Wide)>
         {
-            ("results", "Results", report.Scored is { } results ? Results(report, results) : Note(report.NoDataReason ?? "No data was scored."), false),
+            ("results", "Results", report.Scored is { } results ? Results(report, results) : Note(report.NoDataReason ?? "No data was scored."), report.Scored is null),
         };
+        if (report.Scored is { } scored)
+        {
+            sections.Add(("classes", "Per class", PerClass(scored.Evaluation), false));
+            sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation), true));
+            sections.Add(("top-losses", "Top losses", TopLosses(report, scored), true));
+            sections.Add(("grad-cam", "Where it looks", GradCam(report, scored), true));
+        }
+
         if (report.History is { } history)
         {
-            sections.Add(("training", "Training", Training(report, history), false));
+            sections.Add(("training", "Training", Training(report, history), true));
             sections.Add(("curves", "Curves", report.CurvesPng is { } png
                 ? $"<img class=\"curves\" alt=\"{E(subject.ModelName)}: loss and accuracy per epoch\" src=\"{DataUri(png)}\">"
                 : Note("No epoch ran, so there are no curves."), true));
-        }
-
-        if (report.Scored is { } scored)
-        {
-            sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation), false));
-            sections.Add(("classes", "Per class", PerClass(scored.Evaluation), false));
-            sections.Add(("top-losses", "Top losses", TopLosses(report, scored), true));
-            sections.Add(("grad-cam", "Where it looks", GradCam(report, scored), true));
         }
 
         sections.Add(("model", "Model", $"<pre>{E(subject.Summary)}</pre>", false));
