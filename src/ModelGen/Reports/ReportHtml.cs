@@ -151,7 +151,7 @@ internal static partial class ReportHtml
         var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<p>The {top.Count} images with the highest loss: where the model is most wrong, or right with the least confidence.</p>\n"));
         if (!scored.ImagesKnown)
         {
-            text.Append(Note("The images are not available: the model was scored on features (a FeatureSet), which do not record their image files. Train or evaluate on image folders to see them here.")).Append('\n');
+            text.Append(Note("The images are not available: the model was scored on features whose image files are not known (a FeatureSet made by hand, or read from the cache when some images were unreadable). Features from Extract, or training on image folders, show them here.")).Append('\n');
         }
 
         text.Append("<div class=\"figures\">\n");
@@ -173,7 +173,7 @@ internal static partial class ReportHtml
 
         if (!scored.ImagesKnown)
         {
-            return Note("The images are not available: the model was scored on features (a FeatureSet), which do not record their image files.");
+            return Note("The images are not available: the model was scored on features whose image files are not known.");
         }
 
         // Per class, the images the model gives the class most confidently: what it looks at when it sees the class.

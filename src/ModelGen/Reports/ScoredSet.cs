@@ -6,7 +6,7 @@ namespace ModelGen.Reports;
 /// <summary>Every sample of a data set as the model scored it, with the evaluation they add up to.</summary>
 /// <param name="Outcomes">One per readable sample, in the data's order.</param>
 /// <param name="Evaluation">Accuracy, loss and the confusion matrix of <paramref name="Outcomes"/>.</param>
-/// <param name="ImagesKnown">Whether the samples' image files are known (not for features given without them).</param>
+/// <param name="ImagesKnown">Whether the samples' image files are known (not for features made elsewhere, or read from the cache with images skipped).</param>
 internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, EvaluationResult Evaluation, bool ImagesKnown)
 {
     /// <summary>Scores every image of <paramref name="images"/> (unreadable ones are skipped and counted).</summary>
@@ -27,10 +27,11 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
         return new ScoredSet(outcomes, Evaluate(subject.Classes, outcomes, images.Skipped), ImagesKnown: true);
     }
 
-    /// <summary>Scores every sample of <paramref name="features"/>; their image files are not known.</summary>
+    /// <summary>Scores every sample of <paramref name="features"/>; their image files are known when the features were extracted here.</summary>
     public static ScoredSet Of(ReportSubject subject, FeatureSet features, int batchSize = 32)
     {
         var outcomes = new List<SampleOutcome>(features.Count);
+        var paths = features.SourcePaths;
         subject.Model.eval();
         using (inference_mode())
         {
@@ -38,11 +39,12 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
             {
                 using var scope = NewDisposeScope();
                 var probabilities = subject.ScoreFeatures(batch.Features.to(subject.Device));
-                Add(outcomes, probabilities, batch.Labels, _ => null);
+                var start = outcomes.Count; // the batches are in the set's order
+                Add(outcomes, probabilities, batch.Labels, i => paths?[start + i]);
             }
         }
 
-        return new ScoredSet(outcomes, Evaluate(subject.Classes, outcomes, features.Skipped), ImagesKnown: false);
+        return new ScoredSet(outcomes, Evaluate(subject.Classes, outcomes, features.Skipped), ImagesKnown: paths is not null);
     }
 
     /// <summary>The samples with the highest loss, highest first.</summary>

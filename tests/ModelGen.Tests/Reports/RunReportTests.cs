@@ -47,6 +47,28 @@ public sealed class RunReportTests
     }
 
     [Fact]
+    public void FeaturesFromExtract_KnowTheirImages_EvenFromTheCache_SoTheReportShowsThem()
+    {
+        using var temp = new TempFolder();
+        var train = FashionData.Subset(FashionData.Train, perClass: 1, temp["train"]);
+        var validation = FashionData.Subset(FashionData.Validation, perClass: 1, temp["val"]);
+        using var model = TinyValidationSplit.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        using var trainFeatures = model.Extract(train);
+        using var extracted = model.Extract(validation);
+        using var cached = model.Extract(validation); // the same images: read back from the feature cache
+
+        Assert.Equal(Directory.GetFiles(validation, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal), extracted.SourcePaths!.Order(StringComparer.Ordinal));
+        Assert.Equal(extracted.SourcePaths, cached.SourcePaths);
+
+        model.Train(trainFeatures, cached, new TrainOptions { OutputDirectory = temp["out"], Progress = ProgressMode.None });
+
+        var html = File.ReadAllText(temp["out/report.html"]);
+        Assert.Contains("validation features (10 samples)", html);
+        Assert.DoesNotContain("The images are not available", html);
+        Assert.Equal(21, System.Text.RegularExpressions.Regex.Matches(html, "<img [^>]*src=\"data:image/png;base64,").Count); // curves, 10 thumbnails, 10 Grad-CAMs
+    }
+
+    [Fact]
     public void WithoutValidationData_TheReportSaysSo_InsteadOfTheScoredSections()
     {
         using var temp = new TempFolder();
