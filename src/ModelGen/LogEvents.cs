@@ -91,7 +91,7 @@ public static class LogEvents
     /// <summary>Warning, once per model: Evaluate or Predict on a head that was never trained nor loaded (its weights are random).</summary>
     public const int HeadNotTrained = 3040;
 
-    /// <summary>Information: a run finished; the history and curves are written.</summary>
+    /// <summary>Information: a run finished; the history and curves are written, and the report (report.html) of a generated model.</summary>
     public const int TrainingFinished = 3030;
 
     /// <summary>Warning: a run ended without finishing (training threw); the history of the epochs run so far is written.</summary>

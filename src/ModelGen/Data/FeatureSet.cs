@@ -10,6 +10,7 @@ public sealed class FeatureSet : IDisposable
 {
     private readonly Tensor _features;
     private readonly Tensor _labels;
+    private IReadOnlyList<string>? _sourcePaths;
     private bool _disposed;
 
     /// <summary>Creates a feature set; it takes ownership of the tensors.</summary>
@@ -49,8 +50,8 @@ public sealed class FeatureSet : IDisposable
     /// </summary>
     internal IReadOnlyList<string>? SourcePaths
     {
-        get;
-        set => field = value is null || value.Count == Count ? value
+        get => _sourcePaths;
+        set => _sourcePaths = value is null || value.Count == Count ? value
             : throw new ArgumentException($"{value.Count} image paths for {Count} samples.", nameof(value));
     }
 

@@ -11,8 +11,8 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// One call of a generated <c>Train</c>: the history across phases, checkpoints and resuming, and the files
-/// written at the end (history as CSV and JSON, training curves as PNG, and the run report, report.html). The generated loops call it for the
-/// machinery; the loops themselves are in the generated code. Messages go to <see cref="TrainOptions.Logger"/>,
+/// written at the end (history as CSV and JSON, training curves as PNG, the report page report.html). The generated
+/// loops call it for the machinery; the loops themselves are in the generated code. Messages go to <see cref="TrainOptions.Logger"/>,
 /// else to the model's <see cref="ModelOptions.Logger"/>.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
@@ -127,7 +127,7 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Ends the run: writes history.csv, history.json and curves.png, and returns the history.</summary>
-    public TrainingHistory Finish() => Finish(null, null, "");
+    public TrainingHistory Finish() => Finish(null, null, NoValidation);
 
     /// <summary>
     /// Ends the run: writes history.csv, history.json, curves.png and report.html, which scores the trained model on
@@ -137,38 +137,45 @@ public sealed class TrainingRun : IDisposable
     /// <param name="validation">The validation images; null when there were none (the report says so).</param>
     /// <param name="report">What the report shows of the model, and how the model scores images.</param>
     public TrainingHistory Finish(ImageFolder? validation, ReportSubject report) => validation is null
-        ? Finish(report, null, "")
+        ? Finish(report, null, NoValidation)
         : Finish(report, subject => ScoredSet.Of(subject, validation), $"validation images: {validation.Name}");
 
     /// <summary>As <see cref="Finish(ImageFolder, ReportSubject)"/>, for a run on features: the report scores the validation features.</summary>
     /// <param name="validation">The validation features; null when there were none (the report says so).</param>
     /// <param name="report">What the report shows of the model, and how the model scores features.</param>
     public TrainingHistory Finish(FeatureSet? validation, ReportSubject report) => validation is null
-        ? Finish(report, null, "")
+        ? Finish(report, null, NoValidation)
         : Finish(report, subject => ScoredSet.Of(subject, validation), $"validation features ({validation.Count} samples)");
+
+    private const string NoValidation = "no validation data";
 
     private TrainingHistory Finish(ReportSubject? subject, Func<ReportSubject, ScoredSet>? score, string data)
     {
         _ended = true;
         var curves = WriteHistory();
-        var report = "none";
-        if (subject is not null)
-        {
-            var path = Path.Combine(OutputDirectory, ReportFile.Name);
-            var seconds = _clock.Elapsed.TotalSeconds;
-            report = ReportFile.TryWrite(
-                () => new RunReport(subject, "training run", score is null ? "no validation data" : data, score?.Invoke(subject), score is null ? "There is no validation data, so the model was not scored: pass validation data to Train (or set training.validation_split in the spec) to see the confusion matrix, per-class figures and the images it gets wrong." : null, new TrainingHistory(History.Epochs), curves, seconds),
-                _modelName,
-                path,
-                _logger) ? path : "not written (see the warning above)";
-        }
-
+        var report = subject is null ? "none" : WriteReport(subject, score, data, curves);
         if (_options.Progress != ProgressMode.None)
         {
             _logger.TrainingFinished(_modelName, History.Epochs.Count, _clock.Elapsed.TotalSeconds, OutputDirectory, _store is null ? "off" : "in " + _store.Directory, report);
         }
 
         return new TrainingHistory(History.Epochs);
+    }
+
+    // report.html beside the history; whatever goes wrong in making it is a warning, and the run's result stands.
+    private string WriteReport(ReportSubject subject, Func<ReportSubject, ScoredSet>? score, string data, byte[]? curves)
+    {
+        var path = Path.Combine(OutputDirectory, ReportFile.Name);
+        var seconds = _clock.Elapsed.TotalSeconds;
+        var unscored = score is null
+            ? "There is no validation data, so the model was not scored: pass validation data to Train (or set training.validation_split in the spec) to see the confusion matrix, per-class figures and the images it gets wrong."
+            : null;
+        var written = ReportFile.TryWrite(
+            () => new RunReport(subject, "training run", data, score?.Invoke(subject), unscored, new TrainingHistory(History.Epochs), curves, seconds),
+            _modelName,
+            path,
+            _logger);
+        return written ? path : "not written (see the warning above)";
     }
 
     /// <summary>
