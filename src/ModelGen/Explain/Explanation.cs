@@ -1,3 +1,4 @@
+using ModelGen.Storage;
 using static TorchSharp.torch;
 
 namespace ModelGen.Explain;
@@ -55,7 +56,18 @@ public class Explanation : IDisposable
     public int PredictedIndex => Prediction.ArgMax(Probabilities);
 
     /// <summary>The heatmap's value at a row and column, in [0, 1].</summary>
-    public float this[int row, int column] => _heatmap[(row * Width) + column];
+    /// <exception cref="ArgumentOutOfRangeException">The row or column is outside the heatmap.</exception>
+    public float this[int row, int column]
+    {
+        get
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(row);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Height);
+            ArgumentOutOfRangeException.ThrowIfNegative(column);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(column, Width);
+            return _heatmap[(row * Width) + column];
+        }
+    }
 
     /// <summary>
     /// The heatmap as a PNG: a jet colour map (blue for none, red for the strongest evidence) laid over the image
@@ -73,18 +85,7 @@ public class Explanation : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var png = ToPng(opacity);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temporary = full + ".tmp-" + Guid.NewGuid().ToString("N");
-        try
-        {
-            File.WriteAllBytes(temporary, png);
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 
     /// <summary>Frees the heatmap tensor.</summary>

@@ -62,7 +62,7 @@ public sealed class NamespaceDependencyTests
         [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Storage],
 
         // Grad-CAM: where a model looks, at the backbone's output (its head, backbone and image input).
-        [Explain] = [Root, Data, Heads, Backbones],
+        [Explain] = [Root, Data, Heads, Backbones, Storage],
 
         // The run report (report.html): scores data and explains images with the model it is given, draws the page.
         [Reports] = [Root, Data, Storage, Explain],
