@@ -90,6 +90,11 @@ internal static partial class ReportHtml
     private static string Confusion(EvaluationResult evaluation)
     {
         var classes = evaluation.Classes;
+        if (classes.Count > RunReport.ConfusionMatrixLimit)
+        {
+            return LargestConfusions(evaluation);
+        }
+
         var text = new StringBuilder("<p>Rows: the true class; columns: the predicted class. The shade is the share of the row: blue where right, orange where wrong.</p>\n<table class=\"confusion\">\n<tr><th class=\"name\">true \\ predicted</th>");
         foreach (var name in classes)
         {
@@ -116,6 +121,31 @@ internal static partial class ReportHtml
             }
 
             text.Append("</tr>\n");
+        }
+
+        return text.Append("</table>").ToString();
+    }
+
+    // Too many classes for a readable matrix: the pairs the model mixes up most, as a list.
+    private static string LargestConfusions(EvaluationResult evaluation)
+    {
+        var classes = evaluation.Classes;
+        var pairs = new List<(int True, int Predicted, long Count)>();
+        for (var i = 0; i < classes.Count; i++)
+        {
+            for (var j = 0; j < classes.Count; j++)
+            {
+                if (i != j && evaluation.ConfusionMatrix[i, j] > 0)
+                {
+                    pairs.Add((i, j, evaluation.ConfusionMatrix[i, j]));
+                }
+            }
+        }
+
+        var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"<p>{classes.Count} classes are too many for a readable matrix (EvaluationResult.ConfusionMatrix has it all): the {RunReport.ConfusionMatrixLimit} confusions with the most images.</p>\n<table>\n<tr><th class=\"name\">true</th><th class=\"name\">predicted</th><th>images</th></tr>\n"));
+        foreach (var (trueClass, predicted, count) in pairs.OrderByDescending(p => p.Count).Take(RunReport.ConfusionMatrixLimit))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"name\">{E(classes[trueClass])}</td><td class=\"name\">{E(classes[predicted])}</td><td>{count}</td></tr>\n");
         }
 
         return text.Append("</table>").ToString();
@@ -182,7 +212,14 @@ internal static partial class ReportHtml
             .OrderBy(g => g.Key)
             .SelectMany(g => g.OrderByDescending(o => o.Probabilities[o.TrueClass]).Take(RunReport.GradCamPerClass))
             .ToList();
-        var text = new StringBuilder("<p>Grad-CAM at the backbone's output for the predicted class: red where the evidence for it is strongest, blue where there is none. Per class, the images the model scores highest for their own class.</p>\n<div class=\"figures\">\n");
+        var text = new StringBuilder("<p>Grad-CAM at the backbone's output for the predicted class: red where the evidence for it is strongest, blue where there is none. Per class, the images the model scores highest for their own class.</p>\n");
+        if (chosen.Count > RunReport.GradCamLimit)
+        {
+            text.Append(Note(string.Create(CultureInfo.InvariantCulture, $"The first {RunReport.GradCamLimit} of {chosen.Count} are shown; Explain(imagePath) gives any other.")));
+            chosen = chosen.Take(RunReport.GradCamLimit).ToList();
+        }
+
+        text.Append("<div class=\"figures\">\n");
         string? failure = null;
         foreach (var outcome in chosen)
         {

@@ -28,6 +28,12 @@ internal sealed record RunReport(
     /// <summary>How many images of each class get a Grad-CAM overlay.</summary>
     public const int GradCamPerClass = 2;
 
+    /// <summary>The most Grad-CAM overlays in one report (each is a backward pass; a model may have many classes).</summary>
+    public const int GradCamLimit = 24;
+
+    /// <summary>Up to this many classes the confusion matrix is drawn whole; above, its largest confusions are listed.</summary>
+    public const int ConfusionMatrixLimit = 40;
+
     /// <summary>When the report was made (local time, with its offset).</summary>
     public DateTimeOffset Written { get; init; } = DateTimeOffset.Now;
 }

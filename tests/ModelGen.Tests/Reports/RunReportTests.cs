@@ -140,4 +140,35 @@ public sealed class RunReportTests
         Assert.EndsWith(", report not written (see the warning above)", log.Of(LogEvents.TrainingFinished).Single().Message);
         Assert.Equal(10, model.Evaluate(images).Count); // the model is as trained, and usable
     }
+
+    [Fact]
+    public void ManyClasses_ListTheLargestConfusions_AndCapTheGradCams_AndAFailedExplanationIsANote()
+    {
+        using var model = nn.Linear(2, 2);
+        var classes = Enumerable.Range(0, 50).Select(i => $"class{i}").ToList();
+        var outcomes = Enumerable.Range(0, 200).Select(i =>
+        {
+            var probabilities = new float[50];
+            probabilities[(i + 1) % 50] = 0.9f;
+            probabilities[i % 50] = 0.1f;
+            return new ModelGen.Reports.SampleOutcome($"/nowhere/img{i}.png", i % 50, (i + 1) % 50, probabilities);
+        }).ToList();
+        var confusion = new long[50, 50];
+        outcomes.ForEach(o => confusion[o.TrueClass, o.PredictedClass]++);
+        var explained = 0;
+        var subject = new ModelGen.Reports.ReportSubject(
+            model, "Many", "many.model.yaml", "(summary)", classes, CPU, new ImageInput(32, 32, 3, Preprocessing.ImageNet), x => x, x => x,
+            _ => { explained++; throw new IOException("the gradient is not available here"); }, owner: null);
+        var report = new ModelGen.Reports.RunReport(subject, "evaluation", "images: many", new ModelGen.Reports.ScoredSet(outcomes, new EvaluationResult(classes, confusion, 2.3, 0), ImagesKnown: true), null, null, null, 1);
+
+        var html = ModelGen.Reports.ReportHtml.Render(report);
+
+        Assert.DoesNotContain("class=\"confusion\"", html);
+        Assert.Contains("50 classes are too many for a readable matrix", html);
+        Assert.Contains("<tr><td class=\"name\">class0</td><td class=\"name\">class1</td><td>4</td></tr>", html);
+        Assert.Equal(ModelGen.Reports.RunReport.GradCamLimit, explained);
+        Assert.Contains("Some images could not be explained: the gradient is not available here", html);
+        Assert.Contains("image not available: nowhere/img0.png can no longer be read", html); // a thumbnail whose file is gone
+        Assert.Contains("The spec (many.model.yaml) is not at many.model.yaml on this machine", html); // no project folder recorded
+    }
 }
