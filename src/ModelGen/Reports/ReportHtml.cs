@@ -274,7 +274,7 @@ internal static partial class ReportHtml
         }
 
         text.Append("</table>\n");
-        text.Append(CultureInfo.InvariantCulture, $"<p>{history.Epochs.Count} epochs; the run took {report.Seconds:0.0} s on {E(report.Subject.Device.ToString())}. Loss and accuracy are each phase's last epoch; the per-epoch figures are in history.csv and history.json beside this page.</p>");
+        text.Append(CultureInfo.InvariantCulture, $"<p>{history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")}; the run took {report.Seconds:0.0} s on {E(report.Subject.Device.ToString())}. Loss and accuracy are each phase's last epoch; the per-epoch figures are in history.csv and history.json beside this page.</p>");
         return text.ToString();
     }
 
