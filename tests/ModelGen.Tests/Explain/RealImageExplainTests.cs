@@ -14,6 +14,7 @@ namespace ModelGen.Tests.Explain;
 /// the heatmap is, and moving the item to the opposite corner moves the heatmap with it; with two items on one
 /// canvas, each class's map goes to its own item, so the map depends on the class, not only on the image.
 /// </summary>
+[Collection(nameof(TorchRandomness))] // training draws from TorchSharp's one generator
 public sealed class RealImageExplainTests(RealImageExplainTests.TrainedModel trained, ITestOutputHelper output) : IClassFixture<RealImageExplainTests.TrainedModel>
 {
     private const int Item = 28;
@@ -22,7 +23,6 @@ public sealed class RealImageExplainTests(RealImageExplainTests.TrainedModel tra
     [InlineData(FashionExplainLabel.Trouser)]
     [InlineData(FashionExplainLabel.Bag)]
     [InlineData(FashionExplainLabel.AnkleBoot)]
-    [InlineData(FashionExplainLabel.Pullover)]
     public void MovingTheItem_MovesTheHeatmapsPeak(FashionExplainLabel label)
     {
         var item = FirstTestImage(label);
@@ -40,7 +40,6 @@ public sealed class RealImageExplainTests(RealImageExplainTests.TrainedModel tra
     [Theory]
     [InlineData(FashionExplainLabel.Trouser, FashionExplainLabel.Bag)]
     [InlineData(FashionExplainLabel.Bag, FashionExplainLabel.Trouser)]
-    [InlineData(FashionExplainLabel.AnkleBoot, FashionExplainLabel.Pullover)]
     public void TwoItemsOnOneCanvas_EachClassLooksAtItsOwn(FashionExplainLabel first, FashionExplainLabel second)
     {
         var canvas = trained.Canvas((FirstTestImage(first), 0, 0), (FirstTestImage(second), Item, Item));
