@@ -32,7 +32,10 @@ if (!File.Exists(Path.Combine(WeightsLocator.ImageNetFolder, "vgg16.pth")) && !F
     Console.WriteLine($"quick run: no ImageNet VGG16 weights in {WeightsLocator.ImageNetFolder}; using random weights to run every code path.");
 }
 
-var run = new TrainOptions { MaxEpochsPerPhase = quick ? 1 : null, OutputDirectory = Path.Combine(root, "output") };
+// Each setup's history, curves and report.html (open it in a browser) in its own folder under output/.
+string outputs = Path.Combine(root, "output"), checkpoints = Path.Combine(root, "checkpoints");
+TrainOptions Run(string setup) => new() { MaxEpochsPerPhase = quick ? 1 : null, OutputDirectory = Path.Combine(outputs, setup), CheckpointDirectory = Path.Combine(checkpoints, setup) };
+string Report(string setup) => Path.Combine(outputs, setup, "report.html");
 string train = Path.Combine(root, "train"), validation = Path.Combine(root, "validation"), test = Path.Combine(root, "test");
 
 // 1. Feature extraction: the frozen base runs once, a dense classifier trains on the cached features.
@@ -40,22 +43,24 @@ using (var model = CatsVsDogsFeatures.Create(options))
 {
     using var trainFeatures = model.Extract(train);
     using var validationFeatures = model.Extract(validation);
-    model.Train(trainFeatures, validationFeatures, run with { CheckpointDirectory = Path.Combine(root, "checkpoints", "features") });
-    Console.WriteLine($"1. feature extraction: test accuracy {model.Evaluate(test).Accuracy:0.000}");
+    model.Train(trainFeatures, validationFeatures, Run("features"));
+    Console.WriteLine($"1. feature extraction: test accuracy {model.Evaluate(test).Accuracy:0.000}; report: {Report("features")}");
 }
 
 // 2. The frozen base inside the model, trained end to end with data augmentation.
 using (var model = CatsVsDogsAugmented.Create(options))
 {
-    model.Train(train, validation, run with { CheckpointDirectory = Path.Combine(root, "checkpoints", "augmented") });
-    Console.WriteLine($"2. frozen base with augmentation: test accuracy {model.Evaluate(test).Accuracy:0.000}");
+    model.Train(train, validation, Run("augmented"));
+    Console.WriteLine($"2. frozen base with augmentation: test accuracy {model.Evaluate(test).Accuracy:0.000}; report: {Report("augmented")}");
 }
 
 // 3. Fine-tuning: the head first, then block5 unfrozen at a learning rate of 1e-5.
 using (var model = CatsVsDogsFineTuned.Create(options))
 {
-    model.Train(train, validation, run with { CheckpointDirectory = Path.Combine(root, "checkpoints", "fine-tuned") });
-    Console.WriteLine($"3. fine-tuning from block5_conv1: test accuracy {model.Evaluate(test).Accuracy:0.000}");
+    model.Train(train, validation, Run("fine-tuned"));
+    var testReport = Path.Combine(outputs, "fine-tuned", "test-report.html");
+    var evaluation = model.Evaluate(test, reportPath: testReport);
+    Console.WriteLine($"3. fine-tuning from block5_conv1: test accuracy {evaluation.Accuracy:0.000}; report: {Report("fine-tuned")}, on the test images: {testReport}");
     var sample = Directory.GetFiles(Path.Combine(test, "dog")).Order().First();
     var prediction = model.Predict(sample);
     Console.WriteLine($"{Path.GetFileName(sample)}: {prediction.Label} ({prediction.Confidence:P0})");

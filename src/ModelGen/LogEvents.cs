@@ -91,7 +91,7 @@ public static class LogEvents
     /// <summary>Warning, once per model: Evaluate or Predict on a head that was never trained nor loaded (its weights are random).</summary>
     public const int HeadNotTrained = 3040;
 
-    /// <summary>Information: a run finished; the history and curves are written.</summary>
+    /// <summary>Information: a run finished; the history and curves are written, and the report (report.html) of a generated model.</summary>
     public const int TrainingFinished = 3030;
 
     /// <summary>Warning: a run ended without finishing (training threw); the history of the epochs run so far is written.</summary>
@@ -99,4 +99,13 @@ public static class LogEvents
 
     /// <summary>Error: the history of an interrupted run could not be written.</summary>
     public const int HistoryNotWritten = 3032;
+
+    /// <summary>Information: <c>Evaluate</c> wrote its report (report.html) where the caller asked.</summary>
+    public const int ReportWritten = 3050;
+
+    /// <summary>
+    /// Warning: a run report (report.html) could not be made or written (the disk, an image, the plotting library); the
+    /// training or evaluation it reports on is unaffected.
+    /// </summary>
+    public const int ReportNotWritten = 3051;
 }

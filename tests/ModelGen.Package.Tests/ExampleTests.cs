@@ -16,6 +16,9 @@ public sealed class ExampleTests : IDisposable
         Assert.Contains("true \\ predicted", output);
         Assert.True(File.Exists(Path.Combine(_folder, "fashion-features.mgmodel")));
         Assert.True(File.Exists(Path.Combine(_folder, "fine-tuned", "curves.png")));
+        Assert.True(File.Exists(Path.Combine(_folder, "fine-tuned", "report.html")));
+        Assert.True(File.Exists(Path.Combine(_folder, "fine-tuned", "test-report.html")));
+        Assert.Contains($"Open {Path.Combine(_folder, "fine-tuned", "report.html")} in a browser", output);
         // One folder per run, with checkpoints only where the spec keeps them.
         Assert.Contains($"Outputs, all under {_folder}:", output);
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_folder, "fine-tuned", "checkpoints")));
@@ -31,6 +34,7 @@ public sealed class ExampleTests : IDisposable
         Assert.Contains("1. feature extraction: test accuracy", output);
         Assert.Contains("2. frozen base with augmentation: test accuracy", output);
         Assert.Contains("3. fine-tuning from block5_conv1: test accuracy", output);
+        Assert.Matches(@"report: \S+/output/fine-tuned/report\.html, on the test images: \S+/output/fine-tuned/test-report\.html", output);
     }
 
     [Fact]

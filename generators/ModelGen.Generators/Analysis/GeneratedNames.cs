@@ -25,7 +25,7 @@ internal static class GeneratedNames
 
         // Inference, saving and export.
         "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Explain", "Save", "Load",
-        "ExportOnnx", "ExportDescription",
+        "ExportOnnx", "ExportDescription", "ReportSubject",
 
         // Training.
         "Checkpoints", "EarlyStopping", "TrainingFingerprint", "Train", "StartRun", "UseClasses",
@@ -45,7 +45,7 @@ internal static class GeneratedNames
     {
         "System", "System.CodeDom", "System.CodeDom.Compiler", "System.Collections", "System.Collections.Generic", "System.IO",
         "TorchSharp",
-        "ModelGen", "ModelGen.Backbones", "ModelGen.Data", "ModelGen.Explain", "ModelGen.Export", "ModelGen.Heads", "ModelGen.Runtime", "ModelGen.Training",
+        "ModelGen", "ModelGen.Backbones", "ModelGen.Data", "ModelGen.Explain", "ModelGen.Export", "ModelGen.Heads", "ModelGen.Reports", "ModelGen.Runtime", "ModelGen.Training",
     };
 
     /// <summary>
@@ -66,7 +66,8 @@ internal static class GeneratedNames
         "ModelGen.Data.FillMode", "ModelGen.Data.ImageFolder",
         "ModelGen.Data.ImageLoadException", "ModelGen.Data.TrainingData",
         "ModelGen.Explain.Explanation", "ModelGen.Export.OnnxExportInfo",
-        "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Runtime.ModelRuntime",
+        "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Reports.ReportSubject",
+        "ModelGen.Runtime.ModelRuntime",
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",
         "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
         "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",

@@ -22,12 +22,19 @@ internal static class InferenceWriter
         w.Line($"    {R.ModelRuntime}.Extract(backbone, images, options, device);");
         w.Line();
 
-        w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class).");
-        w.Open($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32)");
+        w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class); with <paramref name=\"reportPath\"/>, also a report page of the evaluation (confusion matrix, per-class figures, the images with the highest loss).");
+        w.Line("/// <param name=\"imageDirectory\">The images, one folder per class (the model's classes).</param>");
+        w.Line("/// <param name=\"batchSize\">Images per batch.</param>");
+        w.Line("/// <param name=\"reportPath\">Where to write the report (an .html file, self-contained); null for none.</param>");
+        w.Open($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null)");
         w.Line($"{R.ModelRuntime}.WarnIfUntrained(head, nameof({plan.ClassName}), nameof(Evaluate), options.Logger);");
-        w.Line($"return EvaluateImages({R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger), batchSize);");
+        w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger);");
+        w.Line("return reportPath is null");
+        w.Line("    ? EvaluateImages(images, batchSize)");
+        w.Line($"    : {R.ModelRuntime}.EvaluateWithReport(ReportSubject(), images, batchSize, reportPath, options.Logger);");
         w.Close();
         w.Line();
+        WriteReportSubject(w, plan);
         WriteEvaluate(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ModelRuntime}.ReadImages(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");
         WriteEvaluate(w, "EvaluateFeatures", $"{R.FeatureSet} features", "features.Batches(batchSize)", "ForwardHead(batch.Features.to(device))", "features.Skipped");
 
@@ -127,6 +134,24 @@ internal static class InferenceWriter
         w.Line();
         w.Line("// The model's description in the ONNX file (spec keys: description, backbone, head).");
         w.Line($"private const string ExportDescription = {CodeWriter.String(description)};");
+        w.Line();
+    }
+
+    private static void WriteReportSubject(CodeWriter w, ModelPlan plan)
+    {
+        w.Line("// The report (report.html) of Train and Evaluate: what it shows of the model, and how the model scores data.");
+        w.Call($"private {R.ReportSubject} ReportSubject() => new", [
+            "this",
+            $"nameof({plan.ClassName})",
+            CodeWriter.String(plan.SpecFileName),
+            "Summary()",
+            "Classes",
+            "device",
+            "backbone.Input",
+            "images => Probabilities(ForwardLogits(images))",
+            "features => Probabilities(ForwardHead(features))",
+            "imagePath => Explain(imagePath)",
+            $"typeof({plan.ClassName}).Assembly"], ";");
         w.Line();
     }
 

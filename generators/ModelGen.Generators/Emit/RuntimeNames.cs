@@ -56,6 +56,8 @@ internal static class RuntimeNames
 
     public const string OnnxExportInfo = "global::ModelGen.Export.OnnxExportInfo";
 
+    public const string ReportSubject = "global::ModelGen.Reports.ReportSubject";
+
     public const string GeneratedCode = "global::System.CodeDom.Compiler.GeneratedCode";
     public const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
 }

@@ -49,7 +49,7 @@ internal static class StandInWriter
             $"public {R.Tensor} ForwardLogits({R.Tensor} images) => {fail};",
             $"public {R.Tensor} ForwardHead({R.Tensor} features) => {fail};",
             $"public {R.FeatureSet} Extract(string imageDirectory) => {fail};",
-            $"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32) => {fail};",
+            $"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null) => {fail};",
             $"public {R.Prediction}<{result}> Predict(string imagePath) => {fail};",
             $"public {R.Prediction}<{result}> Predict(global::System.IO.Stream image) => {fail};",
             $"public {R.Explanation}<{result}> Explain(string imagePath, {result}? label = null) => {fail};",

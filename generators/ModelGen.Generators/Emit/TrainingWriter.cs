@@ -177,7 +177,7 @@ internal static class TrainingWriter
             w.Line($"{MethodStem(plan.Training.Phases[i], i)}OnFeatures({trainName}, {validationName}, run);");
         }
 
-        w.Line("return run.Finish();");
+        w.Line($"return run.Finish({validationName}, ReportSubject()); // report.html scores the trained model on the validation features");
         w.Close();
         w.Line();
     }
@@ -216,7 +216,7 @@ internal static class TrainingWriter
         }
 
         w.Line();
-        w.Line("return run.Finish();");
+        w.Line("return run.Finish(data.Validation, ReportSubject()); // report.html scores the trained model on the validation images");
         w.Close();
         w.Line();
     }

@@ -28,6 +28,8 @@ internal static class FeatureExtractor
         var key = CacheKey(source, images);
         if (FeatureCache.TryLoad(folder, key, logger, entry => Misfit(entry, source, images)) is { } cached)
         {
+            // The entry keeps no paths; with nothing skipped its samples are the images, in order (the key covers every file).
+            cached.SourcePaths = cached.Skipped == 0 ? images.Samples.Select(s => s.Path).ToList() : null;
             return cached;
         }
 
@@ -102,6 +104,7 @@ internal static class FeatureExtractor
         var all = empty([images.Count, .. source.FeatureShape]);
         var allLabels = empty([images.Count], ScalarType.Int64);
         var count = 0L;
+        var paths = new List<string>(images.Count);
         try
         {
             using (inference_mode())
@@ -113,6 +116,7 @@ internal static class FeatureExtractor
                     all.narrow(0, count, batch.Count).copy_(output);
                     allLabels.narrow(0, count, batch.Count).copy_(batch.Labels);
                     count += batch.Count;
+                    paths.AddRange(batch.SampleIndexes.Select(i => images.Samples[i].Path));
                     display.Advance(batch.Count);
                 }
             }
@@ -138,7 +142,7 @@ internal static class FeatureExtractor
                 logger.FeaturesExtracted(images.Name, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, seconds, rate);
             }
 
-            return new FeatureSet(all, allLabels, images.Classes, images.Skipped);
+            return new FeatureSet(all, allLabels, images.Classes, images.Skipped) { SourcePaths = paths };
         }
         catch
         {

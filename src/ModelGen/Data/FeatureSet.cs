@@ -10,6 +10,7 @@ public sealed class FeatureSet : IDisposable
 {
     private readonly Tensor _features;
     private readonly Tensor _labels;
+    private IReadOnlyList<string>? _sourcePaths;
     private bool _disposed;
 
     /// <summary>Creates a feature set; it takes ownership of the tensors.</summary>
@@ -42,6 +43,17 @@ public sealed class FeatureSet : IDisposable
 
     /// <summary>How many samples.</summary>
     public int Count => (int)Labels.shape[0];
+
+    /// <summary>
+    /// The image file of each sample, in order, when the features were extracted from files here (not kept in the
+    /// feature cache: set again from the images when an entry is read); null when not known.
+    /// </summary>
+    internal IReadOnlyList<string>? SourcePaths
+    {
+        get => _sourcePaths;
+        set => _sourcePaths = value is null || value.Count == Count ? value
+            : throw new ArgumentException($"{value.Count} image paths for {Count} samples.", nameof(value));
+    }
 
     /// <summary>The shape of one sample's features.</summary>
     public long[] SampleShape => Features.shape.Skip(1).ToArray();

@@ -56,6 +56,9 @@ public sealed class FeatureSplit : IDisposable
     private static FeatureSet Part(FeatureSet set, List<int> indexes)
     {
         using var index = tensor(indexes.Select(i => (long)i).ToArray());
-        return new FeatureSet(set.Features.index_select(0, index), set.Labels.index_select(0, index), set.Classes, skipped: 0);
+        return new FeatureSet(set.Features.index_select(0, index), set.Labels.index_select(0, index), set.Classes, skipped: 0)
+        {
+            SourcePaths = set.SourcePaths is { } paths ? indexes.Select(i => paths[i]).ToList() : null,
+        };
     }
 }

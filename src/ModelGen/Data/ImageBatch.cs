@@ -14,6 +14,9 @@ public sealed record ImageBatch(Tensor Images, Tensor Labels) : IDisposable
     /// <summary>Images in the batch.</summary>
     public int Count => (int)Labels.shape[0];
 
+    /// <summary>Each image's index in the folder's samples (unreadable images are left out of the batch).</summary>
+    internal IReadOnlyList<int> SampleIndexes { get; init; } = [];
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -145,6 +145,6 @@ internal static class ImageBatches
 
         var normalised = input.Preprocessing.Apply(batch).MoveToOuterDisposeScope();
         var labelTensor = tensor(labels).MoveToOuterDisposeScope();
-        return new ImageBatch(normalised, labelTensor);
+        return new ImageBatch(normalised, labelTensor) { SampleIndexes = kept.Select(i => chunk[i]).ToArray() };
     }
 }

@@ -5,6 +5,7 @@ using ModelGen.Data;
 using ModelGen.Explain;
 using ModelGen.Export;
 using ModelGen.Heads;
+using ModelGen.Reports;
 using ModelGen.Training;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -142,4 +143,11 @@ public static class ModelRuntime
     /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
     public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>
         OnnxExporter.Export(backbone, head, info, path, includePreprocessing);
+
+    /// <summary>
+    /// Evaluate with a report: scores the images once, writes report.html to <paramref name="reportPath"/> (a failure
+    /// to write it is a warning) and returns the evaluation.
+    /// </summary>
+    public static EvaluationResult EvaluateWithReport(ReportSubject subject, ImageFolder images, int batchSize, string reportPath, ILogger logger) =>
+        EvaluationReport.Evaluate(subject, images, batchSize, reportPath, logger);
 }

@@ -8,8 +8,16 @@ namespace ModelGen.Training;
 /// <summary>Training curves as a PNG: loss on the left, accuracy on the right, training and validation, phases marked.</summary>
 internal static class TrainingCurves
 {
-    /// <summary>Draws <paramref name="history"/> into <paramref name="path"/> (written atomically).</summary>
-    public static void Save(TrainingHistory history, string path, string title)
+    /// <summary>Draws <paramref name="history"/> into <paramref name="path"/> (written atomically); returns the PNG's bytes.</summary>
+    public static byte[] Save(TrainingHistory history, string path, string title)
+    {
+        var png = Render(history, title);
+        AtomicFile.Write(path, stream => stream.Write(png));
+        return png;
+    }
+
+    /// <summary>Draws <paramref name="history"/> as a PNG.</summary>
+    public static byte[] Render(TrainingHistory history, string title)
     {
         const int width = 700;
         const int height = 450;
@@ -22,7 +30,9 @@ internal static class TrainingCurves
         using var right = Image.Load<Rgba32>(accuracy.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
         using var canvas = new Image<Rgba32>(2 * width, height, Color.White);
         canvas.Mutate(c => c.DrawImage(left, new Point(0, 0), 1f).DrawImage(right, new Point(width, 0), 1f));
-        AtomicFile.Write(path, stream => canvas.SaveAsPng(stream));
+        using var png = new MemoryStream();
+        canvas.SaveAsPng(png);
+        return png.ToArray();
     }
 
     private static ScottPlot.Plot Panel(string title, double[] xs, double[] train, double?[] validation, string metric, TrainingHistory history)

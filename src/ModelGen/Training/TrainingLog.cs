@@ -62,8 +62,8 @@ internal static partial class TrainingLog
     public static partial void PhaseFinishedWithValidation(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy, double valLoss, double valAccuracy, double bestValAccuracy);
 
     [LoggerMessage(EventId = LogEvents.TrainingFinished, EventName = nameof(LogEvents.TrainingFinished), Level = LogLevel.Information,
-        Message = "{Model}: {EpochCount} epochs in {Seconds:0}s; history and curves in {OutputDirectory}, checkpoints {Checkpoints}")]
-    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, double seconds, string outputDirectory, string checkpoints);
+        Message = "{Model}: {EpochCount} epochs in {Seconds:0}s; history and curves in {OutputDirectory}, checkpoints {Checkpoints}, report {Report}")]
+    public static partial void TrainingFinished(this ILogger logger, string model, int epochCount, double seconds, string outputDirectory, string checkpoints, string report);
 
     [LoggerMessage(EventId = LogEvents.TrainingInterrupted, EventName = nameof(LogEvents.TrainingInterrupted), Level = LogLevel.Warning,
         Message = "{Model}: training ended before it finished; the history of its {EpochCount} epochs is in {OutputDirectory}")]

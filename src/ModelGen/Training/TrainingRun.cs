@@ -1,6 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using ModelGen.Data;
 using ModelGen.Progress;
+using ModelGen.Reports;
 using ModelGen.Storage;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,8 +11,8 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// One call of a generated <c>Train</c>: the history across phases, checkpoints and resuming, and the files
-/// written at the end (history as CSV and JSON, training curves as PNG). The generated loops call it for the
-/// machinery; the loops themselves are in the generated code. Messages go to <see cref="TrainOptions.Logger"/>,
+/// written at the end (history as CSV and JSON, training curves as PNG, the report page report.html). The generated
+/// loops call it for the machinery; the loops themselves are in the generated code. Messages go to <see cref="TrainOptions.Logger"/>,
 /// else to the model's <see cref="ModelOptions.Logger"/>.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
@@ -47,7 +49,7 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Every epoch run so far (with those of a resumed run).</summary>
     public TrainingHistory History { get; } = new();
 
-    /// <summary>Where the history and the curves are written.</summary>
+    /// <summary>Where the history, the curves and the report are written.</summary>
     public string OutputDirectory { get; }
 
     /// <summary>
@@ -125,20 +127,59 @@ public sealed class TrainingRun : IDisposable
     }
 
     /// <summary>Ends the run: writes history.csv, history.json and curves.png, and returns the history.</summary>
-    public TrainingHistory Finish()
+    public TrainingHistory Finish() => Finish(null, null, NoValidation);
+
+    /// <summary>
+    /// Ends the run: writes history.csv, history.json, curves.png and report.html, which scores the trained model on
+    /// <paramref name="validation"/> (confusion matrix, per-class figures, the images with the highest loss), and
+    /// returns the history. A report that cannot be written is a warning (<see cref="LogEvents.ReportNotWritten"/>).
+    /// </summary>
+    /// <param name="validation">The validation images; null when there were none (the report says so).</param>
+    /// <param name="report">What the report shows of the model, and how the model scores images.</param>
+    public TrainingHistory Finish(ImageFolder? validation, ReportSubject report) => validation is null
+        ? Finish(report, null, NoValidation)
+        : Finish(report, subject => ScoredSet.Of(subject, validation), $"validation images: {validation.Name}");
+
+    /// <summary>As <see cref="Finish(ImageFolder, ReportSubject)"/>, for a run on features: the report scores the validation features.</summary>
+    /// <param name="validation">The validation features; null when there were none (the report says so).</param>
+    /// <param name="report">What the report shows of the model, and how the model scores features.</param>
+    public TrainingHistory Finish(FeatureSet? validation, ReportSubject report) => validation is null
+        ? Finish(report, null, NoValidation)
+        : Finish(report, subject => ScoredSet.Of(subject, validation), $"validation features ({validation.Count} samples)");
+
+    private const string NoValidation = "no validation data";
+
+    private TrainingHistory Finish(ReportSubject? subject, Func<ReportSubject, ScoredSet>? score, string data)
     {
         _ended = true;
-        WriteHistory();
+        var curves = WriteHistory();
+        var report = subject is null ? "none" : WriteReport(subject, score, data, curves);
         if (_options.Progress != ProgressMode.None)
         {
-            _logger.TrainingFinished(_modelName, History.Epochs.Count, _clock.Elapsed.TotalSeconds, OutputDirectory, _store is null ? "off" : "in " + _store.Directory);
+            _logger.TrainingFinished(_modelName, History.Epochs.Count, _clock.Elapsed.TotalSeconds, OutputDirectory, _store is null ? "off" : "in " + _store.Directory, report);
         }
 
         return new TrainingHistory(History.Epochs);
     }
 
+    // report.html beside the history; whatever goes wrong in making it is a warning, and the run's result stands.
+    private string WriteReport(ReportSubject subject, Func<ReportSubject, ScoredSet>? score, string data, byte[]? curves)
+    {
+        var path = Path.Combine(OutputDirectory, ReportFile.Name);
+        var seconds = _clock.Elapsed.TotalSeconds;
+        var unscored = score is null
+            ? "There is no validation data, so the model was not scored: pass validation data to Train (or set training.validation_split in the spec) to see the confusion matrix, per-class figures and the images it gets wrong."
+            : null;
+        var written = ReportFile.TryWrite(
+            () => new RunReport(subject, "training run", data, score?.Invoke(subject), unscored, new TrainingHistory(History.Epochs), curves, seconds),
+            _modelName,
+            path,
+            _logger);
+        return written ? path : "not written (see the warning above)";
+    }
+
     /// <summary>
-    /// Ends a run that did not reach <see cref="Finish"/> (training threw, or the caller stopped): the history
+    /// Ends a run that did not reach <see cref="Finish()"/> (training threw, or the caller stopped): the history
     /// and curves of the epochs run so far are still written, so a crash does not lose them. A failure to
     /// write them is logged (<see cref="LogEvents.HistoryNotWritten"/>), not thrown.
     /// </summary>
@@ -168,15 +209,12 @@ public sealed class TrainingRun : IDisposable
         }
     }
 
-    private void WriteHistory()
+    private byte[]? WriteHistory()
     {
         Directory.CreateDirectory(OutputDirectory);
         AtomicFile.Write(Path.Combine(OutputDirectory, "history.csv"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(History.ToCsv())));
         AtomicFile.Write(Path.Combine(OutputDirectory, "history.json"), s => s.Write(System.Text.Encoding.UTF8.GetBytes(History.ToJson())));
-        if (History.Epochs.Count > 0)
-        {
-            TrainingCurves.Save(History, Path.Combine(OutputDirectory, "curves.png"), _modelName);
-        }
+        return History.Epochs.Count > 0 ? TrainingCurves.Save(History, Path.Combine(OutputDirectory, "curves.png"), _modelName) : null;
     }
 
     private void LoadLatest()

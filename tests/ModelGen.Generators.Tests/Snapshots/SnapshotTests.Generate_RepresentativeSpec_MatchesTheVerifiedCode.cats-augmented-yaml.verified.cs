@@ -137,13 +137,34 @@ public sealed partial class CatsVsDogsAugmented : global::TorchSharp.torch.nn.Mo
 
     /// <summary>
     /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
-    /// class).
+    /// class); with <paramref name="reportPath"/>, also a report page of the evaluation (confusion matrix, per-class
+    /// figures, the images with the highest loss).
     /// </summary>
-    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32)
+    /// <param name="imageDirectory">The images, one folder per class (the model's classes).</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="reportPath">Where to write the report (an .html file, self-contained); null for none.</param>
+    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null)
     {
         global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(CatsVsDogsAugmented), nameof(Evaluate), options.Logger);
-        return EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+        var images = global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger);
+        return reportPath is null
+            ? EvaluateImages(images, batchSize)
+            : global::ModelGen.Runtime.ModelRuntime.EvaluateWithReport(ReportSubject(), images, batchSize, reportPath, options.Logger);
     }
+
+    // The report (report.html) of Train and Evaluate: what it shows of the model, and how the model scores data.
+    private global::ModelGen.Reports.ReportSubject ReportSubject() => new(
+        this,
+        nameof(CatsVsDogsAugmented),
+        "cats-augmented.model.yaml",
+        Summary(),
+        Classes,
+        device,
+        backbone.Input,
+        images => Probabilities(ForwardLogits(images)),
+        features => Probabilities(ForwardHead(features)),
+        imagePath => Explain(imagePath),
+        typeof(CatsVsDogsAugmented).Assembly);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -333,7 +354,8 @@ public sealed partial class CatsVsDogsAugmented
         UseClasses(train.Classes);
         using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
-        return run.Finish();
+        // report.html scores the trained model on the validation features
+        return run.Finish(validation, ReportSubject());
     }
 
     /// <summary>
@@ -361,7 +383,8 @@ public sealed partial class CatsVsDogsAugmented
         // training.phases[0] "train": frozen backbone with augmentation: images through the backbone every epoch.
         Phase1TrainOnImages(data, run);
 
-        return run.Finish();
+        // report.html scores the trained model on the validation images
+        return run.Finish(data.Validation, ReportSubject());
     }
 
     // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.

@@ -158,13 +158,34 @@ public sealed partial class FashionResNet : global::TorchSharp.torch.nn.Module<g
 
     /// <summary>
     /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
-    /// class).
+    /// class); with <paramref name="reportPath"/>, also a report page of the evaluation (confusion matrix, per-class
+    /// figures, the images with the highest loss).
     /// </summary>
-    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32)
+    /// <param name="imageDirectory">The images, one folder per class (the model's classes).</param>
+    /// <param name="batchSize">Images per batch.</param>
+    /// <param name="reportPath">Where to write the report (an .html file, self-contained); null for none.</param>
+    public global::ModelGen.EvaluationResult Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null)
     {
         global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(FashionResNet), nameof(Evaluate), options.Logger);
-        return EvaluateImages(global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger), batchSize);
+        var images = global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger);
+        return reportPath is null
+            ? EvaluateImages(images, batchSize)
+            : global::ModelGen.Runtime.ModelRuntime.EvaluateWithReport(ReportSubject(), images, batchSize, reportPath, options.Logger);
     }
+
+    // The report (report.html) of Train and Evaluate: what it shows of the model, and how the model scores data.
+    private global::ModelGen.Reports.ReportSubject ReportSubject() => new(
+        this,
+        nameof(FashionResNet),
+        "fashion-resnet18.model.json",
+        Summary(),
+        Classes,
+        device,
+        backbone.Input,
+        images => Probabilities(ForwardLogits(images)),
+        features => Probabilities(ForwardHead(features)),
+        imagePath => Explain(imagePath),
+        typeof(FashionResNet).Assembly);
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
@@ -341,7 +362,8 @@ public sealed partial class FashionResNet
         UseClasses(train.Classes);
         using var run = StartRun(trainOptions, global::ModelGen.Runtime.ModelRuntime.DataIdentity(train, validation));
         Phase1TrainOnFeatures(train, validation, run);
-        return run.Finish();
+        // report.html scores the trained model on the validation features
+        return run.Finish(validation, ReportSubject());
     }
 
     /// <summary>
@@ -374,7 +396,8 @@ public sealed partial class FashionResNet
             Phase1TrainOnFeatures(trainFeatures, validationFeatures, run);
         }
 
-        return run.Finish();
+        // report.html scores the trained model on the validation images
+        return run.Finish(data.Validation, ReportSubject());
     }
 
     // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.

@@ -21,6 +21,7 @@ public sealed class NamespaceDependencyTests
     private const string Export = "ModelGen.Export";
     private const string Training = "ModelGen.Training";
     private const string Storage = "ModelGen.Storage";
+    private const string Reports = "ModelGen.Reports";
     private const string Explain = "ModelGen.Explain";
     private const string Entry = "ModelGen.Runtime";
 
@@ -61,14 +62,17 @@ public sealed class NamespaceDependencyTests
         // ONNX export: visits the imported graph's ops, writes backbones and heads.
         [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Storage],
 
-        // The training engine generated models run.
-        [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage],
-
         // Grad-CAM: where a model looks, at the backbone's output (its head, backbone and image input).
         [Explain] = [Root, Data, Heads, Backbones, Storage],
 
+        // The run report (report.html): scores data and explains images with the model it is given, draws the page.
+        [Reports] = [Root, Data, Storage, Explain],
+
+        // The training engine generated models run.
+        [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage, Reports],
+
         // The entry points generated classes call: on top of everything, used by nothing.
-        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training, Explain],
+        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training, Explain, Reports],
     };
 
     private static readonly Lazy<NamespaceGraph> Runtime = new(() => NamespaceGraph.Of(RuntimeSource.Compilation, RuntimeSource.IsVocabulary));

@@ -38,7 +38,7 @@ public sealed class TrainingMessagesTests
         Assert.StartsWith("Tiny train: 2 epochs in ", phase.Message);
         var finished = logger.Of(LogEvents.TrainingFinished).Single();
         Assert.Equal((2, temp.Path), (finished["EpochCount"], finished["OutputDirectory"]));
-        Assert.Matches($@"^Tiny: 2 epochs in \d+s; history and curves in {System.Text.RegularExpressions.Regex.Escape(temp.Path)}, checkpoints off$", finished.Message);
+        Assert.Matches($@"^Tiny: 2 epochs in \d+s; history and curves in {System.Text.RegularExpressions.Regex.Escape(temp.Path)}, checkpoints off, report none$", finished.Message);
         Assert.Equal(nameof(LogEvents.TrainingFinished), finished.EventId.Name);
     }
 

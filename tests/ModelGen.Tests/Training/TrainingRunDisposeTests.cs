@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ModelGen.Tests.Training;
 
 /// <summary>
-/// <see cref="TrainingRun.Dispose"/>: a run that ends without <see cref="TrainingRun.Finish"/> (training
+/// <see cref="TrainingRun.Dispose"/>: a run that ends without <see cref="TrainingRun.Finish()"/> (training
 /// threw) still writes the history and curves of the epochs it ran, and says so; a finished run is left alone.
 /// </summary>
 public sealed class TrainingRunDisposeTests

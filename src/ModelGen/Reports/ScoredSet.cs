@@ -1,0 +1,78 @@
+using ModelGen.Data;
+using static TorchSharp.torch;
+
+namespace ModelGen.Reports;
+
+/// <summary>Every sample of a data set as the model scored it, with the evaluation they add up to.</summary>
+/// <param name="Outcomes">One per readable sample, in the data's order.</param>
+/// <param name="Evaluation">Accuracy, loss and the confusion matrix of <paramref name="Outcomes"/>.</param>
+/// <param name="ImagesKnown">Whether the samples' image files are known (not for features made elsewhere, or read from the cache with images skipped).</param>
+internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, EvaluationResult Evaluation, bool ImagesKnown)
+{
+    /// <summary>Scores every image of <paramref name="images"/> (unreadable ones are skipped and counted).</summary>
+    public static ScoredSet Of(ReportSubject subject, ImageFolder images, int batchSize = 32)
+    {
+        var outcomes = new List<SampleOutcome>(images.Count);
+        subject.Model.eval();
+        using (inference_mode())
+        {
+            foreach (var batch in ImageBatches.Read(images, subject.Input, batchSize))
+            {
+                using var scope = NewDisposeScope();
+                var probabilities = subject.ScoreImages(batch.Images.to(subject.Device));
+                Add(outcomes, probabilities, batch.Labels, i => images.Samples[batch.SampleIndexes[i]].Path);
+            }
+        }
+
+        return new ScoredSet(outcomes, Evaluate(subject.Classes, outcomes, images.Skipped), ImagesKnown: true);
+    }
+
+    /// <summary>Scores every sample of <paramref name="features"/>; their image files are known when the features were extracted here.</summary>
+    public static ScoredSet Of(ReportSubject subject, FeatureSet features, int batchSize = 32)
+    {
+        var outcomes = new List<SampleOutcome>(features.Count);
+        var paths = features.SourcePaths;
+        subject.Model.eval();
+        using (inference_mode())
+        {
+            foreach (var batch in features.Batches(batchSize))
+            {
+                using var scope = NewDisposeScope();
+                var probabilities = subject.ScoreFeatures(batch.Features.to(subject.Device));
+                var start = outcomes.Count; // the batches are in the set's order
+                Add(outcomes, probabilities, batch.Labels, i => paths?[start + i]);
+            }
+        }
+
+        return new ScoredSet(outcomes, Evaluate(subject.Classes, outcomes, features.Skipped), ImagesKnown: paths is not null);
+    }
+
+    /// <summary>The samples with the highest loss, highest first.</summary>
+    public IReadOnlyList<SampleOutcome> TopLosses(int count) =>
+        Outcomes.OrderByDescending(o => o.Loss).Take(count).ToList();
+
+    private static void Add(List<SampleOutcome> outcomes, Tensor probabilities, Tensor labels, Func<int, string?> pathOf)
+    {
+        using var cpu = probabilities.detach().cpu().to_type(ScalarType.Float32).contiguous();
+        using var trueLabels = labels.cpu().to_type(ScalarType.Int64);
+        var values = cpu.data<float>().ToArray();
+        var truth = trueLabels.data<long>().ToArray();
+        var classes = (int)cpu.shape[1];
+        for (var i = 0; i < truth.Length; i++)
+        {
+            var row = values.AsSpan(i * classes, classes).ToArray();
+            outcomes.Add(new SampleOutcome(pathOf(i), (int)truth[i], Prediction.ArgMax(row), row));
+        }
+    }
+
+    private static EvaluationResult Evaluate(IReadOnlyList<string> classes, List<SampleOutcome> outcomes, int skipped)
+    {
+        var confusion = new long[classes.Count, classes.Count];
+        foreach (var outcome in outcomes)
+        {
+            confusion[outcome.TrueClass, outcome.PredictedClass]++;
+        }
+
+        return new EvaluationResult(classes, confusion, outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Loss), skipped);
+    }
+}
