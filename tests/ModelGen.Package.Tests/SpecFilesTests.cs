@@ -2,8 +2,8 @@ namespace ModelGen.Package.Tests;
 
 /// <summary>
 /// A file a spec names travels with the app (issue 17): the build copies it into the output and publish
-/// folders, the assembly records no project folder, and the published app finds the file from anywhere, even
-/// after the project folder's copy is gone.
+/// folders, the assembly records no project folder (only the spec's text, as a resource for the run report),
+/// and the published app finds the file from anywhere, even after the project folder's copy is gone.
 /// </summary>
 [Collection(nameof(PackageFeed))]
 public sealed class SpecFilesTests(PackageFeed feed) : IDisposable
@@ -34,6 +34,7 @@ public sealed class SpecFilesTests(PackageFeed feed) : IDisposable
                 Console.WriteLine($"metadata {metadata.Key}={metadata.Value}");
             }
 
+            Console.WriteLine("resources " + string.Join(",", typeof(Program).Assembly.GetManifestResourceNames()));
             using var model = Graphs.Stem.Create();
             Console.WriteLine($"created {string.Join("x", Graphs.Stem.FeatureShape)} with {model.Backbone.StageNames.Count} stages");
             """);
@@ -51,6 +52,8 @@ public sealed class SpecFilesTests(PackageFeed feed) : IDisposable
         Assert.Contains("created 64x56x56 with", output, StringComparison.Ordinal);
         Assert.DoesNotContain(_folder, output, StringComparison.Ordinal);
         Assert.DoesNotContain("metadata ModelGen.", output, StringComparison.Ordinal);
+        // The spec's text travels inside the assembly, for the run report.
+        Assert.Contains("resources ModelGen/specs/specs/stem.model.yaml", output, StringComparison.Ordinal);
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -282,7 +282,7 @@ internal static partial class ReportHtml
     {
         var text = subject.ReadSpec(out var where);
         return text is null
-            ? Note($"The spec ({subject.SpecFileName}) is not at {where} on this machine; the model above was generated from it.")
+            ? Note($"The spec ({subject.SpecFileName}) is not embedded ({where}); the model above was generated from it.")
             : $"<p>{E(subject.SpecFileName)}</p>\n<pre>{E(text)}</pre>";
     }
 

@@ -23,7 +23,7 @@ public sealed class ReportSubject
     /// <param name="scoreImages">Probabilities for a batch of preprocessed images [N, 3, H, W].</param>
     /// <param name="scoreFeatures">Probabilities for a batch of backbone features.</param>
     /// <param name="explain">The model's Grad-CAM of one image file for its predicted class; null where the report shows none.</param>
-    /// <param name="owner">The generated model's assembly: its build records the project folder, where the spec is read from.</param>
+    /// <param name="owner">The generated model's assembly, which holds the spec's text as a resource.</param>
     public ReportSubject(nn.Module model, string modelName, string specFileName, string summary, IReadOnlyList<string> classes, Device device, ImageInput input, Func<Tensor, Tensor> scoreImages, Func<Tensor, Tensor> scoreFeatures, Func<string, Explanation>? explain, System.Reflection.Assembly? owner)
     {
         Model = model;
@@ -61,22 +61,21 @@ public sealed class ReportSubject
 
     internal System.Reflection.Assembly? Owner { get; }
 
-    /// <summary>The spec's text, read from the project folder the build recorded; null when it is not there (a deployed app).</summary>
+    /// <summary>The name of the resource that holds a spec's text in the model's assembly (ModelGen.targets embeds every spec).</summary>
+    internal static string SpecResource(string specFileName) => "ModelGen/specs/" + specFileName.Replace('\\', '/');
+
+    /// <summary>The spec's text, embedded in the model's assembly by the build; null when it is not there (an assembly built without ModelGen's build logic).</summary>
     internal string? ReadSpec(out string where)
     {
-        var project = Owner?.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
-            .OfType<System.Reflection.AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "ModelGen.ProjectDirectory")?.Value;
-        where = project is null ? SpecFileName : Path.Combine(project, SpecFileName);
-        try
+        where = $"{SpecResource(SpecFileName)} in {Owner?.GetName().Name ?? "the model's assembly"}";
+        using var stream = Owner?.GetManifestResourceStream(SpecResource(SpecFileName));
+        if (stream is null || stream.Length > (1 << 20))
         {
-            var info = new FileInfo(where);
-            // A spec is a few kilobytes; a path that now names something else large is not shown.
-            return project is not null && info.Exists && info.Length < (1 << 20) ? File.ReadAllText(where) : null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
+            // A spec is a few kilobytes; anything larger is not a spec.
             return null;
         }
+
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 }

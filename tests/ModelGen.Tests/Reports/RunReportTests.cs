@@ -37,7 +37,7 @@ public sealed class RunReportTests
         Assert.Contains("validation images: ", html);
         Assert.Contains("device cpu", html);
         Assert.Contains("Model: &quot;TinyValidationSplit&quot; (resnet18, cut at layer1", html); // Summary(), encoded
-        Assert.Contains("validation_split: 0.25", html); // the spec's own text, read from the project
+        Assert.Contains("validation_split: 0.25", html); // the spec's own text, embedded in the assembly by the build
         Assert.Contains("<td class=\"name\">ankle-boot</td>", html); // per-class figures
         // The curves, a thumbnail per validation image (10, all among the top losses) and its Grad-CAM, all inline.
         Assert.Equal(21, System.Text.RegularExpressions.Regex.Matches(html, "<img [^>]*src=\"data:image/png;base64,").Count);
@@ -169,6 +169,6 @@ public sealed class RunReportTests
         Assert.Equal(ModelGen.Reports.RunReport.GradCamLimit, explained);
         Assert.Contains("Some images could not be explained: the gradient is not available here", html);
         Assert.Contains("image not available: nowhere/img0.png can no longer be read", html); // a thumbnail whose file is gone
-        Assert.Contains("The spec (many.model.yaml) is not at many.model.yaml on this machine", html); // no project folder recorded
+        Assert.Contains("The spec (many.model.yaml) is not embedded", html); // no assembly to read it from
     }
 }
