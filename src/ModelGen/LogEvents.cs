@@ -40,6 +40,21 @@ public static class LogEvents
     /// <summary>Warning: tensors of a weights file belong to no layer of the backbone's network and were ignored.</summary>
     public const int UnusedWeights = 2001;
 
+    /// <summary>
+    /// Information: an official ImageNet weights file is being downloaded (properties <c>Url</c>, <c>PartialPath</c>,
+    /// <c>TotalBytes</c>, <c>ResumedFrom</c>: the bytes already in the partial file); once per attempt.
+    /// </summary>
+    public const int WeightsDownloadStarted = 2002;
+
+    /// <summary>Information: an official weights file was downloaded and verified (<c>Url</c>, <c>WeightsPath</c>, <c>Bytes</c>, <c>Seconds</c>).</summary>
+    public const int WeightsDownloaded = 2003;
+
+    /// <summary>Warning: a weights download attempt failed (network, timeout, 5xx/408/429) and is retried after a delay.</summary>
+    public const int WeightsDownloadRetrying = 2004;
+
+    /// <summary>Information: another process is downloading the same weights file; this one waits for its lock.</summary>
+    public const int WaitingForWeightsDownload = 2005;
+
     /// <summary>Information: an epoch ended, without validation data (loss, accuracy, learning rate, time, speed).</summary>
     public const int EpochCompleted = 3001;
 

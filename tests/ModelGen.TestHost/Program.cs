@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using ModelGen;
 using ModelGen.Backbones;
 using ModelGen.Data;
+using ModelGen.Weights;
 using ModelGen.TestHost;
 using static TorchSharp.torch;
 
@@ -20,6 +21,8 @@ using static TorchSharp.torch;
 //   heap-model <image dir> <output dir>                         creates a model and trains it an epoch per phase on the images,
 //                                                                then runs the convolution as "heap" does, before and after
 //                                                                ModelGenProcess.Tune; prints both
+//   download <folder> <file name> <base url>                    downloads an official-style weights file (testnet-<sha256 prefix>.pth)
+//                                                                from the base URL into the folder; prints "downloaded <path>"
 switch (args.FirstOrDefault())
 {
     case "train":
@@ -75,6 +78,14 @@ switch (args.FirstOrDefault())
             }
 
             Console.WriteLine($"peak-rss-kb {PeakRssKilobytes()}");
+            break;
+        }
+
+    case "download":
+        {
+            var weights = new OfficialWeights("testnet", args[2], 0, 0);
+            var path = WeightsDownload.Fetch(weights, args[1], new DownloadSettings { BaseUrl = args[3], Progress = ProgressMode.Lines }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            Console.WriteLine($"downloaded {path}");
             break;
         }
 

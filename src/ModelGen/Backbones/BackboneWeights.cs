@@ -8,13 +8,14 @@ internal static class BackboneWeights
     /// <summary>
     /// The weights file for <paramref name="definition"/>, or null for fresh weights (<c>weights: none</c>).
     /// <see cref="ModelOptions.WeightsPath"/> wins: a file is used as it is, a folder replaces the ImageNet folder.
+    /// Missing official ImageNet weights are downloaded into the ImageNet folder (<see cref="WeightsDownload"/>).
     /// </summary>
     /// <exception cref="WeightsException">The file is not there; the message names the file expected and how to make it.</exception>
     public static string? Resolve(BackboneDefinition definition, ModelOptions options) =>
         WeightsLocator.OverrideFile(options.WeightsPath) ?? definition.Weights switch
         {
             WeightsKind.None => null,
-            WeightsKind.ImageNet => WeightsLocator.ImageNet(definition.ArchitectureName, options.WeightsPath),
+            WeightsKind.ImageNet => WeightsLocator.ImageNetOrDownload(definition.ArchitectureName, options.WeightsPath, options.Logger),
             WeightsKind.File => WeightsLocator.SpecFile(definition.WeightsFile ?? "", "backbone.weights", definition.SpecDirectory),
             _ => throw new ArgumentOutOfRangeException(nameof(definition), definition.Weights, "Not a weights kind of this ModelGen runtime; are the generator and the runtime the same version?"),
         };

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using ModelGen.Shared;
 
 namespace ModelGen.Weights;
@@ -7,6 +8,15 @@ public static class WeightsLocator
 {
     /// <summary>The environment variable naming the ImageNet weights folder.</summary>
     public const string EnvironmentVariable = "MODELGEN_WEIGHTS";
+
+    /// <summary>The environment variable that, set to <c>1</c>, forbids downloading missing ImageNet weights.</summary>
+    public const string OfflineVariable = "MODELGEN_OFFLINE";
+
+    /// <summary>
+    /// The environment variable naming a folder URL that serves torchvision's weights files under their official
+    /// names, used instead of https://download.pytorch.org/models/ (the files' hashes are checked all the same).
+    /// </summary>
+    public const string MirrorVariable = "MODELGEN_WEIGHTS_MIRROR";
 
     private static readonly string[] Extensions = [".safetensors", ".pth", ".pt", ".dat", ".onnx"];
 
@@ -26,14 +36,29 @@ public static class WeightsLocator
     /// <summary>
     /// The ImageNet weights file of <paramref name="architecture"/> (its torchvision name, such as <c>vgg16</c>):
     /// the first of .safetensors, .pth, .pt, .dat and .onnx in <paramref name="folder"/>, or in
-    /// <see cref="ImageNetFolder"/> when no folder is given.
+    /// <see cref="ImageNetFolder"/> when no folder is given; else the official torchvision file there
+    /// (<c>vgg16-397923af.pth</c>, as a download leaves it). Never downloads.
     /// </summary>
     /// <exception cref="WeightsException">No such file; the message names the file expected and the PyTorch line that exports it.</exception>
     public static string ImageNet(string architecture, string? folder = null)
     {
         var searched = folder is { Length: > 0 } ? folder : ImageNetFolder;
-        return Extensions.Select(ext => Path.Combine(searched, architecture + ext)).FirstOrDefault(File.Exists)
-            ?? throw new WeightsException(MissingImageNet(architecture, searched));
+        return FindImageNet(architecture, searched) ?? throw new WeightsException(MissingImageNet(architecture, searched));
+    }
+
+    /// <summary>
+    /// The ImageNet weights file of <paramref name="architecture"/>: <c>&lt;architecture&gt;.(safetensors|pth|pt|dat|onnx)</c>,
+    /// else the official torchvision file (<c>vgg16-397923af.pth</c>) in the folder, downloaded there first when it
+    /// is missing (unless <c>MODELGEN_OFFLINE</c> is set).
+    /// </summary>
+    /// <exception cref="WeightsException">No such file and the download is forbidden or failed; the message says what to do.</exception>
+    internal static string ImageNetOrDownload(string architecture, string? folder, ILogger logger)
+    {
+        var searched = folder is { Length: > 0 } ? folder : ImageNetFolder;
+        return FindImageNet(architecture, searched)
+            ?? (OfficialWeightsTable.Find(architecture) is { } official
+                ? WeightsDownload.Fetch(official, searched, DownloadSettings.FromEnvironment(), logger)
+                : throw new WeightsException(MissingImageNet(architecture, searched)));
     }
 
     /// <summary>
@@ -69,6 +94,11 @@ public static class WeightsLocator
             + $"Export them once with PyTorch: python3 -c \"import torch, torchvision; torch.save(torchvision.models.{architecture}(weights='DEFAULT').state_dict(), '{file}')\" "
             + $"(set {EnvironmentVariable} to use another folder, or use weights: none to start from random weights).";
     }
+
+    private static string? FindImageNet(string architecture, string folder) =>
+        Extensions.Select(ext => Path.Combine(folder, architecture + ext))
+            .Append(OfficialWeightsTable.Find(architecture) is { } official ? Path.Combine(folder, official.FileName) : "")
+            .FirstOrDefault(File.Exists);
 
     private static IEnumerable<string> RelativeCandidates(string path, string specDirectory)
     {

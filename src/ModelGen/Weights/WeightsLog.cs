@@ -22,4 +22,20 @@ internal static partial class WeightsLog
     [LoggerMessage(EventId = LogEvents.UnusedWeights, EventName = nameof(LogEvents.UnusedWeights), Level = LogLevel.Warning,
         Message = "{Count} tensor(s) of {WeightsPath} belong to no layer of the backbone's network and were ignored ({TensorNames}); check that the file holds the weights of this architecture")]
     private static partial void UnusedWeights(this ILogger logger, int count, string weightsPath, string tensorNames);
+
+    [LoggerMessage(EventId = LogEvents.WeightsDownloadStarted, EventName = nameof(LogEvents.WeightsDownloadStarted), Level = LogLevel.Information,
+        Message = "Downloading {Url} ({TotalBytes} bytes) into {PartialPath}, resuming from byte {ResumedFrom}")]
+    public static partial void WeightsDownloadStarted(this ILogger logger, string url, string partialPath, long totalBytes, long resumedFrom);
+
+    [LoggerMessage(EventId = LogEvents.WeightsDownloaded, EventName = nameof(LogEvents.WeightsDownloaded), Level = LogLevel.Information,
+        Message = "Downloaded {Url} to {WeightsPath} ({Bytes} bytes in {Seconds:0.0} s); its SHA-256 matches its name")]
+    public static partial void WeightsDownloaded(this ILogger logger, string url, string weightsPath, long bytes, double seconds);
+
+    [LoggerMessage(EventId = LogEvents.WeightsDownloadRetrying, EventName = nameof(LogEvents.WeightsDownloadRetrying), Level = LogLevel.Warning,
+        Message = "Downloading {Url} failed ({Reason}); attempt {Attempt} in {DelaySeconds:0.0} s")]
+    public static partial void DownloadRetrying(this ILogger logger, string url, int attempt, double delaySeconds, string reason);
+
+    [LoggerMessage(EventId = LogEvents.WaitingForWeightsDownload, EventName = nameof(LogEvents.WaitingForWeightsDownload), Level = LogLevel.Information,
+        Message = "Waiting for {Holder}, which is downloading {Url} (lock {LockPath})")]
+    public static partial void WaitingForDownload(this ILogger logger, string url, string lockPath, string holder);
 }

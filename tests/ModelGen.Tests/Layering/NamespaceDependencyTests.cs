@@ -40,9 +40,10 @@ public sealed class NamespaceDependencyTests
         // What users and every layer share: options, results, log events, model files, pixel normalisation.
         [Root] = [Storage],
 
-        // Weight files: found from plain values (where the build copies spec-named files: the shared layout rule),
-        // loaded into any module by tensor name (log events from the root).
-        [Weights] = [Root, Vocabulary],
+        // Weight files: found from plain values (a spec's file where the build copies it: the vocabulary's file
+        // layout; the official ones downloaded, with progress), loaded into any module by tensor name (log
+        // events from the root).
+        [Weights] = [Root, Vocabulary, Progress],
 
         // ONNX graphs imported as TorchSharp modules; knows nothing of the exporter.
         [Onnx] = [Vocabulary],

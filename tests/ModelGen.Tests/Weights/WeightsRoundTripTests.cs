@@ -141,17 +141,6 @@ public sealed class WeightsRoundTripTests : IDisposable
         Assert.Contains("refusing", Assert.Throws<WeightsException>(() => WeightsLoader.Load(target, bomb)).Message);
     }
 
-    [Fact]
-    public void MissingImageNetWeights_NameTheFileAndTheExportCommand()
-    {
-        var definition = new BackboneDefinition(Architecture.Vgg16, WeightsKind.ImageNet, null, [3, 32, 32], [512, 1, 1], 3, BatchNormMode.Frozen, "");
-
-        var error = Assert.Throws<WeightsException>(() => BackboneWeights.Resolve(definition, new ModelOptions { WeightsPath = _folder }));
-
-        Assert.Contains(Path.Combine(_folder, "vgg16.pth"), error.Message);
-        Assert.Contains("torchvision.models.vgg16(weights='DEFAULT').state_dict()", error.Message);
-    }
-
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     internal static Backbone Backbone(string architecture, int seed, string? cutAt = null)
