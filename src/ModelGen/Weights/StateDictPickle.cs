@@ -157,6 +157,12 @@ internal sealed class StateDictPickle
                 case 0x8d: // BINUNICODE8
                     _stack.Add(Utf8(at, Bytes(Length(at, BinaryPrimitives.ReadUInt64LittleEndian(Bytes(8))))));
                     break;
+                case (byte)'T': // BINSTRING: a Python 2 str (files saved from Python 2), read as UTF-8 as torch.load does
+                    _stack.Add(Utf8(at, Bytes(Length(at, BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4))))));
+                    break;
+                case (byte)'U': // SHORT_BINSTRING: the same, up to 255 bytes
+                    _stack.Add(Utf8(at, Bytes(Byte())));
+                    break;
                 case (byte)'B': // BINBYTES
                     _stack.Add(Bytes(Length(at, BinaryPrimitives.ReadUInt32LittleEndian(Bytes(4)))).ToArray());
                     break;

@@ -90,6 +90,20 @@ public sealed class LegacyFormatTests : IDisposable
         Assert.Contains("neither a PyTorch zip archive", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Python2Strings_AreReadAsUtf8_AsTorchLoadDoes()
+    {
+        // Files saved from Python 2 (older torchvision weights among them) write str keys as SHORT_BINSTRING
+        // ('U') and BINSTRING ('T'); torch.load reads them as UTF-8.
+        var pickle = new PickleBytes().Op('}').Raw((byte)'U', 4).Raw("conv"u8.ToArray()).Raw((byte)'T', 3, 0, 0, 0).Raw("b\u00e9"u8.ToArray()[..3]).Op('s').Op('.').ToArray();
+
+        var root = StateDictPickle.Load(pickle, "python 2 pickle");
+
+        var dict = Assert.IsType<StateDictPickle.Dict>(root);
+        Assert.Equal("conv", dict[0].Key);
+        Assert.Equal("b\u00e9", dict[0].Value);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     // Where the storages start: after the fifth STOP opcode of the pickles ('.' ends each; torch.save's pickles
