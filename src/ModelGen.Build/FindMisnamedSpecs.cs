@@ -69,21 +69,7 @@ public sealed class FindMisnamedSpecs : Task
     /// <summary>Whether the start of the file has every top-level key a spec must have, as YAML or as JSON.</summary>
     internal static bool LooksLikeASpec(string path)
     {
-        string text;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[BytesRead];
-            var read = 0;
-            int count;
-            while (read < buffer.Length && (count = stream.Read(buffer, read, buffer.Length - read)) > 0)
-            {
-                read += count;
-            }
-
-            text = Encoding.UTF8.GetString(buffer, 0, read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        if (TextStart.Read(path, BytesRead) is not { } text)
         {
             return false;
         }

@@ -50,7 +50,7 @@ public sealed class FindSpecFiles : Task
         {
             var specPath = spec.GetMetadata("FullPath");
             var specDirectory = Path.GetDirectoryName(specPath) ?? project;
-            foreach (var value in NamedFiles(Read(specPath)))
+            foreach (var value in NamedFiles(TextStart.Read(specPath, BytesRead) ?? ""))
             {
                 var file = Path.GetFullPath(Path.Combine(specDirectory, value));
                 if (!File.Exists(file) || found.ContainsKey(file))
@@ -82,28 +82,6 @@ public sealed class FindSpecFiles : Task
             {
                 yield return value;
             }
-        }
-    }
-
-    private static string Read(string path)
-    {
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            var buffer = new byte[BytesRead];
-            var read = 0;
-            int count;
-            while (read < buffer.Length && (count = stream.Read(buffer, read, buffer.Length - read)) > 0)
-            {
-                read += count;
-            }
-
-            return Encoding.UTF8.GetString(buffer, 0, read);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The generator reports an unreadable spec; there is nothing to copy.
-            return "";
         }
     }
 
