@@ -41,7 +41,7 @@ public static class LogEvents
     public const int UnusedWeights = 2001;
 
     /// <summary>
-    /// Information: an official ImageNet weights file is being downloaded (properties <c>Url</c>, <c>PartialPath</c>,
+    /// Information: a weights file (official, or a spec's URL or Hub file) is being downloaded (properties <c>Url</c>, <c>PartialPath</c>,
     /// <c>TotalBytes</c>, <c>ResumedFrom</c>: the bytes already in the partial file); once per attempt.
     /// </summary>
     public const int WeightsDownloadStarted = 2002;

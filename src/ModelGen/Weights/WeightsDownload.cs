@@ -231,7 +231,8 @@ internal static class WeightsDownload
         var offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
 
-        // HttpClient drops the Authorization header on every redirect, so the token never reaches the CDN the Hub redirects to.
+        // HttpClient does not forward the Authorization header on a redirect, so the token never reaches the CDN
+        // the Hub redirects to (RemoteWeightsTests checks a redirect to another host).
         if (target.BearerToken is { Length: > 0 } token)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
