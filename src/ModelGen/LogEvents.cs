@@ -41,12 +41,15 @@ public static class LogEvents
     public const int UnusedWeights = 2001;
 
     /// <summary>
-    /// Information: an official ImageNet weights file is being downloaded (properties <c>Url</c>, <c>PartialPath</c>,
+    /// Information: a weights file (official, or a spec's URL or Hub file) is being downloaded (properties <c>Url</c>, <c>PartialPath</c>,
     /// <c>TotalBytes</c>, <c>ResumedFrom</c>: the bytes already in the partial file); once per attempt.
     /// </summary>
     public const int WeightsDownloadStarted = 2002;
 
-    /// <summary>Information: an official weights file was downloaded and verified (<c>Url</c>, <c>WeightsPath</c>, <c>Bytes</c>, <c>Seconds</c>).</summary>
+    /// <summary>
+    /// Information: a weights file was downloaded and verified (<c>Url</c>, <c>WeightsPath</c>, <c>Bytes</c>,
+    /// <c>Seconds</c>, <c>Sha256</c>: the file's full SHA-256).
+    /// </summary>
     public const int WeightsDownloaded = 2003;
 
     /// <summary>Warning: a weights download attempt failed (network, timeout, 5xx/408/429) and is retried after a delay.</summary>
@@ -54,6 +57,12 @@ public static class LogEvents
 
     /// <summary>Information: another process is downloading the same weights file; this one waits for its lock.</summary>
     public const int WaitingForWeightsDownload = 2005;
+
+    /// <summary>
+    /// Warning: a Hugging Face Hub file was downloaded without <c>backbone.weights_sha256</c>, so nothing pins its
+    /// bytes (properties <c>Reference</c>, <c>Sha256</c>: the value to write in the spec to pin it).
+    /// </summary>
+    public const int WeightsNotPinned = 2006;
 
     /// <summary>Information: an epoch ended, without validation data (loss, accuracy, learning rate, time, speed).</summary>
     public const int EpochCompleted = 3001;

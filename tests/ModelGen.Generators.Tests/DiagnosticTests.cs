@@ -165,6 +165,65 @@ public sealed class DiagnosticTests
         Expect("MG0015", "model: M\ninput: { size: 64 }\nbackbone: { architecture: resnet18, weights: [|model.bin|] }\n" + Head);
 
     [Fact]
+    public void MG0027_AUrlWithoutWeightsSha256_PointsAtTheUrl()
+    {
+        var diagnostic = Expect("MG0027", "model: M\ninput: { size: 64 }\nbackbone:\n  architecture: resnet18\n  weights: [|https://example.com/w/model.safetensors|]\n" + Head);
+        Assert.Contains("weights_sha256", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("abc123")]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg")]
+    [InlineData("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0")]
+    public void MG0027_AWeightsSha256ThatIsNot64HexDigits_PointsAtTheHash(string sha256)
+    {
+        var diagnostic = Expect("MG0027", $"model: M\ninput: {{ size: 64 }}\nbackbone:\n  architecture: resnet18\n  weights: http://example.com/model.pth\n  weights_sha256: [|{sha256}|]\n" + Head);
+        Assert.Contains($"({sha256.Length} characters)", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://example.com/model.bin")]
+    [InlineData("https://example.com/")]
+    [InlineData("https:///model.pth")]
+    public void MG0028_AUrlThatIsNotAWeightsFile_PointsAtTheUrl(string url) =>
+        Expect("MG0028", $"model: M\ninput: {{ size: 64 }}\nbackbone: {{ architecture: resnet18, weights: [|{url}|], weights_sha256: {new string('a', 64)} }}\n" + Head);
+
+    [Theory]
+    [InlineData("hf://timm/model.safetensors")]
+    [InlineData("hf://timm/resnet50.tv_in1k")]
+    [InlineData("hf://timm/resnet50.tv_in1k/model.bin")]
+    [InlineData("hf://timm//model.safetensors")]
+    [InlineData("hf://timm/resnet50.tv_in1k/../model.safetensors")]
+    [InlineData("hf://timm/resnet50.tv_in1k/model.safetensors@")]
+    [InlineData("hf://timm/resnet50.tv_in1k/model.safetensors@a b")]
+    [InlineData("hf://ti:mm/resnet50.tv_in1k/model.safetensors")]
+    public void MG0028_AMalformedHubReference_PointsAtItAndGivesTheForm(string reference)
+    {
+        var diagnostic = Expect("MG0028", $"model: M\ninput: {{ size: 64 }}\nbackbone:\n  architecture: resnet50\n  weights: [|{reference}|]\n" + Head);
+        Assert.Contains("hf://owner/repo/path/to/file.safetensors", diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("imagenet")]
+    [InlineData("none")]
+    public void MG0020_WeightsSha256WithoutAFile_PointsAtTheHash(string weights) =>
+        Expect("MG0020", $"model: M\ninput: {{ size: 64 }}\nbackbone:\n  architecture: resnet18\n  weights: {weights}\n  weights_sha256: [|{new string('a', 64)}|]\n" + Head);
+
+    [Theory]
+    [InlineData("hf://timm/resnet50.tv_in1k/model.safetensors", "")]
+    [InlineData("hf://timm/resnet50.tv_in1k/sub/dir/model.pth@refs/pr/1", "")]
+    [InlineData("https://example.com/w/resnet50.pth?download=1", "\n  weights_sha256: 0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef")]
+    [InlineData("weights/local.safetensors", "\n  weights_sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void RemoteAndPinnedWeights_InTheirValidForms_BuildWithoutDiagnostics(string weights, string sha256)
+    {
+        var run = GeneratorHarness.RunInProject("TestProject", ("spec.model.yaml", $"model: M\ninput: {{ size: 64 }}\nbackbone:\n  architecture: resnet50\n  weights: {weights}{sha256}\n" + Head));
+
+        Assert.Empty(run.Diagnostics);
+        Assert.NotEmpty(run.ModelFiles);
+        Assert.Empty(GeneratorHarness.CompileProblems(run.Output));
+    }
+
+    [Fact]
     public void MG0016_SpatialCollapse_PointsAtTheInputSizeAndGivesTheMinimum()
     {
         var diagnostic = Expect("MG0016", "model: M\ninput: { size: [|16|] }\nbackbone: { architecture: vgg16 }\n" + Head);
@@ -283,7 +342,7 @@ public sealed class DiagnosticTests
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
 
-        Assert.Equal(Enumerable.Range(1, 26).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
+        Assert.Equal(Enumerable.Range(1, 28).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class SnapshotTests
     [InlineData("vgg16-bn-two-phases.model.yaml")]
     [InlineData("onnx-graph.model.yaml")]
     [InlineData("minimal.model.yaml")]
+    [InlineData("url-weights.model.yaml")]
     public void Generate_RepresentativeSpec_MatchesTheVerifiedCode(string spec)
     {
         var run = GeneratorHarness.Run((spec, Repository.Spec(spec)));

@@ -24,14 +24,24 @@ internal static class BackboneRules
         var name = backbone.Architecture.Value;
         var weights = backbone.Weights;
         var weightsValue = weights.Value.Trim();
-        var weightsKind = SpecWords.Weights.TryParse(weightsValue, out var word) ? word : WeightsKind.File;
+        var weightsKind = SpecWords.Weights.TryParse(weightsValue, out var word) ? word
+            : RemoteWeights.IsUrl(weightsValue) ? WeightsKind.Url
+            : RemoteWeights.IsHub(weightsValue) ? WeightsKind.HuggingFace
+            : WeightsKind.File;
         if (weightsKind == WeightsKind.File && !WeightExtensions.Any(ext => weightsValue.EndsWith(ext, StringComparison.OrdinalIgnoreCase)))
         {
             diagnostics.Add(DiagnosticDescriptors.UnsupportedWeights, weights.Location, weightsValue);
             return null;
         }
 
+        if (!CheckSha256(backbone, weightsKind, weightsValue, diagnostics))
+        {
+            return null;
+        }
+
         var weightsFile = weightsKind == WeightsKind.File ? weightsValue : null;
+        var weightsUrl = weightsKind is WeightsKind.Url or WeightsKind.HuggingFace ? weightsValue : null;
+        var weightsSha256 = backbone.WeightsSha256?.Value.Trim().ToLowerInvariant();
         if (!SpecWords.Architectures.TryParse(name, out var architecture))
         {
             diagnostics.Add(
@@ -119,7 +129,54 @@ internal static class BackboneRules
             return null;
         }
 
-        return new ResolvedBackbone(architecture, weightsKind, weightsFile, layout, cutIndex, cutDisplay, spec.BatchNorm);
+        return new ResolvedBackbone(architecture, weightsKind, weightsFile, layout, cutIndex, cutDisplay, spec.BatchNorm) { WeightsUrl = weightsUrl, WeightsSha256 = weightsSha256 };
+    }
+
+    /// <summary>
+    /// <c>weights_sha256</c>: required (and 64 hex digits) for a URL, optional for the Hub and a local file (both
+    /// checked at run time when given), refused with imagenet and none, which name no file of the spec's.
+    /// </summary>
+    private static bool CheckSha256(BackboneSpec backbone, WeightsKind kind, string value, DiagnosticBag diagnostics)
+    {
+        const string Example = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        var sha256 = backbone.WeightsSha256;
+        if (kind == WeightsKind.Url && RemoteWeights.UrlFileName(value) is null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.UnsupportedWeightsUrl, backbone.Weights.Location, value);
+            return false;
+        }
+
+        if (kind == WeightsKind.HuggingFace && RemoteWeights.ParseHub(value) is null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.InvalidHubReference, backbone.Weights.Location, value);
+            return false;
+        }
+
+        if (sha256 is null)
+        {
+            if (kind == WeightsKind.Url)
+            {
+                diagnostics.Add(DiagnosticDescriptors.UrlWithoutSha256, backbone.Weights.Location, value, Example);
+                return false;
+            }
+
+            return true;
+        }
+
+        if (kind is WeightsKind.ImageNet or WeightsKind.None)
+        {
+            diagnostics.Add(DiagnosticDescriptors.Sha256WithoutFile, sha256.Location, SpecWords.Weights.WordOf(kind));
+            return false;
+        }
+
+        var text = sha256.Value.Trim();
+        if (!RemoteWeights.IsSha256(text))
+        {
+            diagnostics.Add(DiagnosticDescriptors.InvalidSha256, sha256.Location, text, text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), Example);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>The nearest square sizes around <paramref name="size"/> whose residual branches line up, e.g. "96x96 or 128x128".</summary>
@@ -155,7 +212,7 @@ internal static class BackboneRules
             return null;
         }
 
-        if (weightsKind == WeightsKind.File)
+        if (weightsKind is WeightsKind.File or WeightsKind.Url or WeightsKind.HuggingFace)
         {
             diagnostics.Add(DiagnosticDescriptors.WeightsFileWithOnnx, backbone.Weights.Location);
             return null;

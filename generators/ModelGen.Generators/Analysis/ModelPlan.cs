@@ -51,7 +51,9 @@ internal sealed record BackbonePlan(
     string CutDisplay,
     EquatableArray<long> FeatureShape,
     long Parameters,
-    BatchNormMode BatchNorm);
+    BatchNormMode BatchNorm,
+    string? WeightsUrl = null,
+    string? WeightsSha256 = null);
 
 /// <summary>One layer of the head, with the sizes the analysis resolved for the summary.</summary>
 internal sealed record HeadLayerPlan(HeadLayer Layer, long InFeatures, string OutputShape, long Parameters)

@@ -26,6 +26,12 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
 
     public string? OnnxPath { get; init; }
 
+    /// <summary>The <c>https://</c> or <c>hf://</c> address the weights are downloaded from, as the spec writes it.</summary>
+    public string? WeightsUrl { get; init; }
+
+    /// <summary>The expected SHA-256 of the weights file (64 lower-case hex digits), from <c>backbone.weights_sha256</c>.</summary>
+    public string? WeightsSha256 { get; init; }
+
     public EquatableArray<long> DeclaredShape { get; init; }
 
     public string? OnnxCut { get; init; }
@@ -55,7 +61,9 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
         CutDisplay,
         FeatureShape,
         ParameterElements,
-        BatchNorm);
+        BatchNorm,
+        WeightsUrl,
+        WeightsSha256);
 
     /// <summary>
     /// A <c>Layers</c> constant for each name a user would write in <c>truncate_at</c> or <c>freeze</c>:

@@ -75,7 +75,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnknownOptimizer = Error("MG0012", "Unknown optimizer", "Unknown optimizer '{0}'{1}; valid: {2}");
     public static readonly DiagnosticDescriptor UnknownLayer = Error("MG0013", "Unknown layer", "'{0}' is not a layer of {1}{2}; layers include: {3}");
     public static readonly DiagnosticDescriptor LayerBeyondCut = Error("MG0014", "Layer beyond the cut", "'{0}' lies beyond the cut at '{1}', so it is not part of the model; name a layer up to '{1}', or cut later with 'truncate_at'");
-    public static readonly DiagnosticDescriptor UnsupportedWeights = Error("MG0015", "Unsupported weights", "'{0}' is not a supported weights source; use imagenet, none, or a file ending in .onnx, .safetensors, .pt, .pth or .dat");
+    public static readonly DiagnosticDescriptor UnsupportedWeights = Error("MG0015", "Unsupported weights", "'{0}' is not a supported weights source; use imagenet, none, a file ending in .onnx, .safetensors, .pt, .pth or .dat, an https:// URL of such a file (with weights_sha256), or hf://owner/repo/file.safetensors");
     public static readonly DiagnosticDescriptor SpatialCollapse = Error("MG0016", "Input too small for the backbone", "An input of {0} shrinks to nothing at '{1}' ({2}); use an input of at least {3}, or cut the backbone earlier");
     public static readonly DiagnosticDescriptor InvalidChoice = Error("MG0017", "Value not among the choices", "'{0}' is not a valid {1}{2}; use one of: {3}");
     public static readonly DiagnosticDescriptor CannotCutInsideBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block) or '{3}' (before it)");
@@ -93,6 +93,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor PathWithoutOnnx = Error("MG0020", "Keys that cannot be used together", "'backbone.path' names the graph of an 'onnx' backbone; {0} is built from the catalog, so give its weights file in 'backbone.weights' instead");
     public static readonly DiagnosticDescriptor FeatureShapeWithoutOnnx = Error("MG0020", "Keys that cannot be used together", "'backbone.feature_shape' is only for 'onnx' backbones; the shape of {0} is computed at build time");
     public static readonly DiagnosticDescriptor WeightsFileWithOnnx = Error("MG0020", "Keys that cannot be used together", "An 'onnx' backbone takes its weights from the graph in 'backbone.path'; use weights: imagenet (the graph's own) or none (fresh)");
+    public static readonly DiagnosticDescriptor Sha256WithoutFile = Error("MG0020", "Keys that cannot be used together", "'backbone.weights_sha256' checks a weights file, but weights: {0} names none (the official ImageNet files are checked against the hash torchvision publishes); remove weights_sha256, or give the file or its URL in 'backbone.weights'");
 
     // MG0021, MG0022: limits and YAML the spec language leaves out.
     public static readonly DiagnosticDescriptor SpecTooLarge = Error("MG0021", "Spec too large or too deeply nested", "The spec has {0} characters; specs are limited to {1}");
@@ -109,6 +110,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InternalError = Error("MG0025", "ModelGen internal error", "ModelGen failed on this spec with {0}: {1} (at {2}). This is a bug in ModelGen, not a mistake in the spec: please report it to the ModelGen maintainers with the spec and this message (" + DocsFile + " says what helps)", InternalCategory);
     public static readonly DiagnosticDescriptor MoreProblems = Error("MG0026", "More problems than are shown", "{0} more problems were found in this spec after the first {1}, starting here; fix the ones above first (one mistake, such as wrong indentation, often causes many)");
     public static readonly DiagnosticDescriptor OneMoreProblem = Error("MG0026", "More problems than are shown", "One more problem was found in this spec after the first {0}, here; fix the ones above first");
+
+    // MG0027, MG0028: weights downloaded at run time.
+    public static readonly DiagnosticDescriptor UrlWithoutSha256 = Error("MG0027", "Downloaded weights need their SHA-256", "Weights downloaded from '{0}' need 'backbone.weights_sha256' beside 'weights': the 64 hex digits of the file's SHA-256 (sha256sum on Linux, shasum -a 256 on macOS, Get-FileHash on Windows), so that other bytes are refused; for example: weights_sha256: {1}");
+    public static readonly DiagnosticDescriptor InvalidSha256 = Error("MG0027", "Downloaded weights need their SHA-256", "'backbone.weights_sha256' is '{0}' ({1} characters), but it must be the 64 hexadecimal digits of the file's SHA-256, such as {2}");
+    public static readonly DiagnosticDescriptor UnsupportedWeightsUrl = Error("MG0028", "Invalid weights address", "'{0}' is not the address of a weights file: write an http:// or https:// URL with a host whose path ends in a file name with .safetensors, .pth or .pt");
+    public static readonly DiagnosticDescriptor InvalidHubReference = Error("MG0028", "Invalid weights address", "'{0}' is not a Hugging Face Hub file: write " + Shared.RemoteWeights.HubForm + " (the file must end in .safetensors, .pth or .pt)");
 
     /// <summary>Every descriptor by its key (the name of its field here).</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;

@@ -111,7 +111,7 @@ internal static class ModelEmitter
     private static void WriteClassHeader(CodeWriter w, ModelPlan plan)
     {
         var architecture = SpecWords.NameOf(plan.Backbone.Architecture);
-        var weights = plan.Backbone.WeightsFile ?? SpecWords.Weights.WordOf(plan.Backbone.Weights);
+        var weights = plan.Backbone.WeightsFile ?? plan.Backbone.WeightsUrl ?? SpecWords.Weights.WordOf(plan.Backbone.Weights);
         var phases = string.Join(", ", plan.Training.Phases.Select(p => $"{p.Name} ({p.Epochs} epochs)"));
         w.Summary(plan.Description ?? $"A {architecture} transfer-learning model generated from {plan.SpecFileName}.");
         w.Line("/// <remarks>");

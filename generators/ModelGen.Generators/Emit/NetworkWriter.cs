@@ -59,6 +59,16 @@ internal static class NetworkWriter
             arguments.Add($"OnnxPath: {CodeWriter.String(b.OnnxPath)}");
         }
 
+        if (b.WeightsUrl is not null)
+        {
+            arguments.Add($"WeightsUrl: {CodeWriter.String(b.WeightsUrl)}");
+        }
+
+        if (b.WeightsSha256 is not null)
+        {
+            arguments.Add($"WeightsSha256: {CodeWriter.String(b.WeightsSha256)}");
+        }
+
         for (var i = 0; i < arguments.Count; i++)
         {
             w.Line(arguments[i] + (i == arguments.Count - 1 ? ");" : ","));
@@ -133,7 +143,7 @@ internal static class NetworkWriter
         w.Close();
         w.Line();
 
-        var weights = plan.Backbone.WeightsFile ?? SpecWords.Weights.WordOf(plan.Backbone.Weights);
+        var weights = plan.Backbone.WeightsFile ?? plan.Backbone.WeightsUrl ?? SpecWords.Weights.WordOf(plan.Backbone.Weights);
         w.Summary($"Builds the model: the {architecture} backbone with its weights ({weights}), cut at {plan.Backbone.CutDisplay} and frozen as the spec says, and a freshly initialised head, on the chosen device.");
         w.Line("/// <param name=\"options\">Device, weights, cache folder and seed; null for the defaults and the MODELGEN_* environment.</param>");
         w.Line($"public static {plan.ClassName} Create({R.ModelOptions}? options = null) => new(options ?? new {R.ModelOptions}(), pretrained: true);");

@@ -31,7 +31,8 @@ internal sealed record BackboneSpec(
     Located<string> Weights,
     Located<string>? Path,
     Located<string>? TruncateAt,
-    Located<EquatableArray<long>>? FeatureShape);
+    Located<EquatableArray<long>>? FeatureShape,
+    Located<string>? WeightsSha256 = null);
 
 /// <summary><c>freeze</c>: all, none, or a layer to unfreeze from / freeze through, as written.</summary>
 internal sealed record FreezeSpec(FreezeKind Kind, Located<string>? Layer)

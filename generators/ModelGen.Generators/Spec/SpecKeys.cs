@@ -9,7 +9,7 @@ internal static class SpecKeys
 {
     public static readonly string[] Root = ["model", "namespace", "description", "input", "labels", "backbone", "freeze", "batch_norm", "head", "training"];
     public static readonly string[] Input = ["size", "channels"];
-    public static readonly string[] Backbone = ["architecture", "weights", "path", "truncate_at", "feature_shape"];
+    public static readonly string[] Backbone = ["architecture", "weights", "weights_sha256", "path", "truncate_at", "feature_shape"];
     public static readonly string[] Freeze = ["trainable_from", "frozen_through"];
     public static readonly string[] Dense = ["dense", "activation"];
     public static readonly string[] Dropout = ["dropout"];

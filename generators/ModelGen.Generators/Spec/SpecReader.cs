@@ -217,6 +217,7 @@ internal static class SpecReader
         var weights = backbone.String("weights") ?? new Located<string>("imagenet", backbone.OwnerLocation);
         var path = backbone.String("path");
         var truncateAt = backbone.String("truncate_at");
+        var sha256 = backbone.String("weights_sha256");
         Located<EquatableArray<long>>? featureShape = null;
         if (backbone.Get("feature_shape") is { } shapeNode)
         {
@@ -239,7 +240,8 @@ internal static class SpecReader
             weights,
             path,
             truncateAt,
-            featureShape);
+            featureShape,
+            sha256);
     }
 
     private static FreezeSpec? ReadFreeze(SpecNode node, string name, DiagnosticBag diagnostics)

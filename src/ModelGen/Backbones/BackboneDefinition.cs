@@ -17,6 +17,11 @@ namespace ModelGen.Backbones;
 /// </param>
 /// <param name="WeightsFile">The weights file when <paramref name="Weights"/> is a file (relative to the spec's folder or absolute).</param>
 /// <param name="OnnxPath">For ONNX backbones: the graph file.</param>
+/// <param name="WeightsUrl">
+/// When <paramref name="Weights"/> is <see cref="WeightsKind.Url"/> or <see cref="WeightsKind.HuggingFace"/>: the
+/// <c>https://</c> address or the <c>hf://owner/repo/file[@revision]</c> reference the file is downloaded from.
+/// </param>
+/// <param name="WeightsSha256">The expected SHA-256 of the weights file (spec key: <c>backbone.weights_sha256</c>), 64 hex digits; checked when given.</param>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed record BackboneDefinition(
     Architecture Architecture,
@@ -28,7 +33,9 @@ public sealed record BackboneDefinition(
     BatchNormMode BatchNorm,
     string SpecDirectory,
     string? WeightsFile = null,
-    string? OnnxPath = null)
+    string? OnnxPath = null,
+    string? WeightsUrl = null,
+    string? WeightsSha256 = null)
 {
     /// <summary>The architecture's spec (and torchvision) name: "vgg16", "resnet18_mlnet", "onnx".</summary>
     public string ArchitectureName => Shared.SpecWords.NameOf(Architecture);

@@ -46,9 +46,38 @@ internal sealed record DownloadSettings
     };
 }
 
+/// <summary>One file to download: where from, where to, how its bytes are checked, and how messages name it.</summary>
+/// <param name="Url">The address fetched (the token, if any, is never part of it).</param>
+/// <param name="FinalPath">Where the verified file goes; nothing else is ever written under this name.</param>
+/// <param name="ExpectedSha256">The file's SHA-256 in hex, in full or its start (torchvision's names carry 8 digits); null checks nothing.</param>
+internal sealed record DownloadTarget(string Url, string FinalPath, string? ExpectedSha256)
+{
+    /// <summary>What is downloaded, for messages: "the ImageNet weights of vgg16", "the weights of backbone.weights".</summary>
+    public string What { get; init; } = "the weights file";
+
+    /// <summary>The official torchvision entry this is, for messages about the official host and the mirror.</summary>
+    public OfficialWeights? Official { get; init; }
+
+    /// <summary>Whether the file comes from the Hugging Face Hub (401/403 answers then ask for <c>HF_TOKEN</c>).</summary>
+    public bool Hub { get; init; }
+
+    /// <summary>Sent as <c>Authorization: Bearer</c>; never logged nor put in a message.</summary>
+    public string? BearerToken { get; init; }
+
+    /// <summary>How the spec writes the source (<c>hf://…</c>), for the log line that asks to pin an unchecked file.</summary>
+    public string? Reference { get; init; }
+
+    /// <summary>The error when offline; null for the general one.</summary>
+    public string? OfflineMessage { get; init; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"DownloadTarget {{ Url = {Url}, FinalPath = {FinalPath}, ExpectedSha256 = {ExpectedSha256} }}";
+}
+
 /// <summary>
-/// Downloads an official weights file into the weights folder under its official name. The bytes go to
-/// <c>&lt;name&gt;.partial</c> next to it, whose SHA-256 must start with the hash in the name before it is renamed,
+/// Downloads a weights file (an official one under its official name, or a spec's URL or Hub file) into the
+/// weights folder. The bytes go to <c>&lt;name&gt;.partial</c> next to it, whose SHA-256 must match the expected
+/// hash (the start in an official name, or the spec's full <c>weights_sha256</c>) before it is renamed,
 /// so the final name only ever holds a verified file and a good file is never touched. A lock file
 /// (<c>&lt;name&gt;.lock</c>, opened exclusively) keeps two processes from downloading the same file; a dropped
 /// connection resumes with a Range request; network errors, timeouts and 5xx/408/429 answers are retried with
@@ -66,8 +95,27 @@ internal static class WeightsDownload
     /// <exception cref="WeightsException">Offline, or the download failed; the message says why and what to do.</exception>
     public static string Fetch(OfficialWeights weights, string folder, DownloadSettings settings, ILogger logger)
     {
-        var final = Path.Combine(folder, weights.FileName);
         var url = UrlOf(weights, settings);
+        return Fetch(
+            new DownloadTarget(url, Path.Combine(folder, weights.FileName), weights.HashPrefix)
+            {
+                What = $"the ImageNet weights of {weights.Architecture}",
+                Official = weights,
+                OfflineMessage = OfflineMessage(weights, folder, url),
+            },
+            settings,
+            logger);
+    }
+
+    /// <summary>
+    /// <see cref="DownloadTarget.FinalPath"/>, downloaded first when it is not there: atomically, under the lock,
+    /// resumed and retried, and checked against <see cref="DownloadTarget.ExpectedSha256"/> (a full hash or its start).
+    /// </summary>
+    /// <exception cref="WeightsException">Offline, or the download failed; the message says why and what to do.</exception>
+    public static string Fetch(DownloadTarget target, DownloadSettings settings, ILogger logger)
+    {
+        var final = target.FinalPath;
+        var folder = Path.GetDirectoryName(final)!;
         if (File.Exists(final))
         {
             return final;
@@ -75,7 +123,7 @@ internal static class WeightsDownload
 
         if (settings.Offline)
         {
-            throw new WeightsException(OfflineMessage(weights, folder, url));
+            throw new WeightsException(target.OfflineMessage ?? OfflineMessage(target));
         }
 
         try
@@ -84,10 +132,10 @@ internal static class WeightsDownload
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new WeightsException($"The weights folder {folder} could not be created to download {url} into: {e.Message}. Set {WeightsLocator.EnvironmentVariable} (or ModelOptions.WeightsPath) to a writable folder.", e);
+            throw new WeightsException($"The weights folder {folder} could not be created to download {target.Url} into: {e.Message}. Set {WeightsLocator.EnvironmentVariable} (or ModelOptions.WeightsPath) to a writable folder.", e);
         }
 
-        using (DownloadLock.Acquire(final + ".lock", url, settings.LockTimeout, logger))
+        using (DownloadLock.Acquire(final + ".lock", target.Url, settings.LockTimeout, logger))
         {
             // Another process may have finished the download while this one waited for the lock.
             if (File.Exists(final))
@@ -96,7 +144,7 @@ internal static class WeightsDownload
             }
 
             // The work is asynchronous (timeouts on reads); Task.Run keeps a caller's synchronization context out of it.
-            Task.Run(() => DownloadAsync(weights, url, final, settings, logger)).GetAwaiter().GetResult();
+            Task.Run(() => DownloadAsync(target, settings, logger)).GetAwaiter().GetResult();
             return final;
         }
     }
@@ -111,8 +159,19 @@ internal static class WeightsDownload
         + $"fetch {url} into {folder} as {weights.FileName} (its SHA-256 must start with {weights.HashPrefix}), or unset {WeightsLocator.OfflineVariable}. "
         + WeightsLocator.MissingImageNet(weights.Architecture, folder);
 
-    private static async Task DownloadAsync(OfficialWeights weights, string url, string final, DownloadSettings settings, ILogger logger)
+    /// <summary>The error when a spec's remote weights file is missing and <c>MODELGEN_OFFLINE</c> forbids the download.</summary>
+    public static string OfflineMessage(DownloadTarget target) =>
+        $"{Capitalized(target.What)} were not found and {WeightsLocator.OfflineVariable} is set, so they were not downloaded: "
+        + $"fetch {target.Url} into {Path.GetDirectoryName(target.FinalPath)} as {Path.GetFileName(target.FinalPath)}"
+        + (target.ExpectedSha256 is { } hash ? $" (its SHA-256 must be {hash})" : "")
+        + $", or unset {WeightsLocator.OfflineVariable}.";
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+    private static async Task DownloadAsync(DownloadTarget target, DownloadSettings settings, ILogger logger)
     {
+        var url = target.Url;
+        var final = target.FinalPath;
         var partial = final + ".partial";
         var clock = Stopwatch.StartNew();
         var pipeline = new ResiliencePipelineBuilder()
@@ -134,35 +193,51 @@ internal static class WeightsDownload
         long bytes;
         try
         {
-            bytes = await pipeline.ExecuteAsync(async token => await AttemptAsync(url, partial, settings, logger, token).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
+            bytes = await pipeline.ExecuteAsync(async token => await AttemptAsync(target, partial, settings, logger, token).ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
         }
         catch (TransientDownloadException e)
         {
             throw new WeightsException(
                 $"Downloading {url} failed after {settings.MaxRetries + 1} attempts: {e.Message}. The bytes received so far are kept in {partial}; the next run resumes from them. "
-                + $"Check the network (or set {WeightsLocator.MirrorVariable} to a mirror), or fetch the file yourself into {Path.GetDirectoryName(final)}.",
+                + (target.Official is not null ? $"Check the network (or set {WeightsLocator.MirrorVariable} to a mirror)" : "Check the network")
+                + $", or fetch the file yourself into {Path.GetDirectoryName(final)}" + (target.Official is not null ? "." : $" as {Path.GetFileName(final)}."),
                 e);
         }
 
         var hash = await Sha256Async(partial).ConfigureAwait(false);
-        if (!hash.StartsWith(weights.HashPrefix, StringComparison.Ordinal))
+        if (target.ExpectedSha256 is { } expected && !hash.StartsWith(expected, StringComparison.OrdinalIgnoreCase))
         {
             File.Delete(partial);
-            throw new WeightsException(
-                $"The file downloaded from {url} is not the official {weights.FileName}: its SHA-256 is {hash}, which does not start with {weights.HashPrefix}. "
-                + "It was deleted. A mirror or proxy served other bytes; check it, or fetch the file from " + OfficialWeightsTable.BaseUrl + ".");
+            throw new WeightsException(target.Official is { } official
+                ? $"The file downloaded from {url} is not the official {official.FileName}: its SHA-256 is {hash}, which does not start with {expected}. "
+                    + "It was deleted. A mirror or proxy served other bytes; check it, or fetch the file from " + OfficialWeightsTable.BaseUrl + "."
+                : $"The file downloaded from {url} is not the one the spec pins: its SHA-256 is {hash}, but backbone.weights_sha256 is {expected}. "
+                    + "It was deleted. The file at that address changed, or a proxy served other bytes; check the address, and update weights_sha256 only if you trust the new file.");
         }
 
         // Never over a file that is there: the final name only ever holds a verified file.
         File.Move(partial, final, overwrite: false);
-        logger.WeightsDownloaded(url, final, bytes, clock.Elapsed.TotalSeconds);
+        logger.WeightsDownloaded(url, final, bytes, clock.Elapsed.TotalSeconds, hash);
+        if (target.ExpectedSha256 is null)
+        {
+            logger.WeightsNotPinned(target.Reference ?? url, hash);
+        }
     }
 
     // One request: resumes from the partial file's length with a Range request; returns the file's length when the body ended.
-    private static async Task<long> AttemptAsync(string url, string partial, DownloadSettings settings, ILogger logger, CancellationToken cancellation)
+    private static async Task<long> AttemptAsync(DownloadTarget target, string partial, DownloadSettings settings, ILogger logger, CancellationToken cancellation)
     {
+        var url = target.Url;
         var offset = File.Exists(partial) ? new FileInfo(partial).Length : 0;
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
+
+        // HttpClient does not forward the Authorization header on a redirect, so the token never reaches the CDN
+        // the Hub redirects to (RemoteWeightsTests checks a redirect to another host).
+        if (target.BearerToken is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
         if (offset > 0)
         {
             request.Headers.Range = new RangeHeaderValue(offset, null);
@@ -186,7 +261,7 @@ internal static class WeightsDownload
 
         using (response)
         {
-            CheckStatus(response, url, offset, partial);
+            CheckStatus(response, target, offset, partial);
             var append = response.StatusCode == HttpStatusCode.PartialContent;
             if (append && response.Content.Headers.ContentRange?.From != offset)
             {
@@ -209,8 +284,9 @@ internal static class WeightsDownload
         }
     }
 
-    private static void CheckStatus(HttpResponseMessage response, string url, long offset, string partial)
+    private static void CheckStatus(HttpResponseMessage response, DownloadTarget target, long offset, string partial)
     {
+        var url = target.Url;
         var status = (int)response.StatusCode;
         if (status == 416 && offset > 0)
         {
@@ -230,11 +306,21 @@ internal static class WeightsDownload
             throw new TransientDownloadException(answer);
         }
 
-        throw new WeightsException(
-            $"Downloading the ImageNet weights failed: {answer}. "
-            + (status is 404 or 410
-                ? $"The server does not have this file; if {WeightsLocator.MirrorVariable} is set, check that the mirror serves torchvision's file names."
-                : "The server refused the request; check the URL, a proxy, or the mirror."));
+        var hint = (status, target) switch
+        {
+            (401 or 403, { Hub: true, BearerToken: { Length: > 0 } }) =>
+                $"The Hugging Face Hub refused the token in {WeightsLocator.HubTokenVariable}: it lacks access to this repository (a private or gated one). "
+                + "Ask for access on the repository's page, or set the variable to a token of an account that has it.",
+            (401 or 403, { Hub: true }) =>
+                $"The repository is private or gated: set {WeightsLocator.HubTokenVariable} to a Hugging Face access token (https://huggingface.co/settings/tokens) of an account that may read it.",
+            (404 or 410, { Official: not null }) =>
+                $"The server does not have this file; if {WeightsLocator.MirrorVariable} is set, check that the mirror serves torchvision's file names.",
+            (404 or 410, { Hub: true }) => "The Hub has no such file: check the owner, repository, file path and revision in backbone.weights.",
+            (404 or 410, _) => "The server does not have this file; check backbone.weights.",
+            (_, { Official: not null }) => "The server refused the request; check the URL, a proxy, or the mirror.",
+            _ => "The server refused the request; check the address and any proxy in between.",
+        };
+        throw new WeightsException($"Downloading {target.What} failed: {answer}. {hint}");
     }
 
     private static async Task<long> CopyAsync(Stream body, string url, string partial, long start, long? length, DownloadSettings settings, ILogger logger, CancellationTokenSource timeout, CancellationToken cancellation)

@@ -18,6 +18,18 @@ public static class WeightsLocator
     /// </summary>
     public const string MirrorVariable = "MODELGEN_WEIGHTS_MIRROR";
 
+    /// <summary>
+    /// The environment variable holding a Hugging Face access token for private or gated repositories
+    /// (<c>hf://</c> weights), sent as <c>Authorization: Bearer</c> to the Hub only and never logged.
+    /// </summary>
+    public const string HubTokenVariable = "HF_TOKEN";
+
+    /// <summary>The environment variable naming the Hugging Face Hub's address (default https://huggingface.co), as huggingface_hub reads it.</summary>
+    public const string HubEndpointVariable = "HF_ENDPOINT";
+
+    /// <summary>The Hugging Face Hub's address when <see cref="HubEndpointVariable"/> is not set.</summary>
+    public const string DefaultHubEndpoint = "https://huggingface.co";
+
     private static readonly string[] Extensions = [".safetensors", ".pth", ".pt", ".dat", ".onnx"];
 
     /// <summary>The ImageNet weights folder: <c>MODELGEN_WEIGHTS</c>, else <c>~/.cache/modelgen/weights</c>.</summary>
@@ -59,6 +71,75 @@ public static class WeightsLocator
             ?? (OfficialWeightsTable.Find(architecture) is { } official
                 ? WeightsDownload.Fetch(official, searched, DownloadSettings.FromEnvironment(), logger)
                 : throw new WeightsException(MissingImageNet(architecture, searched)));
+    }
+
+    /// <summary>
+    /// The weights file a spec downloads (<c>weights: https://…</c> or <c>hf://…</c>), from the weights folder
+    /// (<paramref name="folder"/> or <see cref="ImageNetFolder"/>), downloaded there first when it is missing. A URL's
+    /// file goes to <c>url/&lt;16 hex digits of the SHA-256 of the URL and the pinned hash&gt;/&lt;file name&gt;</c>, a Hub
+    /// file to <c>hf/&lt;owner&gt;/&lt;repo&gt;/&lt;revision&gt;[-&lt;16 hex digits of the pinned hash&gt;]/&lt;path&gt;</c>,
+    /// so that two sources (or two pins of one source) never share a name. <c>MODELGEN_WEIGHTS_MIRROR</c> does not apply.
+    /// </summary>
+    /// <exception cref="WeightsException">Offline, the download failed, or the bytes are not the pinned ones.</exception>
+    internal static string Remote(Backbones.WeightsKind kind, string reference, string? sha256, string? folder, ILogger logger)
+    {
+        var root = folder is { Length: > 0 } ? folder : ImageNetFolder;
+        var expected = sha256 is { Length: > 0 } ? sha256.Trim().ToLowerInvariant() : null;
+        if (expected is not null && !RemoteWeights.IsSha256(expected))
+        {
+            throw new WeightsException($"backbone.weights_sha256 '{sha256}' is not 64 hex digits; rebuild the project so that the spec is checked.");
+        }
+
+        var settings = DownloadSettings.FromEnvironment();
+        if (kind == Backbones.WeightsKind.Url)
+        {
+            var name = RemoteWeights.UrlFileName(reference)
+                ?? throw new WeightsException($"backbone.weights '{reference}' is not the http(s) address of a .safetensors, .pth or .pt file.");
+            var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(reference + "\n" + expected)))[..16];
+            return WeightsDownload.Fetch(
+                new DownloadTarget(reference, Path.Combine(root, "url", key, name), expected) { What = $"the weights of backbone.weights ({reference})" },
+                settings,
+                logger);
+        }
+
+        var hub = RemoteWeights.ParseHub(reference)
+            ?? throw new WeightsException($"backbone.weights '{reference}' is not a Hub file: write {RemoteWeights.HubForm}.");
+        var endpoint = Environment.GetEnvironmentVariable(HubEndpointVariable) is { Length: > 0 } custom ? custom : DefaultHubEndpoint;
+        var revisionFolder = Uri.EscapeDataString(hub.Revision) + (expected is null ? "" : "-" + expected[..16]);
+        var final = Path.Combine([root, "hf", hub.Owner, hub.Repository, revisionFolder, .. hub.FilePath.Split('/')]);
+        return WeightsDownload.Fetch(
+            new DownloadTarget(hub.Url(endpoint), final, expected)
+            {
+                What = $"the weights of backbone.weights ({reference})",
+                Hub = true,
+                BearerToken = Environment.GetEnvironmentVariable(HubTokenVariable) is { Length: > 0 } token ? token.Trim() : null,
+                Reference = reference,
+            },
+            settings,
+            logger);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> when its SHA-256 is <paramref name="sha256"/> (a spec's <c>weights_sha256</c> beside a
+    /// local file), or when no hash is given.
+    /// </summary>
+    /// <exception cref="WeightsException">The file's SHA-256 differs; the message gives both.</exception>
+    internal static string Verified(string path, string? sha256)
+    {
+        if (sha256 is not { Length: > 0 })
+        {
+            return path;
+        }
+
+        string actual;
+        using (var stream = File.OpenRead(path))
+        {
+            actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
+        }
+
+        return string.Equals(actual, sha256.Trim(), StringComparison.OrdinalIgnoreCase)
+            ? path
+            : throw new WeightsException($"The weights file {path} is not the one the spec pins: its SHA-256 is {actual}, but backbone.weights_sha256 is {sha256.Trim().ToLowerInvariant()}. Replace the file, or update weights_sha256 if you trust this one.");
     }
 
     /// <summary>

@@ -28,8 +28,12 @@ internal static partial class WeightsLog
     public static partial void WeightsDownloadStarted(this ILogger logger, string url, string partialPath, long totalBytes, long resumedFrom);
 
     [LoggerMessage(EventId = LogEvents.WeightsDownloaded, EventName = nameof(LogEvents.WeightsDownloaded), Level = LogLevel.Information,
-        Message = "Downloaded {Url} to {WeightsPath} ({Bytes} bytes in {Seconds:0.0} s); its SHA-256 matches its name")]
-    public static partial void WeightsDownloaded(this ILogger logger, string url, string weightsPath, long bytes, double seconds);
+        Message = "Downloaded {Url} to {WeightsPath} ({Bytes} bytes in {Seconds:0.0} s); its SHA-256 is {Sha256}")]
+    public static partial void WeightsDownloaded(this ILogger logger, string url, string weightsPath, long bytes, double seconds, string sha256);
+
+    [LoggerMessage(EventId = LogEvents.WeightsNotPinned, EventName = nameof(LogEvents.WeightsNotPinned), Level = LogLevel.Warning,
+        Message = "{Reference} was downloaded without backbone.weights_sha256, so nothing checks its bytes; its SHA-256 is {Sha256}: write weights_sha256: {Sha256} in the spec to pin it")]
+    public static partial void WeightsNotPinned(this ILogger logger, string reference, string sha256);
 
     [LoggerMessage(EventId = LogEvents.WeightsDownloadRetrying, EventName = nameof(LogEvents.WeightsDownloadRetrying), Level = LogLevel.Warning,
         Message = "Downloading {Url} failed ({Reason}); attempt {Attempt} in {DelaySeconds:0.0} s")]

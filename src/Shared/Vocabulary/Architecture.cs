@@ -119,4 +119,10 @@ enum WeightsKind
 
     /// <summary>A weights file (.onnx, .safetensors, .pt, .pth, .dat).</summary>
     File,
+
+    /// <summary>A weights file downloaded from an http(s) address (.safetensors, .pth, .pt), checked against <c>backbone.weights_sha256</c>.</summary>
+    Url,
+
+    /// <summary>A weights file downloaded from the Hugging Face Hub (<c>hf://owner/repo/file[@revision]</c>).</summary>
+    HuggingFace,
 }

@@ -4,8 +4,11 @@ using System.Text;
 
 namespace ModelGen.Tests.Infrastructure;
 
-/// <summary>One request the server received: its number (from 1), method, path, the start of its Range, its User-Agent.</summary>
-internal sealed record LoopbackRequest(int Number, string Method, string Path, long? RangeFrom, string UserAgent);
+/// <summary>
+/// One request the server received: its number (from 1), method, path, the start of its Range, its User-Agent,
+/// its Authorization header (null when none) and its Host header.
+/// </summary>
+internal sealed record LoopbackRequest(int Number, string Method, string Path, long? RangeFrom, string UserAgent, string? Authorization = null, string Host = "");
 
 /// <summary>
 /// What the server answers. The body is written as it is, whatever <see cref="ContentLength"/> says (a server
@@ -27,6 +30,12 @@ internal sealed record LoopbackReply(int Status, byte[] Body)
     public int? StallAfter { get; init; }
 
     public TimeSpan PieceDelay { get; init; }
+
+    /// <summary>A Location header (for redirects).</summary>
+    public string? Location { get; init; }
+
+    /// <summary>A redirect (302) to <paramref name="location"/>.</summary>
+    public static LoopbackReply Redirect(string location) => new(302, []) { Location = location, ContentType = "text/plain" };
 
     /// <summary>The whole file (200), or from the request's Range on (206) when <paramref name="ranges"/> is on.</summary>
     public static LoopbackReply File(byte[] file, LoopbackRequest request, bool ranges = true) =>
@@ -57,7 +66,10 @@ internal sealed class LoopbackHttpServer : IDisposable
     }
 
     /// <summary>The folder URL, ending with a slash.</summary>
-    public string BaseUrl => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/";
+    public string BaseUrl => $"http://127.0.0.1:{Port}/";
+
+    /// <summary>The port the server listens on (127.0.0.1 only).</summary>
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public IReadOnlyList<LoopbackRequest> Requests
     {
@@ -112,7 +124,7 @@ internal sealed class LoopbackHttpServer : IDisposable
                 LoopbackRequest request;
                 lock (_requests)
                 {
-                    request = new LoopbackRequest(_requests.Count + 1, first[0], first[1], rangeFrom, headers.GetValueOrDefault("User-Agent") ?? "");
+                    request = new LoopbackRequest(_requests.Count + 1, first[0], first[1], rangeFrom, headers.GetValueOrDefault("User-Agent") ?? "", headers.GetValueOrDefault("Authorization"), headers.GetValueOrDefault("Host") ?? "");
                     _requests.Add(request);
                 }
 
@@ -132,6 +144,11 @@ internal sealed class LoopbackHttpServer : IDisposable
             .Append("Content-Type: ").Append(reply.ContentType).Append("\r\n")
             .Append("Content-Length: ").Append(reply.ContentLength ?? reply.Body.Length).Append("\r\n")
             .Append("Connection: close\r\n");
+        if (reply.Location is { } location)
+        {
+            head.Append("Location: ").Append(location).Append("\r\n");
+        }
+
         if (reply.ContentRangeFrom is { } from)
         {
             head.Append("Content-Range: bytes ").Append(from).Append('-').Append(from + reply.Body.Length - 1).Append('/').Append(reply.ContentRangeTotal).Append("\r\n");
