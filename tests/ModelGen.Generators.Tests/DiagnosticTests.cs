@@ -74,6 +74,12 @@ public sealed class DiagnosticTests
     public void MG0005_OutOfRange_PointsAtTheValue() =>
         Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dropout: [|1.5|] }, { dense: 2 }]\n");
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-0.1")]
+    public void MG0005_LabelSmoothingOutsideZeroToOne_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: [|" + value + "|]\n");
+
     [Fact]
     public void MG0005_HugeNumber_IsOutOfRangeNotACrash() =>
         Expect("MG0005", "model: M\ninput: { size: [|99999999999999999999999|] }\n" + Backbone + Head);

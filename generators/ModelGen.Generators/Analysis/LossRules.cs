@@ -29,7 +29,7 @@ internal static class LossRules
             return null;
         }
 
-        return new LossPlan(kind, units, last.Activation);
+        return new LossPlan(kind, units, last.Activation, spec.Training.LabelSmoothing);
     }
 
     /// <summary>What does not fit between the loss, the last layer and the labels, or null.</summary>

@@ -62,7 +62,14 @@ internal sealed record HeadLayerPlan(HeadLayer Layer, long InFeatures, string Ou
 }
 
 /// <summary>The loss and what the final layer produces.</summary>
-internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation)
+/// <param name="Kind">The loss.</param>
+/// <param name="OutputUnits">The head's output units.</param>
+/// <param name="FinalActivation">The head's last activation.</param>
+/// <param name="LabelSmoothing">
+/// <c>training.label_smoothing</c>: the share ε of each target spread evenly over the classes (0: none). Categorical:
+/// the target is (1 - ε) on the true class plus ε / K on every class; binary: the 0/1 target becomes y (1 - ε) + ε / 2.
+/// </param>
+internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation, double LabelSmoothing = 0)
 {
     public bool IsBinary => Kind == LossKind.BinaryCrossEntropy;
 }

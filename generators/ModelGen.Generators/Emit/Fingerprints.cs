@@ -32,6 +32,12 @@ internal static class Fingerprints
         var text = new StringBuilder()
             .Append("loss ").Append(plan.Loss.Kind).Append(':').Append(plan.Loss.FinalActivation).Append('\n')
             .Append("validation_split ").Append(t.ValidationSplit is { } split ? Number(split) : "none").Append('\n');
+        if (plan.Loss.LabelSmoothing > 0)
+        {
+            // Only when set, so that the fingerprints of runs without it stay what they were.
+            text.Append("label_smoothing ").Append(Number(plan.Loss.LabelSmoothing)).Append('\n');
+        }
+
         if (t.EarlyStopping is { } e)
         {
             text.Append("early_stopping ").Append(e.Monitor).Append(':').Append(e.Patience).Append(':').Append(e.RestoreBest).Append(':').Append(Number(e.MinDelta)).Append('\n');

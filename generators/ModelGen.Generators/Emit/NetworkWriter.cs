@@ -183,9 +183,18 @@ internal static class NetworkWriter
     {
         if (plan.Loss.IsBinary)
         {
+            var smoothing = plan.Loss.LabelSmoothing;
             w.Line("// loss: binary_crossentropy, computed on the logit for numerical stability.");
+            if (smoothing > 0)
+            {
+                w.Line($"// label_smoothing: {CodeWriter.Number(smoothing)}, so the 0/1 targets become {CodeWriter.Number(smoothing / 2)} and {CodeWriter.Number(1 - (smoothing / 2))}.");
+            }
+
             w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) =>");
-            w.Line($"    {R.Torch}.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), labels.to_type({R.Torch}.ScalarType.Float32));");
+            var target = smoothing > 0
+                ? $"labels.to_type({R.Torch}.ScalarType.Float32) * {CodeWriter.Number(1 - smoothing)}f + {CodeWriter.Number(smoothing / 2)}f"
+                : $"labels.to_type({R.Torch}.ScalarType.Float32)";
+            w.Line($"    {R.Torch}.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), {target});");
             w.Line();
             w.Line("// The predicted class: 1 where the logit is positive (probability above 0.5).");
             w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
@@ -199,9 +208,12 @@ internal static class NetworkWriter
         }
         else
         {
+            var smoothing = plan.Loss.LabelSmoothing;
             w.Line("// loss: categorical_crossentropy on logits (softmax and log in one step), labels as class indexes.");
             w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) =>");
-            w.Line($"    {R.Torch}.nn.functional.cross_entropy(logits, labels);");
+            w.Line(smoothing > 0
+                ? $"    {R.Torch}.nn.functional.cross_entropy(logits, labels, label_smoothing: {CodeWriter.Number(smoothing)}); // label_smoothing"
+                : $"    {R.Torch}.nn.functional.cross_entropy(logits, labels);");
             w.Line();
             w.Line("// The predicted class: the highest score.");
             w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");

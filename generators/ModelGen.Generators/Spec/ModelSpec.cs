@@ -57,7 +57,8 @@ internal sealed record TrainingSpec(
     EarlyStoppingSettings? EarlyStopping,
     CheckpointSettings? Checkpoints,
     double? ValidationSplit,
-    IReadOnlyList<PhaseSpec> Phases);
+    IReadOnlyList<PhaseSpec> Phases,
+    double LabelSmoothing = 0);
 
 /// <summary>One training phase (the single-phase shorthand becomes one phase named "train").</summary>
 internal sealed record PhaseSpec(

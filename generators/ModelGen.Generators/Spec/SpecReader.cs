@@ -407,6 +407,7 @@ internal static class SpecReader
         var earlyStopping = training?.Get("early_stopping") is not null ? ReadEarlyStopping(training, diagnostics) : null;
         var checkpoints = ReadCheckpoints(training, spec, diagnostics);
         var validationSplit = training?.Double("validation_split", 0, 1, minExclusive: true, maxExclusive: true);
+        var labelSmoothing = training?.Double("label_smoothing", 0, 1, maxExclusive: true) ?? 0;
         var optimizer = training?.Get("optimizer") is { } optimizerNode ? ReadOptimizer(optimizerNode, "training.optimizer", null, diagnostics) : DefaultOptimizer;
         var schedule = training?.Get("schedule") is { } scheduleNode ? ReadSchedule(scheduleNode, "training.schedule", diagnostics) : null;
 
@@ -431,7 +432,7 @@ internal static class SpecReader
             return null;
         }
 
-        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases);
+        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing);
     }
 
     private static OptimizerSettings DefaultOptimizer { get; } = new(OptimizerKind.Adam, 1e-3, 0.9, 0, false, null);
