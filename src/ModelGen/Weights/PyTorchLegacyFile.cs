@@ -67,18 +67,13 @@ internal static class PyTorchLegacyFile
             throw new WeightsException($"{where} lists its storages as [{string.Join(", ", order.Take(8))}{(order.Count > 8 ? ", ..." : "")}], which does not match the storages its tensors use{(missing.Count > 0 ? $" (missing '{missing[0]}')" : "")}; the file is damaged.");
         }
 
-        // Every byte of the rest of the file is accounted for before anything is allocated.
-        long expected = 0;
-        foreach (var key in order)
+        if (order.FirstOrDefault(key => !declared.ContainsKey(key)) is { } unused)
         {
-            var storage = declared.TryGetValue(key, out var known) ? known : null;
-            expected = checked(expected + 8 + (storage is null ? 0 : storage.Elements * storage.ElementSize));
+            throw new WeightsException($"{where} lists a storage no tensor uses ('{unused}'); torch.save writes only the storages it needs, so the file is damaged.");
         }
 
-        if (order.Any(key => !declared.ContainsKey(key)))
-        {
-            throw new WeightsException($"{where} lists a storage no tensor uses ('{order.First(key => !declared.ContainsKey(key))}'); torch.save writes only the storages it needs, so the file is damaged.");
-        }
+        // Every byte of the rest of the file is accounted for before anything is allocated.
+        var expected = order.Aggregate(0L, (sum, key) => checked(sum + 8 + (declared[key].Elements * declared[key].ElementSize)));
 
         var left = stream.Length - position;
         if (left != expected)

@@ -14,7 +14,7 @@ namespace ModelGen.Tests.Weights;
 /// </summary>
 public sealed class HostileWeightsTests : IDisposable
 {
-    private static readonly string Fixtures = Path.Combine(Repository.Root, "tests", "ModelGen.Tests", "Weights", "Fixtures");
+    private static readonly string Fixtures = WeightsFixtures.Folder;
     private readonly TempFolder _temp = new();
 
     [Fact]

@@ -11,7 +11,7 @@ namespace ModelGen.Tests.Weights;
 /// </summary>
 public sealed class LegacyFormatTests : IDisposable
 {
-    private static readonly string Fixtures = Path.Combine(Repository.Root, "tests", "ModelGen.Tests", "Weights", "Fixtures");
+    private static readonly string Fixtures = WeightsFixtures.Folder;
     private readonly TempFolder _temp = new();
 
     [Fact]

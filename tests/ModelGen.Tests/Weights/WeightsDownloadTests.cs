@@ -12,7 +12,7 @@ namespace ModelGen.Tests.Weights;
 /// </summary>
 public sealed class WeightsDownloadTests : IDisposable
 {
-    internal static readonly byte[] Fixture = File.ReadAllBytes(Path.Combine(Repository.Root, "tests", "ModelGen.Tests", "Weights", "Fixtures", "zip-state-dict.pth"));
+    internal static readonly byte[] Fixture = File.ReadAllBytes(Path.Combine(WeightsFixtures.Folder, "zip-state-dict.pth"));
 
     private readonly TempFolder _folder = new();
 
