@@ -124,6 +124,9 @@ public static class LogEvents
     /// <summary>Error: the history of an interrupted run could not be written.</summary>
     public const int HistoryNotWritten = 3032;
 
+    /// <summary>Training weighs the loss per class (training.class_weights): the weights used.</summary>
+    public const int ClassWeightsUsed = 3045;
+
     /// <summary>Information: <c>Evaluate</c> wrote its report (report.html) where the caller asked.</summary>
     public const int ReportWritten = 3050;
 

@@ -80,6 +80,32 @@ public sealed class DiagnosticTests
     public void MG0005_LabelSmoothingOutsideZeroToOne_PointsAtTheValue(string value) =>
         Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: [|" + value + "|]\n");
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    public void MG0005_ClassWeightNotPositive_PointsAtTheWeight(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\nlabels: [a, b]\n" + Backbone + Head + "training:\n  class_weights: { a: [|" + value + "|] }\n");
+
+    [Fact]
+    public void MG0005_FocalGammaAboveTen_PointsAtTheValue() =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  focal_gamma: [|11|]\n");
+
+    [Fact]
+    public void MG0017_ClassWeightsNeitherBalancedNorAMap_PointsAtTheValue() =>
+        Expect("MG0017", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  class_weights: [|inverse|]\n");
+
+    [Fact]
+    public void MG0017_ClassWeightForALabelTheSpecDoesNotHave_PointsAtTheLabel() =>
+        Expect("MG0017", "model: M\ninput: { size: 64 }\nlabels: [cat, dog]\n" + Backbone + Head + "training:\n  class_weights: { cat: 2, [|bird|]: 3 }\n");
+
+    [Fact]
+    public void MG0004_ClassWeightsAsAList_PointsAtTheList() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  class_weights: [|[1, 2]|]\n");
+
+    [Fact]
+    public void MG0020_FocalLossWithLabelSmoothing_PointsAtFocalGamma() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: 0.1\n  [|focal_gamma|]: 2\n");
+
     [Fact]
     public void MG0005_HugeNumber_IsOutOfRangeNotACrash() =>
         Expect("MG0005", "model: M\ninput: { size: [|99999999999999999999999|] }\n" + Backbone + Head);

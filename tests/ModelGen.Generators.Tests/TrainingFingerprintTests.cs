@@ -21,6 +21,8 @@ public sealed partial class TrainingFingerprintTests
     [InlineData("keep: 3 }", "keep: 3 }, augment: { horizontal_flip: true }")]
     [InlineData("keep: 3 }", "keep: 3 }, validation_split: 0.2")]
     [InlineData("keep: 3 }", "keep: 3 }, label_smoothing: 0.1")]
+    [InlineData("keep: 3 }", "keep: 3 }, focal_gamma: 2")]
+    [InlineData("keep: 3 }", "keep: 3 }, class_weights: balanced")]
     public void ChangesWithThePlan(string from, string to) =>
         Assert.NotEqual(FingerprintOf(Model + Training), FingerprintOf(Model + Training.Replace(from, to, StringComparison.Ordinal)));
 

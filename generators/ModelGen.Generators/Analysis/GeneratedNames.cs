@@ -21,7 +21,7 @@ internal static class GeneratedNames
         // The network: definition, head, modules, forward pass and loss.
         "BackboneDefinition", "HeadLayers", "Fingerprint", "backbone", "head", "options", "device",
         "Create", "Classes", "Device", "Backbone", "Head", "forward", "ForwardLogits", "ForwardHead",
-        "Loss", "PredictedClass", "Probabilities",
+        "Loss", "TrainingLoss", "ClassWeighting", "PredictedClass", "Probabilities",
 
         // Inference, saving and export.
         "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Explain", "Save", "Load",
@@ -71,7 +71,7 @@ internal static class GeneratedNames
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",
         "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
         "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
-        "ModelGen.Training.RunIdentity", "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
+        "ModelGen.Training.RunIdentity", "ModelGen.Training.ClassWeighting", "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
     };
 
     /// <summary>The enum of a model's labels, beside its class.</summary>

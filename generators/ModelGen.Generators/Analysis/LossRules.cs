@@ -1,7 +1,9 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using ModelGen.Generators.Diagnostics;
+using ModelGen.Generators.Model;
 using ModelGen.Generators.Spec;
 using ModelGen.Generators.Vocabulary;
 using ModelGen.Shared;
@@ -29,7 +31,34 @@ internal static class LossRules
             return null;
         }
 
-        return new LossPlan(kind, units, last.Activation, spec.Training.LabelSmoothing);
+        var classWeights = ClassWeights(spec, diagnostics);
+        return spec.Training.ClassWeights is not null && classWeights is null
+            ? null
+            : new LossPlan(kind, units, last.Activation, spec.Training.LabelSmoothing, classWeights, spec.Training.FocalGamma);
+    }
+
+    // Explicit class weights name labels: when the spec declares its labels, each must be one of them.
+    private static ClassWeightsPlan? ClassWeights(ModelSpec spec, DiagnosticBag diagnostics)
+    {
+        if (spec.Training.ClassWeights is not { } weights)
+        {
+            return null;
+        }
+
+        var ok = true;
+        if (spec.Labels is { } labels)
+        {
+            foreach (var (label, _) in weights.Weights)
+            {
+                if (!labels.Any(l => l.Value == label.Value))
+                {
+                    diagnostics.Add(DiagnosticDescriptors.InvalidChoice, label.Location, label.Value, "label in training.class_weights", "", string.Join(", ", labels.Select(l => l.Value)));
+                    ok = false;
+                }
+            }
+        }
+
+        return ok ? new ClassWeightsPlan(weights.Balanced, weights.Weights.Select(w => new ClassWeightPlan(w.Label.Value, w.Weight)).ToEquatableArray()) : null;
     }
 
     /// <summary>What does not fit between the loss, the last layer and the labels, or null.</summary>

@@ -69,10 +69,21 @@ internal sealed record HeadLayerPlan(HeadLayer Layer, long InFeatures, string Ou
 /// <c>training.label_smoothing</c>: the share ε of each target spread evenly over the classes (0: none). Categorical:
 /// the target is (1 - ε) on the true class plus ε / K on every class; binary: the 0/1 target becomes y (1 - ε) + ε / 2.
 /// </param>
-internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation, double LabelSmoothing = 0)
+/// <param name="ClassWeights"><c>training.class_weights</c>, or null: the training loss weighs every class alike.</param>
+/// <param name="FocalGamma"><c>training.focal_gamma</c>: γ of the focal loss, 0 for cross-entropy.</param>
+internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation, double LabelSmoothing = 0, ClassWeightsPlan? ClassWeights = null, double FocalGamma = 0)
 {
     public bool IsBinary => Kind == LossKind.BinaryCrossEntropy;
+
+    /// <summary>Whether the loss needs the runtime's losses (class weights or focal loss) rather than PyTorch's plain ones.</summary>
+    public bool IsCustom => ClassWeights is not null || FocalGamma > 0;
 }
+
+/// <summary><c>training.class_weights</c>: balanced, or explicit weights by label (labels left out weigh 1).</summary>
+internal sealed record ClassWeightsPlan(bool Balanced, EquatableArray<ClassWeightPlan> Weights);
+
+/// <summary>One explicit class weight.</summary>
+internal sealed record ClassWeightPlan(string Label, double Weight);
 
 /// <summary><c>training</c> resolved (<c>metrics</c> is checked but changes no code: accuracy and loss are always reported).</summary>
 internal sealed record TrainingPlan(

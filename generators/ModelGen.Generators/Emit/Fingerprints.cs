@@ -38,6 +38,16 @@ internal static class Fingerprints
             text.Append("label_smoothing ").Append(Number(plan.Loss.LabelSmoothing)).Append('\n');
         }
 
+        if (plan.Loss.FocalGamma > 0)
+        {
+            text.Append("focal_gamma ").Append(Number(plan.Loss.FocalGamma)).Append('\n');
+        }
+
+        if (plan.Loss.ClassWeights is { } weights)
+        {
+            text.Append("class_weights ").Append(weights.Balanced ? "balanced" : string.Join(",", weights.Weights.Select(x => x.Label + "=" + Number(x.Weight)))).Append('\n');
+        }
+
         if (t.EarlyStopping is { } e)
         {
             text.Append("early_stopping ").Append(e.Monitor).Append(':').Append(e.Patience).Append(':').Append(e.RestoreBest).Append(':').Append(Number(e.MinDelta)).Append('\n');

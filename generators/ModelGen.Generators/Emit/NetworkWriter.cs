@@ -181,7 +181,11 @@ internal static class NetworkWriter
 
     private static void WriteLoss(CodeWriter w, ModelPlan plan)
     {
-        if (plan.Loss.IsBinary)
+        if (plan.Loss.IsCustom)
+        {
+            WriteRuntimeLoss(w, plan);
+        }
+        else if (plan.Loss.IsBinary)
         {
             var smoothing = plan.Loss.LabelSmoothing;
             w.Line("// loss: binary_crossentropy, computed on the logit for numerical stability.");
@@ -225,6 +229,77 @@ internal static class NetworkWriter
         }
 
         w.Line();
+    }
+
+    // training.class_weights and training.focal_gamma: the runtime's losses (ModelGen.Training.Losses), then the
+    // same predicted class and probabilities as the plain losses.
+    private static void WriteRuntimeLoss(CodeWriter w, ModelPlan plan)
+    {
+        var loss = plan.Loss;
+        var function = loss.IsBinary ? $"{R.ModelRuntime}.BinaryLoss" : $"{R.ModelRuntime}.CategoricalLoss";
+        var settings = $"focalGamma: {CodeWriter.Number(loss.FocalGamma)}, labelSmoothing: {CodeWriter.Number(loss.LabelSmoothing)}";
+        w.Line(loss.IsBinary
+            ? "// loss: binary_crossentropy on the logit, per image, then averaged."
+            : "// loss: categorical_crossentropy on logits, labels as class indexes, per image, then averaged.");
+        if (loss.FocalGamma > 0)
+        {
+            w.Line($"// focal_gamma: {CodeWriter.Number(loss.FocalGamma)}: each image's loss is multiplied by (1 - p_t)^{CodeWriter.Number(loss.FocalGamma)}, p_t the probability of its true class (focal loss).");
+        }
+
+        if (loss.LabelSmoothing > 0)
+        {
+            w.Line($"// label_smoothing: {CodeWriter.Number(loss.LabelSmoothing)}.");
+        }
+
+        w.Line($"private static {R.Tensor} Loss({R.Tensor} logits, {R.Tensor} labels) =>");
+        w.Line($"    {function}(logits, labels, null, {settings});");
+        w.Line();
+        if (loss.ClassWeights is { } weights)
+        {
+            w.Line(weights.Balanced
+                ? "// class_weights: balanced: each class weighs N / (K * n_c) for the N training images, K classes and n_c images of the class."
+                : "// class_weights: the spec's weight per label; labels left out weigh 1.");
+            w.Line("// Training weighs each image's loss by its class and divides by the sum of the weights; validation is not weighted.");
+            if (weights.Balanced)
+            {
+                w.Line($"private static readonly {R.ClassWeighting} ClassWeighting = {R.ClassWeighting}.Balanced;");
+            }
+            else
+            {
+                w.Call(
+                    $"private static readonly {R.ClassWeighting} ClassWeighting = {R.ClassWeighting}.Explicit",
+                    weights.Weights.Select(x => $"({CodeWriter.String(x.Label)}, {CodeWriter.Number(x.Weight)})").ToArray(),
+                    ";");
+            }
+
+            w.Line();
+            w.Line($"private static {R.Tensor} TrainingLoss({R.Tensor} logits, {R.Tensor} labels, {R.Tensor} classWeights) =>");
+            w.Line($"    {function}(logits, labels, classWeights, {settings});");
+            w.Line();
+        }
+
+        if (loss.IsBinary)
+        {
+            w.Line("// The predicted class: 1 where the logit is positive (probability above 0.5).");
+            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
+            w.Line($"    logits.squeeze(1).gt(0).to_type({R.Torch}.ScalarType.Int64);");
+            w.Line();
+            w.Line("// Probabilities of both classes, [N, 2].");
+            w.Open($"private static {R.Tensor} Probabilities({R.Tensor} logits)");
+            w.Line($"var positive = {R.Torch}.sigmoid(logits);");
+            w.Line($"return {R.Torch}.cat(new[] {{ 1 - positive, positive }}, 1);");
+            w.Close();
+        }
+        else
+        {
+            w.Line("// The predicted class: the highest score.");
+            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
+            w.Line("    logits.argmax(1);");
+            w.Line();
+            w.Line($"// Probabilities of the {loss.OutputUnits} classes, [N, {loss.OutputUnits}].");
+            w.Line($"private static {R.Tensor} Probabilities({R.Tensor} logits) =>");
+            w.Line($"    {R.Torch}.nn.functional.softmax(logits, 1);");
+        }
     }
 
     private static string Literal(string? text) => text is null ? "null" : CodeWriter.String(text);

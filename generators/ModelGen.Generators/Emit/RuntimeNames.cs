@@ -19,6 +19,7 @@ internal static class RuntimeNames
     public const string EvaluationResult = "global::ModelGen.EvaluationResult";
     public const string Prediction = "global::ModelGen.Prediction";
     public const string ModelRuntime = "global::ModelGen.Runtime.ModelRuntime";
+    public const string ClassWeighting = "global::ModelGen.Training.ClassWeighting";
     public const string ModelFileException = "global::ModelGen.ModelFileException";
 
     public const string Backbones = "global::ModelGen.Backbones";

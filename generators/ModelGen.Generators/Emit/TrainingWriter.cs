@@ -231,6 +231,7 @@ internal static class TrainingWriter
         w.OpenBrace();
         w.Line($"backbone.Freeze({NetworkWriter.Boundary(FreezeBoundary.All)}); // freeze: {(forceFrozen ? "all (features are fixed)" : CodeWriter.Comment(phase.FreezeDescription))}");
         WriteOptimizer(w, phase, stem, headOnly: true);
+        WriteClassWeights(w, plan, "train");
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count);");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the head trains; the frozen backbone stays in evaluation mode");
@@ -240,7 +241,7 @@ internal static class TrainingWriter
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
         w.Line("var logits = ForwardHead(batch.Features.to(device));");
-        WriteStep(w);
+        WriteStep(w, plan);
         w.Close();
         w.Line();
         w.Line($"var validated = validation is null ? null : EvaluateFeatures(validation, {phase.BatchSize});");
@@ -269,6 +270,7 @@ internal static class TrainingWriter
         }
 
         WriteOptimizer(w, phase, stem, headOnly: phase.BackboneFrozen);
+        WriteClassWeights(w, plan, "data.Train");
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: data.Train.Count);");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode");
@@ -292,7 +294,7 @@ internal static class TrainingWriter
             w.Line("var logits = ForwardLogits(batch.Images.to(device));");
         }
 
-        WriteStep(w);
+        WriteStep(w, plan);
         w.Close();
         w.Line();
         w.Line(phase.BackboneFrozen
@@ -313,9 +315,17 @@ internal static class TrainingWriter
             : $"var schedule = {R.ModelRuntime}.CreateSchedule({stem}Schedule, optimizer, epochs: {phase.Epochs});");
     }
 
-    private static void WriteStep(CodeWriter w)
+    private static void WriteClassWeights(CodeWriter w, ModelPlan plan, string train)
     {
-        w.Line("var loss = Loss(logits, labels);");
+        if (plan.Loss.ClassWeights is not null)
+        {
+            w.Line($"using var classWeights = {R.ModelRuntime}.ClassWeights(ClassWeighting, {train}, Classes, device, nameof({plan.ClassName}), options.Logger); // training.class_weights");
+        }
+    }
+
+    private static void WriteStep(CodeWriter w, ModelPlan plan)
+    {
+        w.Line(plan.Loss.ClassWeights is null ? "var loss = Loss(logits, labels);" : "var loss = TrainingLoss(logits, labels, classWeights); // weighted by class");
         w.Line("optimizer.zero_grad();");
         w.Line("loss.backward();");
         w.Line("optimizer.step();");

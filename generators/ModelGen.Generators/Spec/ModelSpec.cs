@@ -58,7 +58,15 @@ internal sealed record TrainingSpec(
     CheckpointSettings? Checkpoints,
     double? ValidationSplit,
     IReadOnlyList<PhaseSpec> Phases,
-    double LabelSmoothing = 0);
+    double LabelSmoothing = 0,
+    ClassWeightsSpec? ClassWeights = null,
+    double FocalGamma = 0);
+
+/// <summary>
+/// <c>training.class_weights</c>: <c>balanced</c> (weights from the class counts of the training data) or a weight per
+/// label (labels left out weigh 1), each with where its label is written.
+/// </summary>
+internal sealed record ClassWeightsSpec(bool Balanced, IReadOnlyList<(Located<string> Label, double Weight)> Weights, SpecLocation Location);
 
 /// <summary>One training phase (the single-phase shorthand becomes one phase named "train").</summary>
 internal sealed record PhaseSpec(

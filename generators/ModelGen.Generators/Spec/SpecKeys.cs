@@ -14,7 +14,7 @@ internal static class SpecKeys
     public static readonly string[] Dense = ["dense", "activation"];
     public static readonly string[] Dropout = ["dropout"];
     public static readonly string[] HeadKinds = ["flatten", "global_avg_pool", "global_max_pool", "dense", "dropout"];
-    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing"];
+    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma"];
     public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule"];
     public static readonly string[] Optimizer = ["type", "lr", "momentum", "weight_decay", "nesterov", "backbone_lr"];
     public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill"];

@@ -408,6 +408,12 @@ internal static class SpecReader
         var checkpoints = ReadCheckpoints(training, spec, diagnostics);
         var validationSplit = training?.Double("validation_split", 0, 1, minExclusive: true, maxExclusive: true);
         var labelSmoothing = training?.Double("label_smoothing", 0, 1, maxExclusive: true) ?? 0;
+        var focalGamma = training?.Double("focal_gamma", 0, 10) ?? 0;
+        var classWeights = training?.Get("class_weights") is { } weightsNode ? ReadClassWeights(weightsNode, diagnostics) : null;
+        if (labelSmoothing > 0 && focalGamma > 0 && training is not null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.FocalWithLabelSmoothing, training.KeyLocation("focal_gamma"));
+        }
         var optimizer = training?.Get("optimizer") is { } optimizerNode ? ReadOptimizer(optimizerNode, "training.optimizer", null, diagnostics) : DefaultOptimizer;
         var schedule = training?.Get("schedule") is { } scheduleNode ? ReadSchedule(scheduleNode, "training.schedule", diagnostics) : null;
 
@@ -432,7 +438,47 @@ internal static class SpecReader
             return null;
         }
 
-        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing);
+        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing, classWeights, focalGamma);
+    }
+
+    // training.class_weights: the word balanced, or a mapping from label to a positive weight.
+    private static ClassWeightsSpec? ReadClassWeights(SpecNode node, DiagnosticBag diagnostics)
+    {
+        const string name = "training.class_weights";
+        if (node is ScalarNode scalar && !scalar.IsNull)
+        {
+            if (scalar.Value == "balanced")
+            {
+                return new ClassWeightsSpec(true, [], scalar.Location);
+            }
+
+            diagnostics.Add(DiagnosticDescriptors.InvalidChoice, scalar.Location, scalar.Value, name, "", "balanced, or a weight per label such as { shirt: 5 }");
+            return null;
+        }
+
+        if (node is not MappingNode mapping || mapping.Entries.Count == 0)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "'balanced' or a weight per label ({ shirt: 5, coat: 2 })", node.KindName);
+            return null;
+        }
+
+        var weights = new List<(Located<string>, double)>();
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var entry in mapping.Entries)
+        {
+            if (!seen.Add(entry.Key.Value))
+            {
+                diagnostics.Add(DiagnosticDescriptors.DuplicateKey, entry.Key.Location, entry.Key.Value, name);
+                continue;
+            }
+
+            if (SpecValues.Double(entry.Value, name + "." + entry.Key.Value, 0, 1e6, minExclusive: true, maxExclusive: false, diagnostics) is { } weight)
+            {
+                weights.Add((new Located<string>(entry.Key.Value, entry.Key.Location), weight));
+            }
+        }
+
+        return weights.Count == mapping.Entries.Count ? new ClassWeightsSpec(false, weights, node.Location) : null;
     }
 
     private static OptimizerSettings DefaultOptimizer { get; } = new(OptimizerKind.Adam, 1e-3, 0.9, 0, false, null);

@@ -140,6 +140,36 @@ public static class ModelRuntime
     /// <summary>What a run on extracted features trains on, for its <see cref="RunIdentity"/>: their sizes, a hash of their content, and the classes.</summary>
     public static string DataIdentity(FeatureSet train, FeatureSet? validation) => Training.DataIdentity.Of(train, validation);
 
+    /// <summary>
+    /// The class weights of a run (<c>training.class_weights</c>) as a [K] tensor on <paramref name="device"/>,
+    /// from the class counts of the training features; logged (event 3045).
+    /// </summary>
+    public static Tensor ClassWeights(ClassWeighting weighting, FeatureSet train, IReadOnlyList<string> classes, Device device, string modelName, ILogger logger)
+    {
+        using var counts = train.Labels.bincount(null, minlength: classes.Count);
+        return ClassWeights(weighting, counts.data<long>().ToArray(), classes, device, modelName, logger);
+    }
+
+    /// <summary>The class weights of a run on image folders, from the class counts of the training images; logged (event 3045).</summary>
+    public static Tensor ClassWeights(ClassWeighting weighting, ImageFolder train, IReadOnlyList<string> classes, Device device, string modelName, ILogger logger)
+    {
+        var counts = new long[classes.Count];
+        foreach (var sample in train.Samples)
+        {
+            counts[sample.Label]++;
+        }
+
+        return ClassWeights(weighting, counts, classes, device, modelName, logger);
+    }
+
+    /// <summary>The categorical loss with class weights and focal loss (<see cref="Losses.Categorical"/>).</summary>
+    public static Tensor CategoricalLoss(Tensor logits, Tensor labels, Tensor? weights, double focalGamma, double labelSmoothing) =>
+        Losses.Categorical(logits, labels, weights, focalGamma, labelSmoothing);
+
+    /// <summary>The binary loss with class weights and focal loss (<see cref="Losses.Binary"/>).</summary>
+    public static Tensor BinaryLoss(Tensor logits, Tensor labels, Tensor? weights, double focalGamma, double labelSmoothing) =>
+        Losses.Binary(logits, labels, weights, focalGamma, labelSmoothing);
+
     /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
     public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>
         OnnxExporter.Export(backbone, head, info, path, includePreprocessing);
@@ -150,4 +180,11 @@ public static class ModelRuntime
     /// </summary>
     public static EvaluationResult EvaluateWithReport(ReportSubject subject, ImageFolder images, int batchSize, string reportPath, ILogger logger) =>
         EvaluationReport.Evaluate(subject, images, batchSize, reportPath, logger);
+
+    private static Tensor ClassWeights(ClassWeighting weighting, long[] counts, IReadOnlyList<string> classes, Device device, string modelName, ILogger logger)
+    {
+        var weights = weighting.WeightsFor(classes, counts);
+        logger.ClassWeightsUsed(modelName, weighting.IsBalanced ? "balanced" : "explicit", string.Join(", ", classes.Select((name, i) => $"{name} {weights[i]:0.###} ({counts[i]} images)")));
+        return tensor(weights.Select(w => (float)w).ToArray(), device: device);
+    }
 }

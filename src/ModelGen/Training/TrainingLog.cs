@@ -33,6 +33,10 @@ internal static partial class TrainingLog
         Message = "{Model}: the spec says checkpoints: none, but TrainOptions.CheckpointDirectory names {CheckpointDirectory}, so checkpoints are written there")]
     public static partial void CheckpointsDespiteSpec(this ILogger logger, string model, string checkpointDirectory);
 
+    [LoggerMessage(EventId = LogEvents.ClassWeightsUsed, EventName = nameof(LogEvents.ClassWeightsUsed), Level = LogLevel.Information,
+        Message = "{Model}: the training loss weighs the classes ({Weighting}): {Weights}")]
+    public static partial void ClassWeightsUsed(this ILogger logger, string model, string weighting, string weights);
+
     [LoggerMessage(EventId = LogEvents.HeadNotTrained, EventName = nameof(LogEvents.HeadNotTrained), Level = LogLevel.Warning,
         Message = "{Model}.{Operation}: the head was never trained nor loaded, so its outputs come from random initial weights; call Train or Load first")]
     public static partial void HeadNotTrained(this ILogger logger, string model, string operation);
