@@ -65,7 +65,7 @@ public sealed class NamespaceDependencyTests
         [Backbones] = [Root, Vocabulary, Weights, Onnx, Data, Architectures],
 
         // ONNX export: visits the imported graph's ops, writes backbones and heads.
-        [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Storage],
+        [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Architectures, Storage],
 
         // Grad-CAM: where a model looks, at the backbone's output (its head, backbone and image input).
         [Explain] = [Root, Data, Heads, Backbones, Storage],

@@ -77,6 +77,18 @@ internal sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
         register_module("scale_activation", _scaleActivation);
     }
 
+    /// <summary>The squeezing 1x1 convolution.</summary>
+    public Conv2d Fc1 => _fc1;
+
+    /// <summary>The exciting 1x1 convolution.</summary>
+    public Conv2d Fc2 => _fc2;
+
+    /// <summary>The activation between the two convolutions.</summary>
+    public nn.Module<Tensor, Tensor> Activation => _activation;
+
+    /// <summary>The activation that gives the channel weights.</summary>
+    public nn.Module<Tensor, Tensor> ScaleActivation => _scaleActivation;
+
     public override Tensor forward(Tensor input)
     {
         using var pooled = _avgpool.forward(input);
@@ -131,6 +143,9 @@ internal sealed class StochasticDepth : nn.Module<Tensor, Tensor>
 /// <summary>torchvision's <c>Permute</c>: a view of the input with its dimensions reordered.</summary>
 internal sealed class Permute(params long[] dims) : nn.Module<Tensor, Tensor>(nameof(Permute))
 {
+    /// <summary>The new order of the dimensions.</summary>
+    public IReadOnlyList<long> Dims => dims;
+
     public override Tensor forward(Tensor input) => input.permute(dims);
 }
 
@@ -156,11 +171,87 @@ internal sealed class LayerNorm2d : nn.Module<Tensor, Tensor>
         register_parameter("bias", _bias);
     }
 
+    /// <summary>The scale per channel.</summary>
+    public Parameter Weight => _weight;
+
+    /// <summary>The shift per channel.</summary>
+    public Parameter Bias => _bias;
+
+    /// <summary>What is added to the variance.</summary>
+    public double Eps => _eps;
+
     public override Tensor forward(Tensor input)
     {
         using var channelsLast = input.permute(0, 2, 3, 1);
         using var normalized = nn.functional.layer_norm(channelsLast, [_channels], _weight, _bias, _eps);
         return normalized.permute(0, 3, 1, 2);
+    }
+}
+
+/// <summary>
+/// A residual block of torchvision's newer networks: a <c>block</c> chain whose output, scaled per channel
+/// by <c>layer_scale</c> (ConvNeXt) and passed through <c>stochastic_depth</c> (EfficientNet, ConvNeXt), is
+/// added to the input where the block keeps the shape. MobileNetV3's InvertedResidual, EfficientNet's
+/// MBConv and FusedMBConv and ConvNeXt's CNBlock are all this, with torchvision's names.
+/// </summary>
+internal sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+{
+    private readonly Sequential _block;
+    private readonly Parameter? _layerScale;
+    private readonly StochasticDepth? _stochasticDepth;
+
+    /// <param name="name">torchvision's class name (InvertedResidual, MBConv, FusedMBConv, CNBlock).</param>
+    /// <param name="block">The branch.</param>
+    /// <param name="shortcut">Whether the input is added to the branch.</param>
+    /// <param name="dropProbability">The stochastic depth probability; null where the block has no <c>stochastic_depth</c>.</param>
+    /// <param name="layerScale">The per-channel scale of the branch; null where the block has none.</param>
+    public ResidualBlock(string name, Sequential block, bool shortcut, double? dropProbability = null, Parameter? layerScale = null)
+        : base(name)
+    {
+        _block = block;
+        HasShortcut = shortcut;
+        register_module("block", _block);
+        if (layerScale is not null)
+        {
+            _layerScale = layerScale;
+            register_parameter("layer_scale", _layerScale);
+        }
+
+        if (dropProbability is { } p)
+        {
+            _stochasticDepth = new StochasticDepth(p);
+            register_module("stochastic_depth", _stochasticDepth);
+        }
+    }
+
+    /// <summary>The branch.</summary>
+    public Sequential Block => _block;
+
+    /// <summary>Whether the input is added to the branch.</summary>
+    public bool HasShortcut { get; }
+
+    /// <summary>The per-channel scale of the branch (ConvNeXt), or null.</summary>
+    public Parameter? LayerScale => _layerScale;
+
+    public override Tensor forward(Tensor input)
+    {
+        var result = _block.forward(input);
+        if (_layerScale is not null)
+        {
+            using var branch = result;
+            result = _layerScale * branch;
+        }
+
+        if (!HasShortcut)
+        {
+            return result;
+        }
+
+        using (result)
+        {
+            using var dropped = _stochasticDepth is null ? result.alias() : _stochasticDepth.forward(result);
+            return dropped + input;
+        }
     }
 }
 

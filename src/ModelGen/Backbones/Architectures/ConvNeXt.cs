@@ -38,7 +38,7 @@ internal static class ConvNeXt
             for (var i = 0; i < blocks[stage]; i++)
             {
                 var drop = stochasticDepth * blockId / (total - 1.0);
-                stageBlocks.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), new CNBlock(channels[stage], 1e-6, drop)));
+                stageBlocks.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), CNBlock(channels[stage], 1e-6, drop)));
                 blockId++;
             }
 
@@ -63,36 +63,16 @@ internal static class ConvNeXt
     /// torchvision's <c>CNBlock</c>: depthwise 7x7, then (channels last) LayerNorm, Linear to 4x, GELU,
     /// Linear back, scaled per channel by <c>layer_scale</c>, stochastic depth, plus the input.
     /// </summary>
-    private sealed class CNBlock : nn.Module<Tensor, Tensor>
+    private static ResidualBlock CNBlock(long dim, double layerScale, double drop)
     {
-        private readonly Sequential _block;
-        private readonly Parameter _layerScale;
-        private readonly StochasticDepth _stochasticDepth;
-
-        public CNBlock(long dim, double layerScale, double drop)
-            : base(nameof(CNBlock))
-        {
-            _block = nn.Sequential(
-                ("0", nn.Conv2d(dim, dim, 7, padding: 3, groups: dim, bias: true)),
-                ("1", new Permute(0, 2, 3, 1)),
-                ("2", nn.LayerNorm(dim, eps: LayerNormEps)),
-                ("3", nn.Linear(dim, 4 * dim)),
-                ("4", nn.GELU()),
-                ("5", nn.Linear(4 * dim, dim)),
-                ("6", new Permute(0, 3, 1, 2)));
-            _layerScale = new Parameter(full(dim, 1, 1, layerScale));
-            _stochasticDepth = new StochasticDepth(drop);
-            register_module("block", _block);
-            register_parameter("layer_scale", _layerScale);
-            register_module("stochastic_depth", _stochasticDepth);
-        }
-
-        public override Tensor forward(Tensor input)
-        {
-            using var branch = _block.forward(input);
-            using var scaled = _layerScale * branch;
-            using var dropped = _stochasticDepth.forward(scaled);
-            return dropped + input;
-        }
+        var block = nn.Sequential(
+            ("0", nn.Conv2d(dim, dim, 7, padding: 3, groups: dim, bias: true)),
+            ("1", new Permute(0, 2, 3, 1)),
+            ("2", nn.LayerNorm(dim, eps: LayerNormEps)),
+            ("3", nn.Linear(dim, 4 * dim)),
+            ("4", nn.GELU()),
+            ("5", nn.Linear(4 * dim, dim)),
+            ("6", new Permute(0, 3, 1, 2)));
+        return new ResidualBlock(nameof(CNBlock), block, shortcut: true, dropProbability: drop, layerScale: new Parameter(full(dim, 1, 1, layerScale)));
     }
 }

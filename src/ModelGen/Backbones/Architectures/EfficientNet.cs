@@ -78,9 +78,9 @@ internal static class EfficientNet
                 var input = i == 0 ? stage.Input : stage.Output;
                 var stride = i == 0 ? stage.Stride : 1;
                 var drop = StochasticDepthProbability * blockId / total;
-                nn.Module<Tensor, Tensor> block = stage.Fused
-                    ? new FusedMBConv(stage.ExpandRatio, stage.Kernel, stride, input, stage.Output, drop, norm)
-                    : new MBConv(stage.ExpandRatio, stage.Kernel, stride, input, stage.Output, drop, norm);
+                var block = stage.Fused
+                    ? FusedMBConv(stage.ExpandRatio, stage.Kernel, stride, input, stage.Output, drop, norm)
+                    : MBConv(stage.ExpandRatio, stage.Kernel, stride, input, stage.Output, drop, norm);
                 blocks.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
                 blockId++;
             }
@@ -93,80 +93,32 @@ internal static class EfficientNet
         return new ClassificationNetwork(architecture, nn.Sequential(layers), classifier, flatten: true);
     }
 
-    /// <summary>A block's <c>block</c> chain with the residual connection torchvision gives it: stochastic depth on the branch, then the input added.</summary>
-    private abstract class ResidualBlock : nn.Module<Tensor, Tensor>
-    {
-        private readonly Sequential _block;
-        private readonly StochasticDepth _stochasticDepth;
-        private readonly bool _residual;
-
-        protected ResidualBlock(string name, Sequential block, double drop, bool residual)
-            : base(name)
-        {
-            _block = block;
-            _stochasticDepth = new StochasticDepth(drop);
-            _residual = residual;
-            register_module("block", _block);
-            register_module("stochastic_depth", _stochasticDepth);
-        }
-
-        public override Tensor forward(Tensor input)
-        {
-            var result = _block.forward(input);
-            if (!_residual)
-            {
-                return result;
-            }
-
-            using (result)
-            {
-                using var dropped = _stochasticDepth.forward(result);
-                return dropped + input;
-            }
-        }
-    }
-
     /// <summary>torchvision's <c>MBConv</c>: expand 1x1 (when the ratio is not 1), depthwise kxk, squeeze-excitation, project 1x1.</summary>
-    private sealed class MBConv : ResidualBlock
+    private static ResidualBlock MBConv(double expandRatio, int kernel, int stride, long input, long output, double drop, Func<long, nn.Module<Tensor, Tensor>> norm)
     {
-        public MBConv(double expandRatio, int kernel, int stride, long input, long output, double drop, Func<long, nn.Module<Tensor, Tensor>> norm)
-            : base(nameof(MBConv), Layers(expandRatio, kernel, stride, input, output, norm), drop, stride == 1 && input == output)
+        var expanded = MobileNetV3.MakeDivisible(input * expandRatio);
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        string Next() => layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (expanded != input)
         {
+            layers.Add((Next(), Blocks.ConvNormActivation(input, expanded, 1, norm: norm, activation: () => nn.SiLU())));
         }
 
-        private static Sequential Layers(double expandRatio, int kernel, int stride, long input, long output, Func<long, nn.Module<Tensor, Tensor>> norm)
-        {
-            var expanded = MobileNetV3.MakeDivisible(input * expandRatio);
-            var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
-            string Next() => layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (expanded != input)
-            {
-                layers.Add((Next(), Blocks.ConvNormActivation(input, expanded, 1, norm: norm, activation: () => nn.SiLU())));
-            }
-
-            layers.Add((Next(), Blocks.ConvNormActivation(expanded, expanded, kernel, stride: stride, groups: expanded, norm: norm, activation: () => nn.SiLU())));
-            layers.Add((Next(), new SqueezeExcitation(expanded, Math.Max(1, input / 4), nn.SiLU(), nn.Sigmoid())));
-            layers.Add((Next(), Blocks.ConvNormActivation(expanded, output, 1, norm: norm)));
-            return nn.Sequential(layers);
-        }
+        layers.Add((Next(), Blocks.ConvNormActivation(expanded, expanded, kernel, stride: stride, groups: expanded, norm: norm, activation: () => nn.SiLU())));
+        layers.Add((Next(), new SqueezeExcitation(expanded, Math.Max(1, input / 4), nn.SiLU(), nn.Sigmoid())));
+        layers.Add((Next(), Blocks.ConvNormActivation(expanded, output, 1, norm: norm)));
+        return new ResidualBlock(nameof(MBConv), nn.Sequential(layers), shortcut: stride == 1 && input == output, dropProbability: drop);
     }
 
     /// <summary>torchvision's <c>FusedMBConv</c>: a kxk expansion and a 1x1 projection, or one kxk convolution when the ratio is 1.</summary>
-    private sealed class FusedMBConv : ResidualBlock
+    private static ResidualBlock FusedMBConv(double expandRatio, int kernel, int stride, long input, long output, double drop, Func<long, nn.Module<Tensor, Tensor>> norm)
     {
-        public FusedMBConv(double expandRatio, int kernel, int stride, long input, long output, double drop, Func<long, nn.Module<Tensor, Tensor>> norm)
-            : base(nameof(FusedMBConv), Layers(expandRatio, kernel, stride, input, output, norm), drop, stride == 1 && input == output)
-        {
-        }
-
-        private static Sequential Layers(double expandRatio, int kernel, int stride, long input, long output, Func<long, nn.Module<Tensor, Tensor>> norm)
-        {
-            var expanded = MobileNetV3.MakeDivisible(input * expandRatio);
-            return expanded != input
-                ? nn.Sequential(
-                    ("0", Blocks.ConvNormActivation(input, expanded, kernel, stride: stride, norm: norm, activation: () => nn.SiLU())),
-                    ("1", Blocks.ConvNormActivation(expanded, output, 1, norm: norm)))
-                : nn.Sequential(("0", Blocks.ConvNormActivation(input, output, kernel, stride: stride, norm: norm, activation: () => nn.SiLU())));
-        }
+        var expanded = MobileNetV3.MakeDivisible(input * expandRatio);
+        var block = expanded != input
+            ? nn.Sequential(
+                ("0", Blocks.ConvNormActivation(input, expanded, kernel, stride: stride, norm: norm, activation: () => nn.SiLU())),
+                ("1", Blocks.ConvNormActivation(expanded, output, 1, norm: norm)))
+            : nn.Sequential(("0", Blocks.ConvNormActivation(input, output, kernel, stride: stride, norm: norm, activation: () => nn.SiLU())));
+        return new ResidualBlock(nameof(FusedMBConv), block, shortcut: stride == 1 && input == output, dropProbability: drop);
     }
 }

@@ -71,7 +71,7 @@ internal static class MobileNetV3
         };
         foreach (var setting in settings)
         {
-            layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), new InvertedResidual(setting, norm)));
+            layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), InvertedResidual(setting, norm)));
         }
 
         var lastConv = 6L * settings[^1].Output;
@@ -85,46 +85,23 @@ internal static class MobileNetV3
     }
 
     /// <summary>torchvision's MobileNetV3 <c>InvertedResidual</c>: <c>block</c>, plus the input where stride is 1 and channels match.</summary>
-    private sealed class InvertedResidual : nn.Module<Tensor, Tensor>
+    private static ResidualBlock InvertedResidual(BlockSetting setting, Func<long, nn.Module<Tensor, Tensor>> norm)
     {
-        private readonly Sequential _block;
-        private readonly bool _residual;
-
-        public InvertedResidual(BlockSetting setting, Func<long, nn.Module<Tensor, Tensor>> norm)
-            : base(nameof(InvertedResidual))
+        Func<nn.Module<Tensor, Tensor>> activation = setting.Hardswish ? () => nn.Hardswish() : () => nn.ReLU();
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
+        string Next() => layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (setting.Expanded != setting.Input)
         {
-            _residual = setting.Stride == 1 && setting.Input == setting.Output;
-            Func<nn.Module<Tensor, Tensor>> activation = setting.Hardswish ? () => nn.Hardswish() : () => nn.ReLU();
-            var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
-            string Next() => layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (setting.Expanded != setting.Input)
-            {
-                layers.Add((Next(), Blocks.ConvNormActivation(setting.Input, setting.Expanded, 1, norm: norm, activation: activation)));
-            }
-
-            layers.Add((Next(), Blocks.ConvNormActivation(setting.Expanded, setting.Expanded, setting.Kernel, stride: setting.Stride, groups: setting.Expanded, norm: norm, activation: activation)));
-            if (setting.SqueezeExcite)
-            {
-                layers.Add((Next(), new SqueezeExcitation(setting.Expanded, MakeDivisible(setting.Expanded / 4), nn.ReLU(), nn.Hardsigmoid())));
-            }
-
-            layers.Add((Next(), Blocks.ConvNormActivation(setting.Expanded, setting.Output, 1, norm: norm)));
-            _block = nn.Sequential(layers);
-            register_module("block", _block);
+            layers.Add((Next(), Blocks.ConvNormActivation(setting.Input, setting.Expanded, 1, norm: norm, activation: activation)));
         }
 
-        public override Tensor forward(Tensor input)
+        layers.Add((Next(), Blocks.ConvNormActivation(setting.Expanded, setting.Expanded, setting.Kernel, stride: setting.Stride, groups: setting.Expanded, norm: norm, activation: activation)));
+        if (setting.SqueezeExcite)
         {
-            var result = _block.forward(input);
-            if (!_residual)
-            {
-                return result;
-            }
-
-            using (result)
-            {
-                return result + input;
-            }
+            layers.Add((Next(), new SqueezeExcitation(setting.Expanded, MakeDivisible(setting.Expanded / 4), nn.ReLU(), nn.Hardsigmoid())));
         }
+
+        layers.Add((Next(), Blocks.ConvNormActivation(setting.Expanded, setting.Output, 1, norm: norm)));
+        return new ResidualBlock("InvertedResidual", nn.Sequential(layers), shortcut: setting.Stride == 1 && setting.Input == setting.Output);
     }
 }
