@@ -43,6 +43,13 @@ internal static class Blocks
         return nn.Sequential(layers);
     }
 
+    /// <summary>torchvision's <c>_make_divisible(v, 8)</c>: the nearest multiple of 8, never more than 10% below.</summary>
+    public static long MakeDivisible(double value, int divisor = 8)
+    {
+        var result = Math.Max(divisor, (long)(value + (divisor / 2.0)) / divisor * divisor);
+        return result < 0.9 * value ? result + divisor : result;
+    }
+
     /// <summary>A BatchNorm2d factory with torchvision's per-family eps and momentum.</summary>
     public static Func<long, nn.Module<Tensor, Tensor>> BatchNorm(double eps = 1e-5, double momentum = 0.1) =>
         channels => nn.BatchNorm2d(channels, eps: eps, momentum: momentum);

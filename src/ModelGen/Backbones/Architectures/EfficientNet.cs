@@ -44,7 +44,7 @@ internal static class EfficientNet
         };
 
         StageSetting Stage(double expand, int kernel, int stride, int input, int output, int blocks) =>
-            new(expand, kernel, stride, MobileNetV3.MakeDivisible(input * width), MobileNetV3.MakeDivisible(output * width), (int)Math.Ceiling(blocks * depth), false);
+            new(expand, kernel, stride, Blocks.MakeDivisible(input * width), Blocks.MakeDivisible(output * width), (int)Math.Ceiling(blocks * depth), false);
 
         var stages = new[]
         {
@@ -96,7 +96,7 @@ internal static class EfficientNet
     /// <summary>torchvision's <c>MBConv</c>: expand 1x1 (when the ratio is not 1), depthwise kxk, squeeze-excitation, project 1x1.</summary>
     private static ResidualBlock MBConv(double expandRatio, int kernel, int stride, long input, long output, double drop, Func<long, nn.Module<Tensor, Tensor>> norm)
     {
-        var expanded = MobileNetV3.MakeDivisible(input * expandRatio);
+        var expanded = Blocks.MakeDivisible(input * expandRatio);
         var layers = new List<(string, nn.Module<Tensor, Tensor>)>();
         string Next() => layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (expanded != input)
@@ -113,7 +113,7 @@ internal static class EfficientNet
     /// <summary>torchvision's <c>FusedMBConv</c>: a kxk expansion and a 1x1 projection, or one kxk convolution when the ratio is 1.</summary>
     private static ResidualBlock FusedMBConv(double expandRatio, int kernel, int stride, long input, long output, double drop, Func<long, nn.Module<Tensor, Tensor>> norm)
     {
-        var expanded = MobileNetV3.MakeDivisible(input * expandRatio);
+        var expanded = Blocks.MakeDivisible(input * expandRatio);
         var block = expanded != input
             ? nn.Sequential(
                 ("0", Blocks.ConvNormActivation(input, expanded, kernel, stride: stride, norm: norm, activation: () => nn.SiLU())),

@@ -51,13 +51,6 @@ internal static class MobileNetV3
         new(96, 5, 576, 96, true, true, 1),
     ];
 
-    /// <summary>torchvision's <c>_make_divisible(v, 8)</c>: the nearest multiple of 8, never 10% below.</summary>
-    public static long MakeDivisible(double value, int divisor = 8)
-    {
-        var result = Math.Max(divisor, (long)(value + (divisor / 2.0)) / divisor * divisor);
-        return result < 0.9 * value ? result + divisor : result;
-    }
-
     public static nn.Module Large1000() => Build("mobilenet_v3_large", Large, lastChannel: 1280);
 
     public static nn.Module Small1000() => Build("mobilenet_v3_small", Small, lastChannel: 1024);
@@ -98,7 +91,7 @@ internal static class MobileNetV3
         layers.Add((Next(), Blocks.ConvNormActivation(setting.Expanded, setting.Expanded, setting.Kernel, stride: setting.Stride, groups: setting.Expanded, norm: norm, activation: activation)));
         if (setting.SqueezeExcite)
         {
-            layers.Add((Next(), new SqueezeExcitation(setting.Expanded, MakeDivisible(setting.Expanded / 4), nn.ReLU(), nn.Hardsigmoid())));
+            layers.Add((Next(), new SqueezeExcitation(setting.Expanded, Blocks.MakeDivisible(setting.Expanded / 4), nn.ReLU(), nn.Hardsigmoid())));
         }
 
         layers.Add((Next(), Blocks.ConvNormActivation(setting.Expanded, setting.Output, 1, norm: norm)));
