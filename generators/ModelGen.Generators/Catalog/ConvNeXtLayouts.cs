@@ -53,7 +53,7 @@ internal static class ConvNeXtLayouts
         }
 
         layout.Close();
-        layout.StageAliases("features.1", "features.3", "features.5", "features.7");
+        layout.Stages("features.1", "features.3", "features.5", "features.7");
         return layout.Build(defaultCut: "features");
     }
 }

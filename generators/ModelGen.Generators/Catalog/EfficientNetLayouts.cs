@@ -71,7 +71,7 @@ internal static class EfficientNetLayouts
 
         // The stages end at stride 4, 8, 16 and 32: B0..B4 have seven block stages, V2-S six.
         var last = index;
-        layout.StageAliases("features.2", "features.3", "features.5", "features." + last);
+        layout.Stages("features.2", "features.3", "features.5", "features." + last);
         return layout.Build(defaultCut: "features");
     }
 

@@ -39,15 +39,6 @@ internal static class LayoutBlocks
         layout.Close();
     }
 
-    /// <summary>Friendly cut names: <c>stage1</c>..<c>stage4</c> for the last layer at stride 4, 8, 16 and 32.</summary>
-    public static void StageAliases(this LayoutBuilder layout, params string[] layers)
-    {
-        for (var i = 0; i < layers.Length; i++)
-        {
-            layout.Synonym($"stage{i + 1}", layers[i]);
-        }
-    }
-
     /// <summary>torchvision's <c>_make_divisible(v, 8)</c>: the nearest multiple of 8, never more than 10% below.</summary>
     public static long MakeDivisible(double value, int divisor = 8)
     {

@@ -60,11 +60,11 @@ internal static class MobileNetV3Layout
         layout.Close();
         if (large)
         {
-            layout.StageAliases("features.3", "features.6", "features.12", "features.16");
+            layout.Stages("features.3", "features.6", "features.12", "features.16");
         }
         else
         {
-            layout.StageAliases("features.1", "features.3", "features.8", "features.12");
+            layout.Stages("features.1", "features.3", "features.8", "features.12");
         }
 
         return layout.Build(defaultCut: "features");
