@@ -31,6 +31,9 @@ internal static class BackboneCatalog
             ArchitectureFamily.AlexNet => AlexNetLayout.Build(input),
             ArchitectureFamily.MobileNetV2 => MobileNetV2Layout.Build(input),
             ArchitectureFamily.ResNet18Mlnet => ResNet18MlnetLayout.Build(input),
+            ArchitectureFamily.MobileNetV3 => MobileNetV3Layout.Build(name, input),
+            ArchitectureFamily.EfficientNet => EfficientNetLayouts.Build(name, input),
+            ArchitectureFamily.ConvNeXt => ConvNeXtLayouts.Build(name, input),
             _ => throw new ArgumentException("ONNX graphs are read at run time and have no catalog layout.", nameof(architecture)),
         };
     }

@@ -70,6 +70,39 @@ internal sealed class LayoutBuilder
             FeatureMap.WindowOutput(Current.Height, kernel, stride, padding.Top, padding.Bottom, 1, ceilMode),
             FeatureMap.WindowOutput(Current.Width, kernel, stride, padding.Left, padding.Right, 1, ceilMode)), []);
 
+    /// <summary>
+    /// A linear layer on the channels (ConvNeXt's, between its two permutes): shapes inside such a block
+    /// are still written channels first, so only the channel count changes.
+    /// </summary>
+    public void Linear(string name, long outFeatures) =>
+        Add(name, "Linear", Current with { Channels = outFeatures }, [("weight", [outFeatures, Current.Channels]), ("bias", [outFeatures])]);
+
+    /// <summary>A layer norm over the channels (<c>LayerNorm2d</c>, or <c>LayerNorm</c> on channels-last data).</summary>
+    public void LayerNorm(string name, string type) =>
+        Add(name, type, Current, [("weight", [Current.Channels]), ("bias", [Current.Channels])]);
+
+    /// <summary>A parameter that belongs to the open container itself (ConvNeXt's <c>layer_scale</c>); it comes before its children's.</summary>
+    public void OwnParameter(string name, params long[] shape) =>
+        _parameters.Add(new CatalogParameter(Prefix(name), shape.ToEquatableArray()));
+
+    /// <summary>
+    /// torchvision's <c>SqueezeExcitation</c>: global average pool, <c>fc1</c> (1x1 to
+    /// <paramref name="squeezeChannels"/>), activation, <c>fc2</c> (1x1 back), scale activation; the
+    /// output has the input's shape.
+    /// </summary>
+    public void SqueezeExcitation(string name, long squeezeChannels, string activation, string scaleActivation)
+    {
+        var input = Current;
+        Open(name, "SqueezeExcitation", isChain: false);
+        Add("avgpool", "AdaptiveAvgPool2d", new FeatureMap(input.Channels, 1, 1), []);
+        Conv("fc1", squeezeChannels, kernel: 1);
+        Activation("activation", activation);
+        Conv("fc2", input.Channels, kernel: 1);
+        Activation("scale_activation", scaleActivation);
+        Current = input;
+        Close();
+    }
+
     /// <summary>Opens a container: a chain (<c>Sequential</c>) or a block whose output is not a chain of its children.</summary>
     public void Open(string name, string type, bool isChain)
     {

@@ -1,11 +1,12 @@
 using TorchSharp;
+using Networks = ModelGen.Backbones.Architectures;
 using static TorchSharp.torch;
 
 namespace ModelGen.Backbones;
 
 /// <summary>
 /// The catalog's torchvision architectures at run time, built with TorchVision: each model's
-/// convolutional base as named stages (<c>features</c> for VGG, AlexNet and MobileNetV2; the stem and
+/// convolutional base as named stages (<c>features</c> for VGG, AlexNet, MobileNet, EfficientNet and ConvNeXt; the stem and
 /// <c>layer1</c>..<c>layer4</c> for the ResNet family). Classifiers are dropped.
 /// </summary>
 internal static class TorchVisionCatalog
@@ -33,6 +34,20 @@ internal static class TorchVisionCatalog
         [Architecture.WideResNet101_2] = () => torchvision.models.wide_resnet101_2(),
         [Architecture.AlexNet] = () => torchvision.models.alexnet(),
         [Architecture.MobileNetV2] = () => torchvision.models.mobilenet_v2(),
+
+        // Written here with torchvision's module names (TorchVision 0.107 has no EfficientNet or ConvNeXt):
+        // Architectures/.
+        [Architecture.MobileNetV3Small] = Networks.MobileNetV3.Small1000,
+        [Architecture.MobileNetV3Large] = Networks.MobileNetV3.Large1000,
+        [Architecture.EfficientNetB0] = () => Networks.EfficientNet.Build("efficientnet_b0"),
+        [Architecture.EfficientNetB1] = () => Networks.EfficientNet.Build("efficientnet_b1"),
+        [Architecture.EfficientNetB2] = () => Networks.EfficientNet.Build("efficientnet_b2"),
+        [Architecture.EfficientNetB3] = () => Networks.EfficientNet.Build("efficientnet_b3"),
+        [Architecture.EfficientNetB4] = () => Networks.EfficientNet.Build("efficientnet_b4"),
+        [Architecture.EfficientNetV2S] = () => Networks.EfficientNet.Build("efficientnet_v2_s"),
+        [Architecture.ConvNeXtTiny] = () => Networks.ConvNeXt.Build("convnext_tiny"),
+        [Architecture.ConvNeXtSmall] = () => Networks.ConvNeXt.Build("convnext_small"),
+        [Architecture.ConvNeXtBase] = () => Networks.ConvNeXt.Build("convnext_base"),
     };
 
     private static readonly string[] ResNetStages = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"];

@@ -48,6 +48,18 @@ internal sealed class ImportedGraphExport : IOnnxOpVisitor<string>
     public string Visit(BatchNormOp op) => OnnxExporter.BatchNorm(_writer, op.Norm, op.Name, Input(op));
 
     /// <inheritdoc />
+    public string Visit(LayerNormOp op)
+    {
+        var inputs = new List<string> { Input(op), _writer.Initializer(op.Name + ".weight", op.Norm.weight!) };
+        if (op.Norm.bias is { } bias)
+        {
+            inputs.Add(_writer.Initializer(op.Name + ".bias", bias));
+        }
+
+        return _writer.Node("LayerNormalization", op.Name, inputs, ("axis", -1L), ("epsilon", (float)op.Norm.eps));
+    }
+
+    /// <inheritdoc />
     public string Visit(LinearOp op) =>
         _writer.Node("Gemm", op.Name, _writer.WithWeights(Input(op), op.Name, op.Linear.weight!, op.Linear.bias), ("transA", op.TransposeInput ? 1L : 0L), ("transB", 1L));
 

@@ -151,6 +151,11 @@ internal static class OnnxExporter
             case Dropout or Identity:
                 return x;
             default:
+                if (NetworkBlocksExport.TryExport(writer, module, name, x) is { } written)
+                {
+                    return written;
+                }
+
                 return module.GetType().Name switch
                 {
                     "BasicBlock" or "Bottleneck" => Residual(writer, module, name, x),
@@ -274,7 +279,7 @@ internal static class OnnxExporter
     };
 
     /// <summary>GELU (exact, as torch's default) from Erf: x · (1 + erf(x / √2)) / 2; opset 17 has no Gelu.</summary>
-    private static string Gelu(OnnxWriter writer, string name, string x)
+    internal static string Gelu(OnnxWriter writer, string name, string x)
     {
         var scaled = writer.Node("Div", name + ".scaled", [x, writer.Scalar(name + ".sqrt2", MathF.Sqrt(2f))]);
         var erf = writer.Node("Erf", name + ".erf", [scaled]);

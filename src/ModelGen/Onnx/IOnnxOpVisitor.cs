@@ -13,6 +13,8 @@ internal interface IOnnxOpVisitor<out T>
 
     T Visit(BatchNormOp op);
 
+    T Visit(LayerNormOp op);
+
     T Visit(LinearOp op);
 
     T Visit(MatMulOp op);

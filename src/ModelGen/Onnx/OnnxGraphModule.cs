@@ -16,7 +16,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     [
         "Conv", "BatchNormalization", "Gemm", "MatMul", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Elu", "Clip", "HardSigmoid", "HardSwish", "Softmax",
         "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "Add", "Sub", "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose",
-        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout", "Gather", "Erf", "Shape",
+        "Squeeze", "Unsqueeze", "Pad", "Constant", "Identity", "Dropout", "Gather", "Erf", "Shape", "LayerNormalization",
     ];
 
     private readonly List<OnnxOp> _ops = [];
@@ -218,7 +218,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
     }
 
     private static bool OwnsInitializer(NodeProto node, string input) =>
-        node.OpType is "Conv" or "BatchNormalization" or "Gemm" || (node.OpType == "MatMul" && node.Input.IndexOf(input) == 1)
+        node.OpType is "Conv" or "BatchNormalization" or "Gemm" or "LayerNormalization" || (node.OpType == "MatMul" && node.Input.IndexOf(input) == 1)
         || (node.OpType is "Reshape" or "Squeeze" or "Unsqueeze" or "Pad" or "Clip" or "Gather" && node.Input.IndexOf(input) >= 1);
 
     /// <summary>
@@ -303,6 +303,7 @@ internal sealed class OnnxGraphModule : nn.Module<Tensor, Tensor>
             "Gather" => new GatherOp(node, context),
             "Erf" => new ErfOp(node),
             "Shape" => new ShapeOfOp(node),
+            "LayerNormalization" => new LayerNormOp(node, context),
             _ => throw new OnnxImportException(
                 $"The ONNX operator '{node.OpType}' (node '{node.Name}') is not supported; ModelGen imports {string.Join(", ", SupportedOperators)}. "
                 + "Cut the graph before it with truncate_at, or export the model without it."),

@@ -49,6 +49,17 @@ internal static class OfficialWeightsTable
         new("wide_resnet101_2", "wide_resnet101_2-d733dc28.pth", 82.51, 126886696),
         new("alexnet", "alexnet-owt-7be5be79.pth", 56.522, 61100840),
         new("mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", 72.154, 3504872),
+        new("mobilenet_v3_small", "mobilenet_v3_small-047dcff4.pth", 67.668, 2542856),
+        new("mobilenet_v3_large", "mobilenet_v3_large-5c1a4163.pth", 75.274, 5483032),
+        new("efficientnet_b0", "efficientnet_b0_rwightman-3dd342df.pth", 77.692, 5288548),
+        new("efficientnet_b1", "efficientnet_b1-c27df63c.pth", 79.838, 7794184),
+        new("efficientnet_b2", "efficientnet_b2_rwightman-bcdf34b7.pth", 80.608, 9109994),
+        new("efficientnet_b3", "efficientnet_b3_rwightman-cf984f9c.pth", 82.008, 12233232),
+        new("efficientnet_b4", "efficientnet_b4_rwightman-7eb33cd5.pth", 83.384, 19341616),
+        new("efficientnet_v2_s", "efficientnet_v2_s-dd5fe13b.pth", 84.228, 21458488),
+        new("convnext_tiny", "convnext_tiny-983f1562.pth", 82.52, 28589128),
+        new("convnext_small", "convnext_small-0c510722.pth", 83.616, 50223688),
+        new("convnext_base", "convnext_base-6075fbad.pth", 84.062, 88591464),
     }.ToFrozenDictionary(entry => entry.Architecture, StringComparer.Ordinal);
 
     /// <summary>Every entry (the real table, whatever a test puts in its place).</summary>

@@ -74,6 +74,39 @@ enum Architecture
 
     /// <summary>An ONNX graph named by <c>backbone.path</c>.</summary>
     Onnx,
+
+    /// <summary>torchvision mobilenet_v3_small.</summary>
+    MobileNetV3Small,
+
+    /// <summary>torchvision mobilenet_v3_large.</summary>
+    MobileNetV3Large,
+
+    /// <summary>torchvision efficientnet_b0.</summary>
+    EfficientNetB0,
+
+    /// <summary>torchvision efficientnet_b1.</summary>
+    EfficientNetB1,
+
+    /// <summary>torchvision efficientnet_b2.</summary>
+    EfficientNetB2,
+
+    /// <summary>torchvision efficientnet_b3.</summary>
+    EfficientNetB3,
+
+    /// <summary>torchvision efficientnet_b4.</summary>
+    EfficientNetB4,
+
+    /// <summary>torchvision efficientnet_v2_s.</summary>
+    EfficientNetV2S,
+
+    /// <summary>torchvision convnext_tiny.</summary>
+    ConvNeXtTiny,
+
+    /// <summary>torchvision convnext_small.</summary>
+    ConvNeXtSmall,
+
+    /// <summary>torchvision convnext_base.</summary>
+    ConvNeXtBase,
 }
 
 /// <summary>Families of backbones that are built, cut and named alike.</summary>
@@ -101,6 +134,15 @@ enum ArchitectureFamily
 
     /// <summary>Any ONNX graph.</summary>
     Onnx,
+
+    /// <summary>MobileNetV3: one <c>features</c> chain of inverted residual blocks with squeeze-excitation and hardswish.</summary>
+    MobileNetV3,
+
+    /// <summary>EfficientNet and EfficientNetV2: one <c>features</c> chain of stem, MBConv (and FusedMBConv) stages and a 1x1 convolution.</summary>
+    EfficientNet,
+
+    /// <summary>ConvNeXt: one <c>features</c> chain of stem, four stages of CNBlocks and the downsampling layers between them.</summary>
+    ConvNeXt,
 }
 
 /// <summary>The weights a backbone starts from (spec key: <c>backbone.weights</c>).</summary>

@@ -102,6 +102,17 @@ internal static class SpecWords
         Word.Of("wide_resnet101_2", Architecture.WideResNet101_2),
         Word.Of("alexnet", Architecture.AlexNet),
         Word.Of("mobilenet_v2", Architecture.MobileNetV2),
+        Word.Of("mobilenet_v3_small", Architecture.MobileNetV3Small),
+        Word.Of("mobilenet_v3_large", Architecture.MobileNetV3Large),
+        Word.Of("efficientnet_b0", Architecture.EfficientNetB0),
+        Word.Of("efficientnet_b1", Architecture.EfficientNetB1),
+        Word.Of("efficientnet_b2", Architecture.EfficientNetB2),
+        Word.Of("efficientnet_b3", Architecture.EfficientNetB3),
+        Word.Of("efficientnet_b4", Architecture.EfficientNetB4),
+        Word.Of("efficientnet_v2_s", Architecture.EfficientNetV2S),
+        Word.Of("convnext_tiny", Architecture.ConvNeXtTiny),
+        Word.Of("convnext_small", Architecture.ConvNeXtSmall),
+        Word.Of("convnext_base", Architecture.ConvNeXtBase),
         Word.Of("resnet18_mlnet", Architecture.ResNet18Mlnet),
         Word.Of("onnx", Architecture.Onnx));
 
@@ -113,6 +124,10 @@ internal static class SpecWords
         Architecture.AlexNet => ArchitectureFamily.AlexNet,
         Architecture.MobileNetV2 => ArchitectureFamily.MobileNetV2,
         Architecture.ResNet18Mlnet => ArchitectureFamily.ResNet18Mlnet,
+        Architecture.MobileNetV3Small or Architecture.MobileNetV3Large => ArchitectureFamily.MobileNetV3,
+        Architecture.EfficientNetB0 or Architecture.EfficientNetB1 or Architecture.EfficientNetB2 or Architecture.EfficientNetB3
+            or Architecture.EfficientNetB4 or Architecture.EfficientNetV2S => ArchitectureFamily.EfficientNet,
+        Architecture.ConvNeXtTiny or Architecture.ConvNeXtSmall or Architecture.ConvNeXtBase => ArchitectureFamily.ConvNeXt,
         _ => ArchitectureFamily.Onnx,
     };
 

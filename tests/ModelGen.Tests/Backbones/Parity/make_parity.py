@@ -127,6 +127,14 @@ for resnet in ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "re
     ARCHS[resnet] = Arch(torchvision_model(resnet), "layer4", RESNET_CUTS)
 ARCHS["alexnet"] = Arch(torchvision_model("alexnet"), "features", ["features.1", "features.2", "features.5", "features.12"], sizes=(64, 96))
 ARCHS["mobilenet_v2"] = Arch(torchvision_model("mobilenet_v2"), "features", ["features.3", "features.6", "features.13", "features.18"])
+# MobileNetV3, EfficientNet, ConvNeXt: the cuts are the stage1..stage4 aliases (the last module at stride 4, 8, 16, 32).
+ARCHS["mobilenet_v3_small"] = Arch(torchvision_model("mobilenet_v3_small"), "features", ["features.1", "features.3", "features.8", "features.12"])
+ARCHS["mobilenet_v3_large"] = Arch(torchvision_model("mobilenet_v3_large"), "features", ["features.3", "features.6", "features.12", "features.16"])
+for efficientnet in ["efficientnet_b0", "efficientnet_b1", "efficientnet_b2", "efficientnet_b3", "efficientnet_b4"]:
+    ARCHS[efficientnet] = Arch(torchvision_model(efficientnet), "features", ["features.2", "features.3", "features.5", "features.8"])
+ARCHS["efficientnet_v2_s"] = Arch(torchvision_model("efficientnet_v2_s"), "features", ["features.2", "features.3", "features.5", "features.7"])
+for convnext in ["convnext_tiny", "convnext_small", "convnext_base"]:
+    ARCHS[convnext] = Arch(torchvision_model(convnext), "features", ["features.1", "features.3", "features.5", "features.7"])
 
 
 def run(model, x, paths, transform):
