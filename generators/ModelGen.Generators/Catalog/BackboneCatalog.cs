@@ -31,6 +31,10 @@ internal static class BackboneCatalog
             ArchitectureFamily.AlexNet => AlexNetLayout.Build(input),
             ArchitectureFamily.MobileNetV2 => MobileNetV2Layout.Build(input),
             ArchitectureFamily.ResNet18Mlnet => ResNet18MlnetLayout.Build(input),
+            ArchitectureFamily.DenseNet => DenseNetLayouts.Build(name, input),
+            ArchitectureFamily.RegNet => RegNetLayouts.Build(name, input),
+            ArchitectureFamily.GoogLeNet => InceptionLayouts.GoogLeNet(input),
+            ArchitectureFamily.InceptionV3 => InceptionLayouts.InceptionV3(input),
             _ => throw new ArgumentException("ONNX graphs are read at run time and have no catalog layout.", nameof(architecture)),
         };
     }

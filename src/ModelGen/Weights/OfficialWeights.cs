@@ -49,6 +49,14 @@ internal static class OfficialWeightsTable
         new("wide_resnet101_2", "wide_resnet101_2-d733dc28.pth", 82.51, 126886696),
         new("alexnet", "alexnet-owt-7be5be79.pth", 56.522, 61100840),
         new("mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", 72.154, 3504872),
+        new("densenet121", "densenet121-a639ec97.pth", 74.434, 7978856),
+        new("densenet169", "densenet169-b2777c0a.pth", 75.6, 14149480),
+        new("regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", 75.804, 4344144),
+        new("regnet_y_800mf", "regnet_y_800mf-58fc7688.pth", 78.828, 6432512),
+        new("regnet_y_1_6gf", "regnet_y_1_6gf-0d7bc02a.pth", 80.876, 11202430),
+        new("regnet_y_3_2gf", "regnet_y_3_2gf-9180c971.pth", 81.982, 19436338),
+        new("googlenet", "googlenet-1378be20.pth", 69.778, 6624904),
+        new("inception_v3", "inception_v3_google-0cc3c7bd.pth", 77.294, 27161264),
     }.ToFrozenDictionary(entry => entry.Architecture, StringComparer.Ordinal);
 
     /// <summary>Every entry (the real table, whatever a test puts in its place).</summary>

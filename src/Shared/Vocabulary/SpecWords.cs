@@ -103,6 +103,14 @@ internal static class SpecWords
         Word.Of("alexnet", Architecture.AlexNet),
         Word.Of("mobilenet_v2", Architecture.MobileNetV2),
         Word.Of("resnet18_mlnet", Architecture.ResNet18Mlnet),
+        Word.Of("densenet121", Architecture.DenseNet121),
+        Word.Of("densenet169", Architecture.DenseNet169),
+        Word.Of("regnet_y_400mf", Architecture.RegNetY400MF),
+        Word.Of("regnet_y_800mf", Architecture.RegNetY800MF),
+        Word.Of("regnet_y_1_6gf", Architecture.RegNetY1_6GF),
+        Word.Of("regnet_y_3_2gf", Architecture.RegNetY3_2GF),
+        Word.Of("googlenet", Architecture.GoogLeNet),
+        Word.Of("inception_v3", Architecture.InceptionV3),
         Word.Of("onnx", Architecture.Onnx));
 
     /// <summary>The family an architecture is built, cut and named by.</summary>
@@ -113,6 +121,10 @@ internal static class SpecWords
         Architecture.AlexNet => ArchitectureFamily.AlexNet,
         Architecture.MobileNetV2 => ArchitectureFamily.MobileNetV2,
         Architecture.ResNet18Mlnet => ArchitectureFamily.ResNet18Mlnet,
+        Architecture.DenseNet121 or Architecture.DenseNet169 => ArchitectureFamily.DenseNet,
+        Architecture.RegNetY400MF or Architecture.RegNetY800MF or Architecture.RegNetY1_6GF or Architecture.RegNetY3_2GF => ArchitectureFamily.RegNet,
+        Architecture.GoogLeNet => ArchitectureFamily.GoogLeNet,
+        Architecture.InceptionV3 => ArchitectureFamily.InceptionV3,
         _ => ArchitectureFamily.Onnx,
     };
 

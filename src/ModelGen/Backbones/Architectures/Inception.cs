@@ -1,0 +1,349 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelGen.Backbones;
+
+/// <summary>
+/// torchvision's GoogLeNet and Inception v3 as TorchSharp modules with torchvision's names, built as their
+/// pretrained weights run them: the input is transformed from ImageNet normalisation to the [-1, 1] range
+/// the original weights expect (<c>transform_input=True</c>), and the auxiliary classifiers (<c>aux1</c>,
+/// <c>aux2</c>, <c>AuxLogits</c>) exist only so that their tensors are known names of the weight files; they
+/// are never run (torchvision runs them only in training, for the auxiliary losses).
+/// </summary>
+internal static class Inception
+{
+    /// <summary>The top-level modules of GoogLeNet that make the backbone, in run order.</summary>
+    public static readonly string[] GoogLeNetStages =
+    [
+        "conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3",
+        "inception4a", "inception4b", "inception4c", "inception4d", "inception4e", "maxpool4", "inception5a", "inception5b",
+    ];
+
+    /// <summary>The top-level modules of Inception v3 that make the backbone, in run order (AuxLogits left out).</summary>
+    public static readonly string[] InceptionV3Stages =
+    [
+        "Conv2d_1a_3x3", "Conv2d_2a_3x3", "Conv2d_2b_3x3", "maxpool1", "Conv2d_3b_1x1", "Conv2d_4a_3x3", "maxpool2",
+        "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a", "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_7a", "Mixed_7b", "Mixed_7c",
+    ];
+
+    /// <summary>The whole GoogLeNet (with its auxiliary classifiers), freshly initialised.</summary>
+    public static nn.Module GoogLeNet()
+    {
+        var model = new Network(
+            "GoogLeNet",
+            ("conv1", new BasicConv2d(3, 64, 7, stride: 2, padding: 3)),
+            ("maxpool1", nn.MaxPool2d(kernel_size: 3, stride: 2, ceil_mode: true)),
+            ("conv2", new BasicConv2d(64, 64, 1)),
+            ("conv3", new BasicConv2d(64, 192, 3, padding: 1)),
+            ("maxpool2", nn.MaxPool2d(kernel_size: 3, stride: 2, ceil_mode: true)),
+            ("inception3a", new InceptionBlock(192, 64, 96, 128, 16, 32, 32)),
+            ("inception3b", new InceptionBlock(256, 128, 128, 192, 32, 96, 64)),
+            ("maxpool3", nn.MaxPool2d(kernel_size: 3, stride: 2, ceil_mode: true)),
+            ("inception4a", new InceptionBlock(480, 192, 96, 208, 16, 48, 64)),
+            ("inception4b", new InceptionBlock(512, 160, 112, 224, 24, 64, 64)),
+            ("inception4c", new InceptionBlock(512, 128, 128, 256, 24, 64, 64)),
+            ("inception4d", new InceptionBlock(512, 112, 144, 288, 32, 64, 64)),
+            ("inception4e", new InceptionBlock(528, 256, 160, 320, 32, 128, 128)),
+            ("maxpool4", nn.MaxPool2d(kernel_size: 2, stride: 2, ceil_mode: true)),
+            ("inception5a", new InceptionBlock(832, 256, 160, 320, 32, 128, 128)),
+            ("inception5b", new InceptionBlock(832, 384, 192, 384, 48, 128, 128)),
+            ("aux1", GoogLeNetAux(512)),
+            ("aux2", GoogLeNetAux(528)),
+            ("fc", nn.Linear(1024, 1000)));
+        Initialize(model, 0.01);
+        return model;
+    }
+
+    /// <summary>The whole Inception v3 (with its auxiliary classifier), freshly initialised.</summary>
+    public static nn.Module InceptionV3()
+    {
+        var model = new Network(
+            "Inception3",
+            ("Conv2d_1a_3x3", new BasicConv2d(3, 32, 3, stride: 2)),
+            ("Conv2d_2a_3x3", new BasicConv2d(32, 32, 3)),
+            ("Conv2d_2b_3x3", new BasicConv2d(32, 64, 3, padding: 1)),
+            ("maxpool1", nn.MaxPool2d(kernel_size: 3, stride: 2)),
+            ("Conv2d_3b_1x1", new BasicConv2d(64, 80, 1)),
+            ("Conv2d_4a_3x3", new BasicConv2d(80, 192, 3)),
+            ("maxpool2", nn.MaxPool2d(kernel_size: 3, stride: 2)),
+            ("Mixed_5b", new InceptionA(192, 32)),
+            ("Mixed_5c", new InceptionA(256, 64)),
+            ("Mixed_5d", new InceptionA(288, 64)),
+            ("Mixed_6a", new InceptionB(288)),
+            ("Mixed_6b", new InceptionC(768, 128)),
+            ("Mixed_6c", new InceptionC(768, 160)),
+            ("Mixed_6d", new InceptionC(768, 160)),
+            ("Mixed_6e", new InceptionC(768, 192)),
+            ("AuxLogits", new Network("InceptionAux", ("conv0", new BasicConv2d(768, 128, 1)), ("conv1", new BasicConv2d(128, 768, 5)), ("fc", nn.Linear(768, 1000)))),
+            ("Mixed_7a", new InceptionD(768)),
+            ("Mixed_7b", new InceptionE(1280)),
+            ("Mixed_7c", new InceptionE(2048)),
+            ("fc", nn.Linear(2048, 1000)));
+        Initialize(model, 0.1);
+        return model;
+    }
+
+    /// <summary>The parameterless first stage: torchvision's <c>_transform_input</c>.</summary>
+    public static nn.Module<Tensor, Tensor> TransformInput() => new InputTransform();
+
+    private static Network GoogLeNetAux(long inChannels) =>
+        new("InceptionAux", ("conv", new BasicConv2d(inChannels, 128, 1)), ("fc1", nn.Linear(2048, 1024)), ("fc2", nn.Linear(1024, 1000)));
+
+    /// <summary>torchvision's initialisation (init_weights): truncated normal weights, unit batch norms.</summary>
+    private static void Initialize(nn.Module model, double std)
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, module) in model.named_modules())
+        {
+            switch (module)
+            {
+                case Conv2d conv:
+                    nn.init.trunc_normal_(conv.weight!, 0.0, std, -2, 2);
+                    break;
+                case Linear linear:
+                    nn.init.trunc_normal_(linear.weight!, 0.0, std, -2, 2);
+                    break;
+                case BatchNorm2d norm:
+                    nn.init.ones_(norm.weight);
+                    nn.init.zeros_(norm.bias);
+                    break;
+            }
+        }
+    }
+
+    private static Tensor Concatenate(params Tensor[] parts) => cat(parts, 1);
+
+    /// <summary>ImageNet-normalised input to the [-1, 1] range of Google's weights, channel by channel.</summary>
+    private sealed class InputTransform : nn.Module<Tensor, Tensor>
+    {
+        public InputTransform()
+            : base("TransformInput")
+        {
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            var ch0 = (input[.., 0].unsqueeze(1) * (0.229 / 0.5)) + ((0.485 - 0.5) / 0.5);
+            var ch1 = (input[.., 1].unsqueeze(1) * (0.224 / 0.5)) + ((0.456 - 0.5) / 0.5);
+            var ch2 = (input[.., 2].unsqueeze(1) * (0.225 / 0.5)) + ((0.406 - 0.5) / 0.5);
+            return Concatenate(ch0, ch1, ch2).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>torchvision's <c>BasicConv2d</c>: convolution without bias, batch norm (eps 0.001), ReLU.</summary>
+    private sealed class BasicConv2d : nn.Module<Tensor, Tensor>
+    {
+        private readonly Conv2d _conv;
+        private readonly BatchNorm2d _bn;
+
+        public BasicConv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0)
+            : this(inChannels, outChannels, (kernel, kernel), (padding, padding), stride)
+        {
+        }
+
+        public BasicConv2d(long inChannels, long outChannels, (long Height, long Width) kernel, (long Height, long Width) padding, long stride = 1)
+            : base("BasicConv2d")
+        {
+            _conv = nn.Conv2d(inChannels, outChannels, kernel, stride: (stride, stride), padding: padding, bias: false);
+            _bn = nn.BatchNorm2d(outChannels, eps: 0.001);
+            register_module("conv", _conv);
+            register_module("bn", _bn);
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            return nn.functional.relu(_bn.forward(_conv.forward(input))).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>GoogLeNet's <c>Inception</c> block: four branches concatenated.</summary>
+    private sealed class InceptionBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly BasicConv2d _branch1;
+        private readonly Sequential _branch2;
+        private readonly Sequential _branch3;
+        private readonly Sequential _branch4;
+
+        public InceptionBlock(long inChannels, long ch1x1, long ch3x3red, long ch3x3, long ch5x5red, long ch5x5, long poolProj)
+            : base("Inception")
+        {
+            _branch1 = new BasicConv2d(inChannels, ch1x1, 1);
+            _branch2 = nn.Sequential(("0", new BasicConv2d(inChannels, ch3x3red, 1)), ("1", new BasicConv2d(ch3x3red, ch3x3, 3, padding: 1)));
+
+            // torchvision's 3x3 where the paper has 5x5 (pytorch/vision#906); the weights are for the 3x3.
+            _branch3 = nn.Sequential(("0", new BasicConv2d(inChannels, ch5x5red, 1)), ("1", new BasicConv2d(ch5x5red, ch5x5, 3, padding: 1)));
+            _branch4 = nn.Sequential(("0", nn.MaxPool2d(kernel_size: 3, stride: 1, padding: 1, ceil_mode: true)), ("1", new BasicConv2d(inChannels, poolProj, 1)));
+            register_module("branch1", _branch1);
+            register_module("branch2", _branch2);
+            register_module("branch3", _branch3);
+            register_module("branch4", _branch4);
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            return Concatenate(_branch1.forward(input), _branch2.forward(input), _branch3.forward(input), _branch4.forward(input)).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>A block whose modules are registered under their torchvision names, in order.</summary>
+    private abstract class Block : nn.Module<Tensor, Tensor>
+    {
+        private readonly Dictionary<string, BasicConv2d> _convs = new(StringComparer.Ordinal);
+
+        protected Block(string name)
+            : base(name)
+        {
+        }
+
+        protected void Add(string name, long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0) =>
+            Add(name, new BasicConv2d(inChannels, outChannels, kernel, stride, padding));
+
+        protected void Add(string name, long inChannels, long outChannels, (long, long) kernel, (long, long) padding) =>
+            Add(name, new BasicConv2d(inChannels, outChannels, kernel, padding));
+
+        protected Tensor Run(string name, Tensor input) => _convs[name].forward(input);
+
+        protected static Tensor AvgPool3(Tensor input) => nn.functional.avg_pool2d(input, [3, 3], [1, 1], [1, 1]);
+
+        protected static Tensor MaxPool3Stride2(Tensor input) => nn.functional.max_pool2d(input, [3, 3], [2, 2]);
+
+        private void Add(string name, BasicConv2d conv)
+        {
+            _convs[name] = conv;
+            register_module(name, conv);
+        }
+    }
+
+    private sealed class InceptionA : Block
+    {
+        public InceptionA(long inChannels, long poolFeatures)
+            : base("InceptionA")
+        {
+            Add("branch1x1", inChannels, 64, 1);
+            Add("branch5x5_1", inChannels, 48, 1);
+            Add("branch5x5_2", 48, 64, 5, padding: 2);
+            Add("branch3x3dbl_1", inChannels, 64, 1);
+            Add("branch3x3dbl_2", 64, 96, 3, padding: 1);
+            Add("branch3x3dbl_3", 96, 96, 3, padding: 1);
+            Add("branch_pool", inChannels, poolFeatures, 1);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var branch1x1 = Run("branch1x1", x);
+            var branch5x5 = Run("branch5x5_2", Run("branch5x5_1", x));
+            var branch3x3dbl = Run("branch3x3dbl_3", Run("branch3x3dbl_2", Run("branch3x3dbl_1", x)));
+            var branchPool = Run("branch_pool", AvgPool3(x));
+            return Concatenate(branch1x1, branch5x5, branch3x3dbl, branchPool).MoveToOuterDisposeScope();
+        }
+    }
+
+    private sealed class InceptionB : Block
+    {
+        public InceptionB(long inChannels)
+            : base("InceptionB")
+        {
+            Add("branch3x3", inChannels, 384, 3, stride: 2);
+            Add("branch3x3dbl_1", inChannels, 64, 1);
+            Add("branch3x3dbl_2", 64, 96, 3, padding: 1);
+            Add("branch3x3dbl_3", 96, 96, 3, stride: 2);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var branch3x3 = Run("branch3x3", x);
+            var branch3x3dbl = Run("branch3x3dbl_3", Run("branch3x3dbl_2", Run("branch3x3dbl_1", x)));
+            return Concatenate(branch3x3, branch3x3dbl, MaxPool3Stride2(x)).MoveToOuterDisposeScope();
+        }
+    }
+
+    private sealed class InceptionC : Block
+    {
+        public InceptionC(long inChannels, long c7)
+            : base("InceptionC")
+        {
+            Add("branch1x1", inChannels, 192, 1);
+            Add("branch7x7_1", inChannels, c7, 1);
+            Add("branch7x7_2", c7, c7, (1, 7), (0, 3));
+            Add("branch7x7_3", c7, 192, (7, 1), (3, 0));
+            Add("branch7x7dbl_1", inChannels, c7, 1);
+            Add("branch7x7dbl_2", c7, c7, (7, 1), (3, 0));
+            Add("branch7x7dbl_3", c7, c7, (1, 7), (0, 3));
+            Add("branch7x7dbl_4", c7, c7, (7, 1), (3, 0));
+            Add("branch7x7dbl_5", c7, 192, (1, 7), (0, 3));
+            Add("branch_pool", inChannels, 192, 1);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var branch1x1 = Run("branch1x1", x);
+            var branch7x7 = Run("branch7x7_3", Run("branch7x7_2", Run("branch7x7_1", x)));
+            var branch7x7dbl = x;
+            for (var i = 1; i <= 5; i++)
+            {
+                branch7x7dbl = Run($"branch7x7dbl_{i}", branch7x7dbl);
+            }
+
+            var branchPool = Run("branch_pool", AvgPool3(x));
+            return Concatenate(branch1x1, branch7x7, branch7x7dbl, branchPool).MoveToOuterDisposeScope();
+        }
+    }
+
+    private sealed class InceptionD : Block
+    {
+        public InceptionD(long inChannels)
+            : base("InceptionD")
+        {
+            Add("branch3x3_1", inChannels, 192, 1);
+            Add("branch3x3_2", 192, 320, 3, stride: 2);
+            Add("branch7x7x3_1", inChannels, 192, 1);
+            Add("branch7x7x3_2", 192, 192, (1, 7), (0, 3));
+            Add("branch7x7x3_3", 192, 192, (7, 1), (3, 0));
+            Add("branch7x7x3_4", 192, 192, 3, stride: 2);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var branch3x3 = Run("branch3x3_2", Run("branch3x3_1", x));
+            var branch7x7x3 = Run("branch7x7x3_4", Run("branch7x7x3_3", Run("branch7x7x3_2", Run("branch7x7x3_1", x))));
+            return Concatenate(branch3x3, branch7x7x3, MaxPool3Stride2(x)).MoveToOuterDisposeScope();
+        }
+    }
+
+    private sealed class InceptionE : Block
+    {
+        public InceptionE(long inChannels)
+            : base("InceptionE")
+        {
+            Add("branch1x1", inChannels, 320, 1);
+            Add("branch3x3_1", inChannels, 384, 1);
+            Add("branch3x3_2a", 384, 384, (1, 3), (0, 1));
+            Add("branch3x3_2b", 384, 384, (3, 1), (1, 0));
+            Add("branch3x3dbl_1", inChannels, 448, 1);
+            Add("branch3x3dbl_2", 448, 384, 3, padding: 1);
+            Add("branch3x3dbl_3a", 384, 384, (1, 3), (0, 1));
+            Add("branch3x3dbl_3b", 384, 384, (3, 1), (1, 0));
+            Add("branch_pool", inChannels, 192, 1);
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            using var scope = NewDisposeScope();
+            var branch1x1 = Run("branch1x1", x);
+            var branch3x3 = Run("branch3x3_1", x);
+            branch3x3 = Concatenate(Run("branch3x3_2a", branch3x3), Run("branch3x3_2b", branch3x3));
+            var branch3x3dbl = Run("branch3x3dbl_2", Run("branch3x3dbl_1", x));
+            branch3x3dbl = Concatenate(Run("branch3x3dbl_3a", branch3x3dbl), Run("branch3x3dbl_3b", branch3x3dbl));
+            var branchPool = Run("branch_pool", AvgPool3(x));
+            return Concatenate(branch1x1, branch3x3, branch3x3dbl, branchPool).MoveToOuterDisposeScope();
+        }
+    }
+}
