@@ -99,10 +99,10 @@ internal static class Inception
             switch (module)
             {
                 case Conv2d conv:
-                    nn.init.trunc_normal_(conv.weight!, 0.0, std, -2, 2);
+                    TruncatedNormal(conv.weight!, std);
                     break;
                 case Linear linear:
-                    nn.init.trunc_normal_(linear.weight!, 0.0, std, -2, 2);
+                    TruncatedNormal(linear.weight!, std);
                     break;
                 case BatchNorm2d norm:
                     nn.init.ones_(norm.weight);
@@ -110,6 +110,13 @@ internal static class Inception
                     break;
             }
         }
+    }
+
+    /// <summary>trunc_normal_(mean 0, std, a=-2, b=2): at these deviations (0.1 at most) no value reaches the bounds but by chance, clamped.</summary>
+    private static void TruncatedNormal(Tensor weight, double std)
+    {
+        nn.init.normal_(weight, 0.0, std);
+        weight.clamp_(-2, 2);
     }
 
     private static Tensor Concatenate(params Tensor[] parts) => cat(parts, 1);
@@ -133,10 +140,13 @@ internal static class Inception
     }
 
     /// <summary>torchvision's <c>BasicConv2d</c>: convolution without bias, batch norm (eps 0.001), ReLU.</summary>
+    /// <remarks>
+    /// Children are kept in an array, not in fields of a module type: TorchSharp's RegisterComponents would
+    /// register such fields a second time under their field names, doubling the state_dict.
+    /// </remarks>
     private sealed class BasicConv2d : nn.Module<Tensor, Tensor>
     {
-        private readonly Conv2d _conv;
-        private readonly BatchNorm2d _bn;
+        private readonly nn.Module<Tensor, Tensor>[] _layers;
 
         public BasicConv2d(long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0)
             : this(inChannels, outChannels, (kernel, kernel), (padding, padding), stride)
@@ -146,46 +156,45 @@ internal static class Inception
         public BasicConv2d(long inChannels, long outChannels, (long Height, long Width) kernel, (long Height, long Width) padding, long stride = 1)
             : base("BasicConv2d")
         {
-            _conv = nn.Conv2d(inChannels, outChannels, kernel, stride: (stride, stride), padding: padding, bias: false);
-            _bn = nn.BatchNorm2d(outChannels, eps: 0.001);
-            register_module("conv", _conv);
-            register_module("bn", _bn);
+            _layers = [nn.Conv2d(inChannels, outChannels, kernel, stride: (stride, stride), padding: padding, bias: false), nn.BatchNorm2d(outChannels, eps: 0.001)];
+            register_module("conv", _layers[0]);
+            register_module("bn", _layers[1]);
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            return nn.functional.relu(_bn.forward(_conv.forward(input))).MoveToOuterDisposeScope();
+            return nn.functional.relu(_layers[1].forward(_layers[0].forward(input))).MoveToOuterDisposeScope();
         }
     }
 
-    /// <summary>GoogLeNet's <c>Inception</c> block: four branches concatenated.</summary>
+    /// <summary>GoogLeNet's <c>Inception</c> block: four branches concatenated (children in an array, as in <see cref="BasicConv2d"/>).</summary>
     private sealed class InceptionBlock : nn.Module<Tensor, Tensor>
     {
-        private readonly BasicConv2d _branch1;
-        private readonly Sequential _branch2;
-        private readonly Sequential _branch3;
-        private readonly Sequential _branch4;
+        private readonly nn.Module<Tensor, Tensor>[] _branches;
 
         public InceptionBlock(long inChannels, long ch1x1, long ch3x3red, long ch3x3, long ch5x5red, long ch5x5, long poolProj)
             : base("Inception")
         {
-            _branch1 = new BasicConv2d(inChannels, ch1x1, 1);
-            _branch2 = nn.Sequential(("0", new BasicConv2d(inChannels, ch3x3red, 1)), ("1", new BasicConv2d(ch3x3red, ch3x3, 3, padding: 1)));
+            _branches =
+            [
+                new BasicConv2d(inChannels, ch1x1, 1),
+                nn.Sequential(("0", new BasicConv2d(inChannels, ch3x3red, 1)), ("1", new BasicConv2d(ch3x3red, ch3x3, 3, padding: 1))),
 
-            // torchvision's 3x3 where the paper has 5x5 (pytorch/vision#906); the weights are for the 3x3.
-            _branch3 = nn.Sequential(("0", new BasicConv2d(inChannels, ch5x5red, 1)), ("1", new BasicConv2d(ch5x5red, ch5x5, 3, padding: 1)));
-            _branch4 = nn.Sequential(("0", nn.MaxPool2d(kernel_size: 3, stride: 1, padding: 1, ceil_mode: true)), ("1", new BasicConv2d(inChannels, poolProj, 1)));
-            register_module("branch1", _branch1);
-            register_module("branch2", _branch2);
-            register_module("branch3", _branch3);
-            register_module("branch4", _branch4);
+                // torchvision's 3x3 where the paper has 5x5 (pytorch/vision#906); the weights are for the 3x3.
+                nn.Sequential(("0", new BasicConv2d(inChannels, ch5x5red, 1)), ("1", new BasicConv2d(ch5x5red, ch5x5, 3, padding: 1))),
+                nn.Sequential(("0", nn.MaxPool2d(kernel_size: 3, stride: 1, padding: 1, ceil_mode: true)), ("1", new BasicConv2d(inChannels, poolProj, 1))),
+            ];
+            for (var i = 0; i < _branches.Length; i++)
+            {
+                register_module($"branch{i + 1}", _branches[i]);
+            }
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            return Concatenate(_branch1.forward(input), _branch2.forward(input), _branch3.forward(input), _branch4.forward(input)).MoveToOuterDisposeScope();
+            return Concatenate(_branches.Select(b => b.forward(input)).ToArray()).MoveToOuterDisposeScope();
         }
     }
 
