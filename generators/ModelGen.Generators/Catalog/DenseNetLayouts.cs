@@ -59,12 +59,9 @@ internal static class DenseNetLayouts
         layout.Close();
         layout.Activation("relu", "ReLU");
 
-        // Friendly stages: the last module at stride 4, 8, 16 (each transition's convolution, before its
-        // pooling halves the resolution) and 32 (the final ReLU).
-        layout.Synonym("stage1", "features.transition1.conv");
-        layout.Synonym("stage2", "features.transition2.conv");
-        layout.Synonym("stage3", "features.transition3.conv");
-        layout.Synonym("stage4", "relu");
+        // Stages: the last module at stride 4, 8, 16 (each transition's convolution, before its pooling
+        // halves the resolution) and 32 (the final ReLU).
+        layout.Stages("features.transition1.conv", "features.transition2.conv", "features.transition3.conv", "relu");
         return layout.Build(defaultCut: "relu");
     }
 }

@@ -30,10 +30,7 @@ internal static class InceptionLayouts
         layout.MaxPool("maxpool4", kernel: 2, stride: 2, ceilMode: true);
         Inception(layout, "inception5a", 256, 160, 320, 32, 128, 128);
         Inception(layout, "inception5b", 384, 192, 384, 48, 128, 128);
-        layout.Synonym("stage1", "conv3");
-        layout.Synonym("stage2", "inception3b");
-        layout.Synonym("stage3", "inception4e");
-        layout.Synonym("stage4", "inception5b");
+        layout.Stages("conv3", "inception3b", "inception4e", "inception5b");
         return layout.Build(defaultCut: "inception5b");
     }
 
@@ -59,10 +56,7 @@ internal static class InceptionLayouts
         InceptionD(layout, "Mixed_7a");
         InceptionE(layout, "Mixed_7b");
         InceptionE(layout, "Mixed_7c");
-        layout.Synonym("stage1", "Conv2d_4a_3x3");
-        layout.Synonym("stage2", "Mixed_5d");
-        layout.Synonym("stage3", "Mixed_6e");
-        layout.Synonym("stage4", "Mixed_7c");
+        layout.Stages("Conv2d_4a_3x3", "Mixed_5d", "Mixed_6e", "Mixed_7c");
         return layout.Build(defaultCut: "Mixed_7c");
     }
 

@@ -54,11 +54,7 @@ internal static class RegNetLayouts
         }
 
         layout.Close();
-        for (var s = 1; s <= stages.Count; s++)
-        {
-            layout.Synonym($"stage{s}", $"trunk_output.block{s}");
-        }
-
+        layout.Stages("trunk_output.block1", "trunk_output.block2", "trunk_output.block3", "trunk_output.block4");
         return layout.Build(defaultCut: "trunk_output");
     }
 
