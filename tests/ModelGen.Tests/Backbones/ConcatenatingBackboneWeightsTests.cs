@@ -57,6 +57,15 @@ public sealed class ConcatenatingBackboneWeightsTests : IDisposable
         var logger = new CapturingLogger();
         using var backbone = BackboneFactory.Create(definition, new ModelOptions { WeightsPath = path, Logger = logger }, pretrained: true);
         Assert.Empty(logger.Of(LogEvents.UnusedWeights));
+        // No module is ever registered twice (TorchSharp's RegisterComponents would add module-typed fields under
+        // their field names), whatever has walked the modules: a forward, eval, the exporter's named_children.
+        backbone.eval();
+        using (var scope = NewDisposeScope())
+        {
+            backbone.forward(zeros(1, 3, size, size));
+        }
+
+        Assert.DoesNotContain(backbone.named_modules(), m => m.name.Split('.').Any(part => part.StartsWith('_')));
         var first = backbone.named_parameters().First();
         using var expected = full.state_dict()[first.name].detach().clone();
         Assert.True(first.parameter.Identical(expected));

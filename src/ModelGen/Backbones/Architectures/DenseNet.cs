@@ -77,7 +77,7 @@ internal static class DenseNet
     /// </summary>
     private sealed class DenseBlock : nn.Module<Tensor, Tensor>
     {
-        private readonly List<DenseLayer> _layers = [];
+        private readonly List<DenseLayer> _layers = []; // a list: RegisterComponents registers module-typed fields only
 
         public DenseBlock(int layers, long inputChannels)
             : base("_DenseBlock")
@@ -110,37 +110,38 @@ internal static class DenseNet
     }
 
     /// <summary>torchvision's <c>_DenseLayer</c>: BN-ReLU-1x1 conv to 128 channels, BN-ReLU-3x3 conv to 32 (no dropout: drop_rate is 0).</summary>
+    /// <remarks>
+    /// Its children run as a chain and are kept in an array, not in fields of a module type: TorchSharp's
+    /// RegisterComponents would register such fields a second time under their field names.
+    /// </remarks>
     private sealed class DenseLayer : nn.Module<Tensor, Tensor>
     {
-        private readonly BatchNorm2d _norm1;
-        private readonly ReLU _relu1;
-        private readonly Conv2d _conv1;
-        private readonly BatchNorm2d _norm2;
-        private readonly ReLU _relu2;
-        private readonly Conv2d _conv2;
+        private readonly nn.Module<Tensor, Tensor>[] _chain;
 
         public DenseLayer(long inputChannels)
             : base("_DenseLayer")
         {
-            _norm1 = nn.BatchNorm2d(inputChannels);
-            _relu1 = nn.ReLU();
-            _conv1 = nn.Conv2d(inputChannels, BottleneckSize * GrowthRate, kernel_size: 1, bias: false);
-            _norm2 = nn.BatchNorm2d(BottleneckSize * GrowthRate);
-            _relu2 = nn.ReLU();
-            _conv2 = nn.Conv2d(BottleneckSize * GrowthRate, GrowthRate, kernel_size: 3, padding: 1, bias: false);
-            register_module("norm1", _norm1);
-            register_module("relu1", _relu1);
-            register_module("conv1", _conv1);
-            register_module("norm2", _norm2);
-            register_module("relu2", _relu2);
-            register_module("conv2", _conv2);
+            (string Name, nn.Module<Tensor, Tensor> Module)[] chain =
+            [
+                ("norm1", nn.BatchNorm2d(inputChannels)),
+                ("relu1", nn.ReLU()),
+                ("conv1", nn.Conv2d(inputChannels, BottleneckSize * GrowthRate, kernel_size: 1, bias: false)),
+                ("norm2", nn.BatchNorm2d(BottleneckSize * GrowthRate)),
+                ("relu2", nn.ReLU()),
+                ("conv2", nn.Conv2d(BottleneckSize * GrowthRate, GrowthRate, kernel_size: 3, padding: 1, bias: false)),
+            ];
+            foreach (var (name, module) in chain)
+            {
+                register_module(name, module);
+            }
+
+            _chain = chain.Select(c => c.Module).ToArray();
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var bottleneck = _conv1.forward(_relu1.forward(_norm1.forward(input)));
-            return _conv2.forward(_relu2.forward(_norm2.forward(bottleneck))).MoveToOuterDisposeScope();
+            return _chain.Aggregate(input, (x, layer) => layer.forward(x)).MoveToOuterDisposeScope();
         }
     }
 }

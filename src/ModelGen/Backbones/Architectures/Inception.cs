@@ -84,6 +84,17 @@ internal static class Inception
         return model;
     }
 
+    /// <summary>
+    /// torchvision's <c>_transform_input</c>, per channel: <c>x * scale + shift</c> takes ImageNet normalisation
+    /// ((x - mean) / std) to Google's ((x - 0.5) / 0.5): scale = std / 0.5, shift = (mean - 0.5) / 0.5.
+    /// </summary>
+    public static readonly (double Scale, double Shift)[] InputTransformChannels =
+    [
+        (0.229 / 0.5, (0.485 - 0.5) / 0.5),
+        (0.224 / 0.5, (0.456 - 0.5) / 0.5),
+        (0.225 / 0.5, (0.406 - 0.5) / 0.5),
+    ];
+
     /// <summary>The parameterless first stage: torchvision's <c>_transform_input</c>.</summary>
     public static nn.Module<Tensor, Tensor> TransformInput() => new InputTransform();
 
@@ -119,6 +130,12 @@ internal static class Inception
         weight.clamp_(-2, 2);
     }
 
+    /// <summary>F.avg_pool2d(x, kernel_size=3, stride=1, padding=1): the pooling branch of InceptionA, C and E.</summary>
+    private static readonly PoolStep AvgPool3 = new(Max: false, Kernel: 3, Stride: 1, Padding: 1);
+
+    /// <summary>F.max_pool2d(x, kernel_size=3, stride=2): the pooling branch of InceptionB and D.</summary>
+    private static readonly PoolStep MaxPool3Stride2 = new(Max: true, Kernel: 3, Stride: 2, Padding: 0);
+
     private static Tensor Concatenate(params Tensor[] parts) => cat(parts, 1);
 
     /// <summary>ImageNet-normalised input to the [-1, 1] range of Google's weights, channel by channel.</summary>
@@ -132,10 +149,8 @@ internal static class Inception
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var ch0 = (input[.., 0].unsqueeze(1) * (0.229 / 0.5)) + ((0.485 - 0.5) / 0.5);
-            var ch1 = (input[.., 1].unsqueeze(1) * (0.224 / 0.5)) + ((0.456 - 0.5) / 0.5);
-            var ch2 = (input[.., 2].unsqueeze(1) * (0.225 / 0.5)) + ((0.406 - 0.5) / 0.5);
-            return Concatenate(ch0, ch1, ch2).MoveToOuterDisposeScope();
+            var channels = InputTransformChannels.Select((c, i) => (input[.., i].unsqueeze(1) * c.Scale) + c.Shift).ToArray();
+            return Concatenate(channels).MoveToOuterDisposeScope();
         }
     }
 
@@ -198,14 +213,38 @@ internal static class Inception
         }
     }
 
-    /// <summary>A block whose modules are registered under their torchvision names, in order.</summary>
-    private abstract class Block : nn.Module<Tensor, Tensor>
+    /// <summary>
+    /// An Inception v3 block (InceptionA..E): its BasicConv2d modules under torchvision's names, in torchvision's
+    /// registration order, and its parallel branches as data, which both <see cref="forward"/> and the ONNX
+    /// exporter follow; the branches' outputs are concatenated along the channels.
+    /// </summary>
+    internal abstract class InceptionV3Block : nn.Module<Tensor, Tensor>
     {
-        private readonly Dictionary<string, BasicConv2d> _convs = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, nn.Module<Tensor, Tensor>> _convs = new(StringComparer.Ordinal);
 
-        protected Block(string name)
+        protected InceptionV3Block(string name)
             : base(name)
         {
+        }
+
+        /// <summary>The branches, each a chain of steps run on the block's input.</summary>
+        public IReadOnlyList<IReadOnlyList<InceptionStep>> Branches { get; protected init; } = [];
+
+        /// <summary>The BasicConv2d named <paramref name="name"/>.</summary>
+        public nn.Module<Tensor, Tensor> Conv(string name) => _convs[name];
+
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = NewDisposeScope();
+            var outputs = Branches.Select(branch => branch.Aggregate(input, (x, step) => step switch
+            {
+                ConvStep conv => _convs[conv.Name].forward(x),
+                PoolStep { Max: true } pool => nn.functional.max_pool2d(x, [pool.Kernel, pool.Kernel], [pool.Stride, pool.Stride], [pool.Padding, pool.Padding]),
+                PoolStep pool => nn.functional.avg_pool2d(x, [pool.Kernel, pool.Kernel], [pool.Stride, pool.Stride], [pool.Padding, pool.Padding]),
+                SplitStep split => Concatenate(_convs[split.First].forward(x), _convs[split.Second].forward(x)),
+                _ => throw new InvalidOperationException($"Unknown Inception step {step}."),
+            })).ToArray();
+            return Concatenate(outputs).MoveToOuterDisposeScope();
         }
 
         protected void Add(string name, long inChannels, long outChannels, long kernel, long stride = 1, long padding = 0) =>
@@ -214,12 +253,6 @@ internal static class Inception
         protected void Add(string name, long inChannels, long outChannels, (long, long) kernel, (long, long) padding) =>
             Add(name, new BasicConv2d(inChannels, outChannels, kernel, padding));
 
-        protected Tensor Run(string name, Tensor input) => _convs[name].forward(input);
-
-        protected static Tensor AvgPool3(Tensor input) => nn.functional.avg_pool2d(input, [3, 3], [1, 1], [1, 1]);
-
-        protected static Tensor MaxPool3Stride2(Tensor input) => nn.functional.max_pool2d(input, [3, 3], [2, 2]);
-
         private void Add(string name, BasicConv2d conv)
         {
             _convs[name] = conv;
@@ -227,7 +260,19 @@ internal static class Inception
         }
     }
 
-    private sealed class InceptionA : Block
+    /// <summary>A step of an Inception v3 branch.</summary>
+    internal abstract record InceptionStep;
+
+    /// <summary>A BasicConv2d of the block, by name.</summary>
+    internal sealed record ConvStep(string Name) : InceptionStep;
+
+    /// <summary>A pooling the forward applies as a function (average pools count the padding, as PyTorch's default).</summary>
+    internal sealed record PoolStep(bool Max, long Kernel, long Stride, long Padding) : InceptionStep;
+
+    /// <summary>Two BasicConv2ds on the same input (1x3 and 3x1), concatenated (InceptionE).</summary>
+    internal sealed record SplitStep(string First, string Second) : InceptionStep;
+
+    private sealed class InceptionA : InceptionV3Block
     {
         public InceptionA(long inChannels, long poolFeatures)
             : base("InceptionA")
@@ -239,20 +284,17 @@ internal static class Inception
             Add("branch3x3dbl_2", 64, 96, 3, padding: 1);
             Add("branch3x3dbl_3", 96, 96, 3, padding: 1);
             Add("branch_pool", inChannels, poolFeatures, 1);
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var branch1x1 = Run("branch1x1", x);
-            var branch5x5 = Run("branch5x5_2", Run("branch5x5_1", x));
-            var branch3x3dbl = Run("branch3x3dbl_3", Run("branch3x3dbl_2", Run("branch3x3dbl_1", x)));
-            var branchPool = Run("branch_pool", AvgPool3(x));
-            return Concatenate(branch1x1, branch5x5, branch3x3dbl, branchPool).MoveToOuterDisposeScope();
+            Branches =
+            [
+                [new ConvStep("branch1x1")],
+                [new ConvStep("branch5x5_1"), new ConvStep("branch5x5_2")],
+                [new ConvStep("branch3x3dbl_1"), new ConvStep("branch3x3dbl_2"), new ConvStep("branch3x3dbl_3")],
+                [AvgPool3, new ConvStep("branch_pool")],
+            ];
         }
     }
 
-    private sealed class InceptionB : Block
+    private sealed class InceptionB : InceptionV3Block
     {
         public InceptionB(long inChannels)
             : base("InceptionB")
@@ -261,18 +303,16 @@ internal static class Inception
             Add("branch3x3dbl_1", inChannels, 64, 1);
             Add("branch3x3dbl_2", 64, 96, 3, padding: 1);
             Add("branch3x3dbl_3", 96, 96, 3, stride: 2);
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var branch3x3 = Run("branch3x3", x);
-            var branch3x3dbl = Run("branch3x3dbl_3", Run("branch3x3dbl_2", Run("branch3x3dbl_1", x)));
-            return Concatenate(branch3x3, branch3x3dbl, MaxPool3Stride2(x)).MoveToOuterDisposeScope();
+            Branches =
+            [
+                [new ConvStep("branch3x3")],
+                [new ConvStep("branch3x3dbl_1"), new ConvStep("branch3x3dbl_2"), new ConvStep("branch3x3dbl_3")],
+                [MaxPool3Stride2],
+            ];
         }
     }
 
-    private sealed class InceptionC : Block
+    private sealed class InceptionC : InceptionV3Block
     {
         public InceptionC(long inChannels, long c7)
             : base("InceptionC")
@@ -287,25 +327,17 @@ internal static class Inception
             Add("branch7x7dbl_4", c7, c7, (7, 1), (3, 0));
             Add("branch7x7dbl_5", c7, 192, (1, 7), (0, 3));
             Add("branch_pool", inChannels, 192, 1);
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var branch1x1 = Run("branch1x1", x);
-            var branch7x7 = Run("branch7x7_3", Run("branch7x7_2", Run("branch7x7_1", x)));
-            var branch7x7dbl = x;
-            for (var i = 1; i <= 5; i++)
-            {
-                branch7x7dbl = Run($"branch7x7dbl_{i}", branch7x7dbl);
-            }
-
-            var branchPool = Run("branch_pool", AvgPool3(x));
-            return Concatenate(branch1x1, branch7x7, branch7x7dbl, branchPool).MoveToOuterDisposeScope();
+            Branches =
+            [
+                [new ConvStep("branch1x1")],
+                [new ConvStep("branch7x7_1"), new ConvStep("branch7x7_2"), new ConvStep("branch7x7_3")],
+                Enumerable.Range(1, 5).Select(i => (InceptionStep)new ConvStep($"branch7x7dbl_{i}")).ToList(),
+                [AvgPool3, new ConvStep("branch_pool")],
+            ];
         }
     }
 
-    private sealed class InceptionD : Block
+    private sealed class InceptionD : InceptionV3Block
     {
         public InceptionD(long inChannels)
             : base("InceptionD")
@@ -316,18 +348,16 @@ internal static class Inception
             Add("branch7x7x3_2", 192, 192, (1, 7), (0, 3));
             Add("branch7x7x3_3", 192, 192, (7, 1), (3, 0));
             Add("branch7x7x3_4", 192, 192, 3, stride: 2);
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var branch3x3 = Run("branch3x3_2", Run("branch3x3_1", x));
-            var branch7x7x3 = Run("branch7x7x3_4", Run("branch7x7x3_3", Run("branch7x7x3_2", Run("branch7x7x3_1", x))));
-            return Concatenate(branch3x3, branch7x7x3, MaxPool3Stride2(x)).MoveToOuterDisposeScope();
+            Branches =
+            [
+                [new ConvStep("branch3x3_1"), new ConvStep("branch3x3_2")],
+                Enumerable.Range(1, 4).Select(i => (InceptionStep)new ConvStep($"branch7x7x3_{i}")).ToList(),
+                [MaxPool3Stride2],
+            ];
         }
     }
 
-    private sealed class InceptionE : Block
+    private sealed class InceptionE : InceptionV3Block
     {
         public InceptionE(long inChannels)
             : base("InceptionE")
@@ -341,18 +371,13 @@ internal static class Inception
             Add("branch3x3dbl_3a", 384, 384, (1, 3), (0, 1));
             Add("branch3x3dbl_3b", 384, 384, (3, 1), (1, 0));
             Add("branch_pool", inChannels, 192, 1);
-        }
-
-        public override Tensor forward(Tensor x)
-        {
-            using var scope = NewDisposeScope();
-            var branch1x1 = Run("branch1x1", x);
-            var branch3x3 = Run("branch3x3_1", x);
-            branch3x3 = Concatenate(Run("branch3x3_2a", branch3x3), Run("branch3x3_2b", branch3x3));
-            var branch3x3dbl = Run("branch3x3dbl_2", Run("branch3x3dbl_1", x));
-            branch3x3dbl = Concatenate(Run("branch3x3dbl_3a", branch3x3dbl), Run("branch3x3dbl_3b", branch3x3dbl));
-            var branchPool = Run("branch_pool", AvgPool3(x));
-            return Concatenate(branch1x1, branch3x3, branch3x3dbl, branchPool).MoveToOuterDisposeScope();
+            Branches =
+            [
+                [new ConvStep("branch1x1")],
+                [new ConvStep("branch3x3_1"), new SplitStep("branch3x3_2a", "branch3x3_2b")],
+                [new ConvStep("branch3x3dbl_1"), new ConvStep("branch3x3dbl_2"), new SplitStep("branch3x3dbl_3a", "branch3x3dbl_3b")],
+                [AvgPool3, new ConvStep("branch_pool")],
+            ];
         }
     }
 }

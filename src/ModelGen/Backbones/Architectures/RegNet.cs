@@ -79,67 +79,69 @@ internal static class RegNet
     }
 
     /// <summary>torchvision's <c>ResBottleneckBlock</c> (bottleneck multiplier 1, squeeze-excitation 0.25).</summary>
+    /// <remarks>
+    /// Children are kept in an array, not in fields of a module type: TorchSharp's RegisterComponents would
+    /// register such fields a second time under their field names.
+    /// </remarks>
     private sealed class ResBottleneckBlock : nn.Module<Tensor, Tensor>
     {
-        private readonly Sequential? _proj;
-        private readonly Sequential _f;
-        private readonly ReLU _activation;
+        private readonly nn.Module<Tensor, Tensor>?[] _parts; // proj (or null), f, activation
 
         public ResBottleneckBlock(long widthIn, long widthOut, int stride, long groupWidth)
             : base("ResBottleneckBlock")
         {
-            if (widthIn != widthOut || stride != 1)
-            {
-                _proj = ConvNormActivation(widthIn, widthOut, kernel: 1, stride: stride, groups: 1, activation: false);
-                register_module("proj", _proj);
-            }
-
-            _f = nn.Sequential(
+            var proj = widthIn != widthOut || stride != 1
+                ? ConvNormActivation(widthIn, widthOut, kernel: 1, stride: stride, groups: 1, activation: false)
+                : null;
+            var f = nn.Sequential(
                 ("a", ConvNormActivation(widthIn, widthOut, kernel: 1, stride: 1, groups: 1, activation: true)),
                 ("b", ConvNormActivation(widthOut, widthOut, kernel: 3, stride: stride, groups: widthOut / groupWidth, activation: true)),
                 ("se", new SqueezeExcitation(widthOut, RegNetSettings.SqueezeChannels((int)widthIn))),
                 ("c", ConvNormActivation(widthOut, widthOut, kernel: 1, stride: 1, groups: 1, activation: false)));
-            register_module("f", _f);
-            _activation = nn.ReLU();
-            register_module("activation", _activation);
+            var activation = nn.ReLU();
+            if (proj is not null)
+            {
+                register_module("proj", proj);
+            }
+
+            register_module("f", f);
+            register_module("activation", activation);
+            _parts = [proj, f, activation];
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var shortcut = _proj is null ? input : _proj.forward(input);
-            return _activation.forward(shortcut + _f.forward(input)).MoveToOuterDisposeScope();
+            var shortcut = _parts[0] is { } proj ? proj.forward(input) : input;
+            return _parts[2]!.forward(shortcut + _parts[1]!.forward(input)).MoveToOuterDisposeScope();
         }
     }
 
     /// <summary>torchvision's <c>SqueezeExcitation</c>: avgpool, fc1 (1x1 conv), ReLU, fc2 (1x1 conv), sigmoid; scales the input.</summary>
     private sealed class SqueezeExcitation : nn.Module<Tensor, Tensor>
     {
-        private readonly AdaptiveAvgPool2d _avgpool;
-        private readonly Conv2d _fc1;
-        private readonly Conv2d _fc2;
-        private readonly ReLU _activation;
-        private readonly Sigmoid _scaleActivation;
+        private readonly nn.Module<Tensor, Tensor>[] _scale; // avgpool, fc1, activation, fc2, scale_activation, in run order
 
         public SqueezeExcitation(long channels, long squeezeChannels)
             : base("SqueezeExcitation")
         {
-            _avgpool = nn.AdaptiveAvgPool2d(1);
-            _fc1 = nn.Conv2d(channels, squeezeChannels, kernel_size: 1);
-            _fc2 = nn.Conv2d(squeezeChannels, channels, kernel_size: 1);
-            _activation = nn.ReLU();
-            _scaleActivation = nn.Sigmoid();
-            register_module("avgpool", _avgpool);
-            register_module("fc1", _fc1);
-            register_module("fc2", _fc2);
-            register_module("activation", _activation);
-            register_module("scale_activation", _scaleActivation);
+            var avgpool = nn.AdaptiveAvgPool2d(1);
+            var fc1 = nn.Conv2d(channels, squeezeChannels, kernel_size: 1);
+            var fc2 = nn.Conv2d(squeezeChannels, channels, kernel_size: 1);
+            var activation = nn.ReLU();
+            var scaleActivation = nn.Sigmoid();
+            register_module("avgpool", avgpool);
+            register_module("fc1", fc1);
+            register_module("fc2", fc2);
+            register_module("activation", activation);
+            register_module("scale_activation", scaleActivation);
+            _scale = [avgpool, fc1, activation, fc2, scaleActivation];
         }
 
         public override Tensor forward(Tensor input)
         {
             using var scope = NewDisposeScope();
-            var scale = _scaleActivation.forward(_fc2.forward(_activation.forward(_fc1.forward(_avgpool.forward(input)))));
+            var scale = _scale.Aggregate(input, (x, layer) => layer.forward(x));
             return (scale * input).MoveToOuterDisposeScope();
         }
     }
