@@ -294,7 +294,8 @@ public sealed class WeightsDownloadTests : IDisposable
         Assert.All(OfficialWeightsTable.All, weights =>
         {
             Assert.Matches("^[0-9a-f]{8}$", weights.HashPrefix);
-            Assert.StartsWith(weights.Architecture + "-", weights.FileName, StringComparison.Ordinal);
+            // The architecture's name, then a dash, or a suffix first (inception_v3_google-0cc3c7bd.pth).
+            Assert.Matches("^" + System.Text.RegularExpressions.Regex.Escape(weights.Architecture) + "(_[a-z]+)?-", weights.FileName);
             Assert.EndsWith(".pth", weights.FileName, StringComparison.Ordinal);
         });
         Assert.Equal("397923af", OfficialWeightsTable.Find("vgg16")!.HashPrefix);
