@@ -34,6 +34,10 @@ internal static class BackboneCatalog
             ArchitectureFamily.MobileNetV3 => MobileNetV3Layout.Build(name, input),
             ArchitectureFamily.EfficientNet => EfficientNetLayouts.Build(name, input),
             ArchitectureFamily.ConvNeXt => ConvNeXtLayouts.Build(name, input),
+            ArchitectureFamily.DenseNet => DenseNetLayouts.Build(name, input),
+            ArchitectureFamily.RegNet => RegNetLayouts.Build(name, input),
+            ArchitectureFamily.GoogLeNet => InceptionLayouts.GoogLeNet(input),
+            ArchitectureFamily.InceptionV3 => InceptionLayouts.InceptionV3(input),
             _ => throw new ArgumentException("ONNX graphs are read at run time and have no catalog layout.", nameof(architecture)),
         };
     }

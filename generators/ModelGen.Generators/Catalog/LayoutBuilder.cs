@@ -56,6 +56,22 @@ internal sealed class LayoutBuilder
             FeatureMap.WindowOutput(input.Width, kernel, stride, padding.Left, padding.Right, dilation, ceilMode: false)), parameters);
     }
 
+    /// <summary>A convolution with a rectangular kernel (1x7, 7x1, ...) and its padding per axis, as Inception's.</summary>
+    public void Conv(string name, long outChannels, (int Height, int Width) kernel, (int Height, int Width) padding, int stride = 1, bool bias = true)
+    {
+        var input = Current;
+        var parameters = new List<(string, long[])> { ("weight", [outChannels, input.Channels, kernel.Height, kernel.Width]) };
+        if (bias)
+        {
+            parameters.Add(("bias", [outChannels]));
+        }
+
+        Add(name, "Conv2d", new FeatureMap(
+            outChannels,
+            FeatureMap.WindowOutput(input.Height, kernel.Height, stride, padding.Height, padding.Height, 1, ceilMode: false),
+            FeatureMap.WindowOutput(input.Width, kernel.Width, stride, padding.Width, padding.Width, 1, ceilMode: false)), parameters);
+    }
+
     public void BatchNorm(string name) =>
         Add(name, "BatchNorm2d", Current, [("weight", [Current.Channels]), ("bias", [Current.Channels])]);
 
@@ -90,7 +106,7 @@ internal sealed class LayoutBuilder
     /// <paramref name="squeezeChannels"/>), activation, <c>fc2</c> (1x1 back), scale activation; the
     /// output has the input's shape.
     /// </summary>
-    public void SqueezeExcitation(string name, long squeezeChannels, string activation, string scaleActivation)
+    public void SqueezeExcitation(string name, long squeezeChannels, string activation = "ReLU", string scaleActivation = "Sigmoid")
     {
         var input = Current;
         Open(name, "SqueezeExcitation", isChain: false);
@@ -102,6 +118,13 @@ internal sealed class LayoutBuilder
         Current = input;
         Close();
     }
+
+    /// <summary>An average pooling module (count_include_pad, as PyTorch's default).</summary>
+    public void AvgPool(string name, int kernel, int stride, int padding = 0, bool ceilMode = false) =>
+        Add(name, "AvgPool2d", new FeatureMap(
+            Current.Channels,
+            FeatureMap.WindowOutput(Current.Height, kernel, stride, padding, padding, 1, ceilMode),
+            FeatureMap.WindowOutput(Current.Width, kernel, stride, padding, padding, 1, ceilMode)), []);
 
     /// <summary>Opens a container: a chain (<c>Sequential</c>) or a block whose output is not a chain of its children.</summary>
     public void Open(string name, string type, bool isChain)
@@ -119,6 +142,35 @@ internal sealed class LayoutBuilder
         Current = block.Input;
     }
 
+    /// <summary>
+    /// Starts another parallel branch of the open block (an Inception block): it runs on the block's input;
+    /// the output of the branch before it is kept for <see cref="CloseConcat"/>.
+    /// </summary>
+    public void BeginBranch()
+    {
+        var block = _containers.Peek();
+        block.Branches.Add(Current);
+        Current = block.Input;
+    }
+
+    /// <summary>
+    /// A pooling the block's forward applies as a function (no module, so no layer): only the shape changes.
+    /// </summary>
+    public void Pool(int kernel, int stride, int padding = 0, bool ceilMode = false) =>
+        Current = new FeatureMap(
+            Current.Channels,
+            FeatureMap.WindowOutput(Current.Height, kernel, stride, padding, padding, 1, ceilMode),
+            FeatureMap.WindowOutput(Current.Width, kernel, stride, padding, padding, 1, ceilMode));
+
+    /// <summary>Continues from a shape seen earlier in the open block: a branch that splits again inside a branch.</summary>
+    public void Resume(FeatureMap shape) => Current = shape;
+
+    /// <summary>
+    /// Concatenates <paramref name="other"/> (the output of a sibling sub-branch) with the current shape along
+    /// the channels, as a forward's <c>torch.cat</c> does; differing heights or widths are recorded as a mismatch.
+    /// </summary>
+    public void Join(FeatureMap other) => Current = Concatenate(_containers.Count == 0 ? Architecture : _containers.Peek().Name, [other, Current]);
+
     /// <summary>Closes the open container; a residual block adds its branches (checking that they line up).</summary>
     public void Close(bool residual = false)
     {
@@ -135,16 +187,30 @@ internal sealed class LayoutBuilder
             Current = main;
         }
 
-        var parameterCount = _parameters.Count - container.FirstParameter;
-        _layers[container.LayerIndex] = new CatalogLayer(
-            container.Name,
-            container.Type,
-            Current,
-            container.FirstParameter,
-            parameterCount,
-            _parameters.Skip(container.FirstParameter).Sum(p => p.Elements),
-            _containers.Count,
-            CutContainerFor(_containers));
+        Finish(container);
+    }
+
+    /// <summary>
+    /// Closes the open block, concatenating the outputs of its branches (<see cref="BeginBranch"/>) along the
+    /// channels; branches whose heights and widths differ are recorded as a mismatch.
+    /// </summary>
+    public void CloseConcat()
+    {
+        var container = _containers.Pop();
+        var branches = container.Branches.Append(Current).ToList();
+        Current = Concatenate(container.Name, branches);
+        Finish(container);
+    }
+
+    /// <summary>
+    /// Closes the open layer of a dense block: the layer's output is its own, and what flows on to the next
+    /// layer is the layer's input with that output appended along the channels (DenseNet).
+    /// </summary>
+    public void CloseAppend()
+    {
+        var container = _containers.Pop();
+        Finish(container);
+        Current = Concatenate(container.Name, [container.Input, Current]);
     }
 
     /// <summary>A Keras-style alias over a range of the layers just added.</summary>
@@ -183,6 +249,43 @@ internal sealed class LayoutBuilder
 
     public BackboneLayout Build(string defaultCut) =>
         new(Architecture, Input, _layers.ToEquatableArray(), _parameters.ToEquatableArray(), _aliases.ToEquatableArray(), defaultCut, CollapsedAt, Mismatch?.Block, Mismatch?.Main, Mismatch?.Shortcut);
+
+    private FeatureMap Concatenate(string block, List<FeatureMap> parts)
+    {
+        var channels = parts.Sum(p => p.Channels);
+        foreach (var part in parts)
+        {
+            if (part.IsEmpty)
+            {
+                return new FeatureMap(channels, part.Height, part.Width);
+            }
+        }
+
+        var first = parts[0];
+        foreach (var part in parts)
+        {
+            if ((part.Height != first.Height || part.Width != first.Width) && Mismatch is null)
+            {
+                Mismatch = (block, first, part);
+            }
+        }
+
+        return new FeatureMap(channels, first.Height, first.Width);
+    }
+
+    private void Finish(Container container)
+    {
+        var parameterCount = _parameters.Count - container.FirstParameter;
+        _layers[container.LayerIndex] = new CatalogLayer(
+            container.Name,
+            container.Type,
+            Current,
+            container.FirstParameter,
+            parameterCount,
+            _parameters.Skip(container.FirstParameter).Sum(p => p.Elements),
+            _containers.Count,
+            CutContainerFor(_containers));
+    }
 
     private void Add(string name, string type, FeatureMap output, List<(string Name, long[] Shape)> parameters)
     {
@@ -242,5 +345,8 @@ internal sealed class LayoutBuilder
         public int FirstParameter { get; } = firstParameter;
 
         public FeatureMap? MainOutput { get; set; }
+
+        /// <summary>The outputs of the parallel branches closed so far (<see cref="BeginBranch"/>).</summary>
+        public List<FeatureMap> Branches { get; } = [];
     }
 }

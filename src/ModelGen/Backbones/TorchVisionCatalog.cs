@@ -5,9 +5,12 @@ using static TorchSharp.torch;
 namespace ModelGen.Backbones;
 
 /// <summary>
-/// The catalog's torchvision architectures at run time, built with TorchVision: each model's
-/// convolutional base as named stages (<c>features</c> for VGG, AlexNet, MobileNet, EfficientNet and ConvNeXt; the stem and
-/// <c>layer1</c>..<c>layer4</c> for the ResNet family). Classifiers are dropped.
+/// The catalog's torchvision architectures at run time, built with TorchVision or, where it has no model
+/// with torchvision's names, with this library's modules (Architectures/): each model's convolutional base as
+/// named stages (<c>features</c> for VGG, AlexNet, MobileNet, EfficientNet and ConvNeXt; <c>features</c> and the final <c>relu</c>
+/// for DenseNet; the stem and <c>layer1</c>..<c>layer4</c> for the ResNet family; <c>stem</c> and
+/// <c>trunk_output</c> for RegNet; <c>transform_input</c> and the top-level modules up to the last Inception
+/// block for GoogLeNet and Inception v3). Classifiers and auxiliary classifiers are dropped.
 /// </summary>
 internal static class TorchVisionCatalog
 {
@@ -35,7 +38,7 @@ internal static class TorchVisionCatalog
         [Architecture.AlexNet] = () => torchvision.models.alexnet(),
         [Architecture.MobileNetV2] = () => torchvision.models.mobilenet_v2(),
 
-        // Written here with torchvision's module names (TorchVision 0.107 has no EfficientNet or ConvNeXt):
+        // Written here with torchvision's module names (TorchVision 0.107 has none of these models):
         // Architectures/.
         [Architecture.MobileNetV3Small] = Networks.MobileNetV3.Small1000,
         [Architecture.MobileNetV3Large] = Networks.MobileNetV3.Large1000,
@@ -48,6 +51,14 @@ internal static class TorchVisionCatalog
         [Architecture.ConvNeXtTiny] = () => Networks.ConvNeXt.Build("convnext_tiny"),
         [Architecture.ConvNeXtSmall] = () => Networks.ConvNeXt.Build("convnext_small"),
         [Architecture.ConvNeXtBase] = () => Networks.ConvNeXt.Build("convnext_base"),
+        [Architecture.DenseNet121] = () => DenseNet.Build("densenet121"),
+        [Architecture.DenseNet169] = () => DenseNet.Build("densenet169"),
+        [Architecture.RegNetY400MF] = () => RegNet.Build("regnet_y_400mf"),
+        [Architecture.RegNetY800MF] = () => RegNet.Build("regnet_y_800mf"),
+        [Architecture.RegNetY1_6GF] = () => RegNet.Build("regnet_y_1_6gf"),
+        [Architecture.RegNetY3_2GF] = () => RegNet.Build("regnet_y_3_2gf"),
+        [Architecture.GoogLeNet] = Inception.GoogLeNet,
+        [Architecture.InceptionV3] = Inception.InceptionV3,
     };
 
     private static readonly string[] ResNetStages = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"];
@@ -69,10 +80,31 @@ internal static class TorchVisionCatalog
         var model = Builders[architecture]();
         tensorNames?.UnionWith(model.state_dict().Keys);
         var children = model.named_children().ToDictionary(c => c.name, c => c.module);
-        var keep = Shared.SpecWords.FamilyOf(architecture) == ArchitectureFamily.ResNet
-            ? ResNetStages
-            : ["features"];
-        var stages = keep.Select(name => (name, (nn.Module<Tensor, Tensor>)children[name])).ToList();
+        var family = Shared.SpecWords.FamilyOf(architecture);
+        var keep = family switch
+        {
+            ArchitectureFamily.ResNet => ResNetStages,
+            ArchitectureFamily.RegNet => ["stem", "trunk_output"],
+            ArchitectureFamily.GoogLeNet => Inception.GoogLeNetStages,
+            ArchitectureFamily.InceptionV3 => Inception.InceptionV3Stages,
+            _ => ["features"],
+        };
+        var stages = new List<(string Name, nn.Module<Tensor, Tensor> Module)>();
+
+        // GoogLeNet and Inception v3: the rescaling their pretrained weights expect runs first (transform_input).
+        if (family is ArchitectureFamily.GoogLeNet or ArchitectureFamily.InceptionV3)
+        {
+            stages.Add(("transform_input", Inception.TransformInput()));
+        }
+
+        stages.AddRange(keep.Select(name => (name, (nn.Module<Tensor, Tensor>)children[name])));
+
+        // DenseNet: torchvision's forward applies a ReLU to the features before pooling; the base ends with it.
+        if (family == ArchitectureFamily.DenseNet)
+        {
+            stages.Add(("relu", nn.ReLU()));
+        }
+
         discarded.AddRange(children.Where(c => !keep.Contains(c.Key)).Select(c => c.Value));
         return stages;
     }

@@ -148,6 +148,16 @@ internal static class OnnxExporter
                     return writer.Node("MaxPool", name, [x], ("kernel_shape", Pair(kernel)), ("strides", Pair(stride)), ("pads", Pads(Pair(padding))), ("dilations", Pair(dilation)), ("ceil_mode", pool.ceil_mode ? 1L : 0L));
                 }
 
+            case AvgPool2d pool:
+                {
+                    var kernel = Pair(pool.kernel_size!);
+                    var stride = pool.stride is { Length: > 0 } s ? Pair(s) : kernel;
+                    var padding = pool.padding is { Length: > 0 } p ? Pair(p) : [0, 0];
+                    return AveragePool(writer, name, x, kernel, stride, padding, pool.ceil_mode, pool.count_include_pad);
+                }
+
+            case Inception.InceptionV3Block block:
+                return InceptionV3Block(writer, block, name, x);
             case Dropout or Identity:
                 return x;
             default:
@@ -160,9 +170,107 @@ internal static class OnnxExporter
                 {
                     "BasicBlock" or "Bottleneck" => Residual(writer, module, name, x),
                     "InvertedResidual" => InvertedResidual(writer, module, name, x),
-                    _ => throw new NotSupportedException($"The layer '{name}' ({module.GetType().Name}) has no ONNX form in ModelGen's exporter."),
+                    _ => Concatenating(writer, module, name, x),
                 };
         }
+    }
+
+    /// <summary>The children of a module run one after the other, as a Sequential's.</summary>
+    private static string Chain(OnnxWriter writer, nn.Module module, string name, string x)
+    {
+        foreach (var (child, childModule) in module.named_children())
+        {
+            x = ExportModule(writer, childModule, name + "." + child, x);
+        }
+
+        return x;
+    }
+
+    private static string AveragePool(OnnxWriter writer, string name, string x, long[] kernel, long[] stride, long[] padding, bool ceilMode, bool countIncludePad) =>
+        writer.Node("AveragePool", name, [x], ("kernel_shape", kernel), ("strides", stride), ("pads", Pads(padding)), ("ceil_mode", ceilMode ? 1L : 0L), ("count_include_pad", countIncludePad ? 1L : 0L));
+
+    /// <summary>
+    /// The blocks of DenseNet, RegNet, GoogLeNet and Inception v3 (Backbones/Architectures), by their module
+    /// names: branches concatenated, dense layers appended, squeeze-excitation, the input transform.
+    /// </summary>
+    private static string Concatenating(OnnxWriter writer, nn.Module module, string name, string x)
+    {
+        var parts = module.named_children().ToList();
+        switch (module.GetName())
+        {
+            case "BasicConv2d":
+                return writer.Node("Relu", name + ".relu", [Chain(writer, module, name, x)]);
+            case "_DenseLayer":
+                return Chain(writer, module, name, x);
+            case "_DenseBlock":
+                {
+                    var features = new List<string> { x };
+                    foreach (var (child, layer) in parts)
+                    {
+                        var input = features.Count == 1 ? x : writer.Node("Concat", $"{name}.{child}.input", features, ("axis", 1L));
+                        features.Add(ExportModule(writer, layer, name + "." + child, input));
+                    }
+
+                    return writer.Node("Concat", name, features, ("axis", 1L));
+                }
+
+            case "Inception":
+                return writer.Node("Concat", name, parts.Select(p => ExportModule(writer, p.module, name + "." + p.name, x)).ToList(), ("axis", 1L));
+            case "ResBottleneckBlock":
+                {
+                    var children = parts.ToDictionary(p => p.name, p => p.module);
+                    var shortcut = children.TryGetValue("proj", out var proj) ? ExportModule(writer, proj, name + ".proj", x) : x;
+                    var main = ExportModule(writer, children["f"], name + ".f", x);
+                    return writer.Node("Relu", name, [writer.Node("Add", name + ".add", [shortcut, main])]);
+                }
+
+            case "SqueezeExcitation":
+                {
+                    var children = parts.ToDictionary(p => p.name, p => p.module);
+                    var scale = writer.Node("GlobalAveragePool", name + ".avgpool", [x]);
+                    scale = Conv(writer, (Conv2d)children["fc1"], name + ".fc1", scale);
+                    scale = writer.Node("Relu", name + ".activation", [scale]);
+                    scale = Conv(writer, (Conv2d)children["fc2"], name + ".fc2", scale);
+                    scale = writer.Node("Sigmoid", name + ".scale_activation", [scale]);
+                    return writer.Node("Mul", name, [scale, x]);
+                }
+
+            case "TransformInput":
+                {
+                    using var scale = tensor(Inception.InputTransformChannels.Select(c => (float)c.Scale).ToArray()).view(1, 3, 1, 1);
+                    using var shift = tensor(Inception.InputTransformChannels.Select(c => (float)c.Shift).ToArray()).view(1, 3, 1, 1);
+                    var scaled = writer.Node("Mul", name + ".scale", [x, writer.Initializer(name + ".scale", scale)]);
+                    return writer.Node("Add", name, [scaled, writer.Initializer(name + ".shift", shift)]);
+                }
+
+            default:
+                throw new NotSupportedException($"The layer '{name}' ({module.GetType().Name}) has no ONNX form in ModelGen's exporter.");
+        }
+    }
+
+    /// <summary>An Inception v3 block: its branches as the block describes them, concatenated.</summary>
+    private static string InceptionV3Block(OnnxWriter writer, Inception.InceptionV3Block block, string name, string x)
+    {
+        var outputs = new List<string>();
+        foreach (var branch in block.Branches)
+        {
+            var y = x;
+            foreach (var step in branch)
+            {
+                y = step switch
+                {
+                    Inception.ConvStep conv => ExportModule(writer, block.Conv(conv.Name), $"{name}.{conv.Name}", y),
+                    Inception.PoolStep { Max: true } pool => writer.Node("MaxPool", $"{name}.pool", [y], ("kernel_shape", new[] { pool.Kernel, pool.Kernel }), ("strides", new[] { pool.Stride, pool.Stride }), ("pads", Pads([pool.Padding, pool.Padding]))),
+                    Inception.PoolStep pool => AveragePool(writer, $"{name}.pool", y, [pool.Kernel, pool.Kernel], [pool.Stride, pool.Stride], [pool.Padding, pool.Padding], ceilMode: false, countIncludePad: true),
+                    Inception.SplitStep split => writer.Node("Concat", $"{name}.{split.First}+{split.Second}", [ExportModule(writer, block.Conv(split.First), $"{name}.{split.First}", y), ExportModule(writer, block.Conv(split.Second), $"{name}.{split.Second}", y)], ("axis", 1L)),
+                    _ => throw new NotSupportedException($"The layer '{name}' has a step ONNX cannot express: {step}."),
+                };
+            }
+
+            outputs.Add(y);
+        }
+
+        return writer.Node("Concat", name, outputs, ("axis", 1L));
     }
 
     private static string Conv(OnnxWriter writer, Conv2d conv, string name, string x)

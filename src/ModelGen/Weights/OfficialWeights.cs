@@ -60,6 +60,14 @@ internal static class OfficialWeightsTable
         new("convnext_tiny", "convnext_tiny-983f1562.pth", 82.52, 28589128),
         new("convnext_small", "convnext_small-0c510722.pth", 83.616, 50223688),
         new("convnext_base", "convnext_base-6075fbad.pth", 84.062, 88591464),
+        new("densenet121", "densenet121-a639ec97.pth", 74.434, 7978856),
+        new("densenet169", "densenet169-b2777c0a.pth", 75.6, 14149480),
+        new("regnet_y_400mf", "regnet_y_400mf-e6988f5f.pth", 75.804, 4344144),
+        new("regnet_y_800mf", "regnet_y_800mf-58fc7688.pth", 78.828, 6432512),
+        new("regnet_y_1_6gf", "regnet_y_1_6gf-0d7bc02a.pth", 80.876, 11202430),
+        new("regnet_y_3_2gf", "regnet_y_3_2gf-9180c971.pth", 81.982, 19436338),
+        new("googlenet", "googlenet-1378be20.pth", 69.778, 6624904),
+        new("inception_v3", "inception_v3_google-0cc3c7bd.pth", 77.294, 27161264),
     }.ToFrozenDictionary(entry => entry.Architecture, StringComparer.Ordinal);
 
     /// <summary>Every entry (the real table, whatever a test puts in its place).</summary>

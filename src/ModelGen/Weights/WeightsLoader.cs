@@ -33,6 +33,7 @@ internal static class WeightsLoader
     /// <summary>Copies tensors by name; <paramref name="origin"/> names the source in messages.</summary>
     public static IReadOnlyList<string> Load(nn.Module module, IReadOnlyDictionary<string, Tensor> source, string origin)
     {
+        source = LegacyTensorNames.Normalize(source);
         var target = module.state_dict();
         var missing = new List<string>();
         var misshaped = new List<string>();

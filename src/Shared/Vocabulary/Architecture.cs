@@ -107,6 +107,29 @@ enum Architecture
 
     /// <summary>torchvision convnext_base.</summary>
     ConvNeXtBase,
+    /// <summary>torchvision densenet121.</summary>
+    DenseNet121,
+
+    /// <summary>torchvision densenet169.</summary>
+    DenseNet169,
+
+    /// <summary>torchvision regnet_y_400mf.</summary>
+    RegNetY400MF,
+
+    /// <summary>torchvision regnet_y_800mf.</summary>
+    RegNetY800MF,
+
+    /// <summary>torchvision regnet_y_1_6gf.</summary>
+    RegNetY1_6GF,
+
+    /// <summary>torchvision regnet_y_3_2gf.</summary>
+    RegNetY3_2GF,
+
+    /// <summary>torchvision googlenet.</summary>
+    GoogLeNet,
+
+    /// <summary>torchvision inception_v3.</summary>
+    InceptionV3,
 }
 
 /// <summary>Families of backbones that are built, cut and named alike.</summary>
@@ -143,6 +166,17 @@ enum ArchitectureFamily
 
     /// <summary>ConvNeXt: one <c>features</c> chain of stem, four stages of CNBlocks and the downsampling layers between them.</summary>
     ConvNeXt,
+    /// <summary>DenseNet: one <c>features</c> chain whose dense blocks concatenate each layer's output to its input.</summary>
+    DenseNet,
+
+    /// <summary>RegNet: a <c>stem</c> and <c>trunk_output</c>, four stages of residual bottleneck blocks with squeeze-excitation.</summary>
+    RegNet,
+
+    /// <summary>GoogLeNet: top-level convolutions, poolings and Inception blocks of parallel branches.</summary>
+    GoogLeNet,
+
+    /// <summary>Inception v3: top-level convolutions, poolings and Inception blocks of parallel branches.</summary>
+    InceptionV3,
 }
 
 /// <summary>The weights a backbone starts from (spec key: <c>backbone.weights</c>).</summary>

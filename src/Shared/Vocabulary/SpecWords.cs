@@ -114,6 +114,14 @@ internal static class SpecWords
         Word.Of("convnext_small", Architecture.ConvNeXtSmall),
         Word.Of("convnext_base", Architecture.ConvNeXtBase),
         Word.Of("resnet18_mlnet", Architecture.ResNet18Mlnet),
+        Word.Of("densenet121", Architecture.DenseNet121),
+        Word.Of("densenet169", Architecture.DenseNet169),
+        Word.Of("regnet_y_400mf", Architecture.RegNetY400MF),
+        Word.Of("regnet_y_800mf", Architecture.RegNetY800MF),
+        Word.Of("regnet_y_1_6gf", Architecture.RegNetY1_6GF),
+        Word.Of("regnet_y_3_2gf", Architecture.RegNetY3_2GF),
+        Word.Of("googlenet", Architecture.GoogLeNet),
+        Word.Of("inception_v3", Architecture.InceptionV3),
         Word.Of("onnx", Architecture.Onnx));
 
     /// <summary>The family an architecture is built, cut and named by.</summary>
@@ -128,6 +136,10 @@ internal static class SpecWords
         Architecture.EfficientNetB0 or Architecture.EfficientNetB1 or Architecture.EfficientNetB2 or Architecture.EfficientNetB3
             or Architecture.EfficientNetB4 or Architecture.EfficientNetV2S => ArchitectureFamily.EfficientNet,
         Architecture.ConvNeXtTiny or Architecture.ConvNeXtSmall or Architecture.ConvNeXtBase => ArchitectureFamily.ConvNeXt,
+        Architecture.DenseNet121 or Architecture.DenseNet169 => ArchitectureFamily.DenseNet,
+        Architecture.RegNetY400MF or Architecture.RegNetY800MF or Architecture.RegNetY1_6GF or Architecture.RegNetY3_2GF => ArchitectureFamily.RegNet,
+        Architecture.GoogLeNet => ArchitectureFamily.GoogLeNet,
+        Architecture.InceptionV3 => ArchitectureFamily.InceptionV3,
         _ => ArchitectureFamily.Onnx,
     };
 

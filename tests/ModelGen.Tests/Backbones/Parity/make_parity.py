@@ -137,6 +137,34 @@ for convnext in ["convnext_tiny", "convnext_small", "convnext_base"]:
     ARCHS[convnext] = Arch(torchvision_model(convnext), "features", ["features.1", "features.3", "features.5", "features.7"])
 
 
+def clone(path, output):
+    """Outputs that a later in-place ReLU would change (DenseNet's features, RegNet's blocks) are kept as they were."""
+    return output.clone()
+
+
+def densenet_base(path, output):
+    """DenseNet's base ends with the ReLU torchvision's forward applies to `features` (the backbone's `relu`)."""
+    return torch.relu(output) if path == "features" else output.clone()
+
+
+for densenet in ["densenet121", "densenet169"]:
+    ARCHS[densenet] = Arch(torchvision_model(densenet), "features",
+                           ["features.transition1.conv", "features.transition2.conv", "features.transition3.conv",
+                            "features.denseblock2", "features.transition2.pool", "features.norm5"],
+                           transform=densenet_base)
+for regnet in ["regnet_y_400mf", "regnet_y_800mf", "regnet_y_1_6gf", "regnet_y_3_2gf"]:
+    ARCHS[regnet] = Arch(torchvision_model(regnet), "trunk_output",
+                         ["stem", "trunk_output.block1", "trunk_output.block2", "trunk_output.block3", "trunk_output.block4",
+                          "trunk_output.block3.block3-0"], transform=clone)
+# As the pretrained weights run them: transform_input on, the auxiliary classifiers built (their tensors are in the
+# weights files) but not run in eval mode.
+ARCHS["googlenet"] = Arch(torchvision_model("googlenet", aux_logits=True, transform_input=True, init_weights=False), "inception5b",
+                          ["conv1", "conv3", "inception3b", "inception4a", "inception4e", "maxpool4", "inception5b"], transform=clone)
+ARCHS["inception_v3"] = Arch(torchvision_model("inception_v3", aux_logits=True, transform_input=True, init_weights=False), "Mixed_7c",
+                             ["Conv2d_3b_1x1", "Conv2d_4a_3x3", "Mixed_5d", "Mixed_6a", "Mixed_6e", "Mixed_7b", "Mixed_7c"],
+                             sizes=(80, 128), transform=clone)
+
+
 def run(model, x, paths, transform):
     outputs = {}
     hooks = [model.get_submodule(p).register_forward_hook(
