@@ -31,6 +31,7 @@ internal static class BackboneCatalog
             ArchitectureFamily.AlexNet => AlexNetLayout.Build(input),
             ArchitectureFamily.MobileNetV2 => MobileNetV2Layout.Build(input),
             ArchitectureFamily.ResNet18Mlnet => ResNet18MlnetLayout.Build(input),
+            ArchitectureFamily.VisionTransformer => VisionTransformerLayout.Build(architecture, name, input),
             _ => throw new ArgumentException("ONNX graphs are read at run time and have no catalog layout.", nameof(architecture)),
         };
     }

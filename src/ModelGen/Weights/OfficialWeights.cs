@@ -49,6 +49,8 @@ internal static class OfficialWeightsTable
         new("wide_resnet101_2", "wide_resnet101_2-d733dc28.pth", 82.51, 126886696),
         new("alexnet", "alexnet-owt-7be5be79.pth", 56.522, 61100840),
         new("mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", 72.154, 3504872),
+        new("vit_b_16", "vit_b_16-c867db91.pth", 81.072, 86567656),
+        new("vit_b_32", "vit_b_32-d86f8d99.pth", 75.912, 88224232),
     }.ToFrozenDictionary(entry => entry.Architecture, StringComparer.Ordinal);
 
     /// <summary>Every entry (the real table, whatever a test puts in its place).</summary>

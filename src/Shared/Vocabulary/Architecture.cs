@@ -74,6 +74,12 @@ enum Architecture
 
     /// <summary>An ONNX graph named by <c>backbone.path</c>.</summary>
     Onnx,
+
+    /// <summary>torchvision vit_b_16: a ViT-Base with 16x16 patches.</summary>
+    VitB16,
+
+    /// <summary>torchvision vit_b_32: a ViT-Base with 32x32 patches.</summary>
+    VitB32,
 }
 
 /// <summary>Families of backbones that are built, cut and named alike.</summary>
@@ -101,6 +107,9 @@ enum ArchitectureFamily
 
     /// <summary>Any ONNX graph.</summary>
     Onnx,
+
+    /// <summary>Vision Transformer: patches, a class token and a chain of encoder blocks; its features are tokens.</summary>
+    VisionTransformer,
 }
 
 /// <summary>The weights a backbone starts from (spec key: <c>backbone.weights</c>).</summary>

@@ -23,7 +23,9 @@ internal static class SpecWords
         Word.Of("global_avg_pool", HeadLayerKind.GlobalAveragePool),
         Word.Of("global_max_pool", HeadLayerKind.GlobalMaxPool),
         Word.Of("dense", HeadLayerKind.Dense),
-        Word.Of("dropout", HeadLayerKind.Dropout));
+        Word.Of("dropout", HeadLayerKind.Dropout),
+        Word.Of("class_token", HeadLayerKind.ClassToken),
+        Word.Of("token_mean", HeadLayerKind.TokenMean));
 
     public static readonly Vocabulary<Activation> Activations = new(
         Word.Of("relu", Activation.Relu),
@@ -103,6 +105,8 @@ internal static class SpecWords
         Word.Of("alexnet", Architecture.AlexNet),
         Word.Of("mobilenet_v2", Architecture.MobileNetV2),
         Word.Of("resnet18_mlnet", Architecture.ResNet18Mlnet),
+        Word.Of("vit_b_16", Architecture.VitB16),
+        Word.Of("vit_b_32", Architecture.VitB32),
         Word.Of("onnx", Architecture.Onnx));
 
     /// <summary>The family an architecture is built, cut and named by.</summary>
@@ -113,6 +117,7 @@ internal static class SpecWords
         Architecture.AlexNet => ArchitectureFamily.AlexNet,
         Architecture.MobileNetV2 => ArchitectureFamily.MobileNetV2,
         Architecture.ResNet18Mlnet => ArchitectureFamily.ResNet18Mlnet,
+        Architecture.VitB16 or Architecture.VitB32 => ArchitectureFamily.VisionTransformer,
         _ => ArchitectureFamily.Onnx,
     };
 

@@ -18,6 +18,7 @@ public sealed class NamespaceDependencyTests
     private const string Data = "ModelGen.Data";
     private const string Heads = "ModelGen.Heads";
     private const string Backbones = "ModelGen.Backbones";
+    private const string Architectures = "ModelGen.Backbones.Architectures";
     private const string Export = "ModelGen.Export";
     private const string Training = "ModelGen.Training";
     private const string Storage = "ModelGen.Storage";
@@ -57,8 +58,11 @@ public sealed class NamespaceDependencyTests
         // The classification head.
         [Heads] = [Root, Vocabulary],
 
+        // Networks torchvision has and TorchVision (the TorchSharp package) lacks, written with torchvision's names.
+        [Architectures] = [Vocabulary, Weights],
+
         // Pretrained networks: built, cut, loaded with weights, fed with the data's images.
-        [Backbones] = [Root, Vocabulary, Weights, Onnx, Data],
+        [Backbones] = [Root, Vocabulary, Weights, Onnx, Data, Architectures],
 
         // ONNX export: visits the imported graph's ops, writes backbones and heads.
         [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Storage],
