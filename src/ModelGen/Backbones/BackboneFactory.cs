@@ -99,6 +99,25 @@ internal static class BackboneFactory
     private static IReadOnlyList<string> LoadAdapted(Backbone backbone, string file, Func<string, Tensor, Tensor?> adapt)
     {
         var source = Weights.StateDictReader.Read(file);
+        try
+        {
+            return LoadAdapted(backbone, source, file, adapt);
+        }
+        finally
+        {
+            foreach (var tensor in source.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="source"/> into <paramref name="backbone"/> with each tensor first passed through
+    /// <paramref name="adapt"/> (see <see cref="Backbone.AdaptWeights"/>); the replacements are disposed here.
+    /// </summary>
+    internal static IReadOnlyList<string> LoadAdapted(Backbone backbone, IReadOnlyDictionary<string, Tensor> source, string origin, Func<string, Tensor, Tensor?> adapt)
+    {
         var adapted = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         try
         {
@@ -111,11 +130,11 @@ internal static class BackboneFactory
             }
 
             var merged = source.ToDictionary(e => e.Key, e => adapted.GetValueOrDefault(e.Key) ?? e.Value, StringComparer.Ordinal);
-            return WeightsLoader.Load(backbone, merged, file);
+            return WeightsLoader.Load(backbone, merged, origin);
         }
         finally
         {
-            foreach (var tensor in source.Values.Concat(adapted.Values))
+            foreach (var tensor in adapted.Values)
             {
                 tensor.Dispose();
             }

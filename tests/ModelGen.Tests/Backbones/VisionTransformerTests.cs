@@ -1,0 +1,105 @@
+using ModelGen.Backbones;
+using ModelGen.Backbones.Architectures;
+using ModelGen.Export;
+using ModelGen.Heads;
+using ModelGen.Runtime;
+using ModelGen.Tests.Infrastructure;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelGen.Tests.Backbones;
+
+/// <summary>
+/// The vision transformers at run time beyond parity (see Parity/VisionTransformerParityTests): the head layers that
+/// read tokens, weights of 224x224 loaded at another size (the position embedding resized), and the clear errors
+/// of the features they do not support yet (Grad-CAM, ONNX export).
+/// </summary>
+[Collection(nameof(TorchRandomness))]
+public sealed class VisionTransformerTests
+{
+    [Fact]
+    public void ClassToken_ReadsTokenZero_AndTokenMean_AveragesThePatchTokensWithoutIt()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(5);
+        var tokens = randn(2, 5, 8);
+        using var classHead = new Head([5, 8], [HeadLayer.ClassToken(), HeadLayer.Dense(3)]);
+        using var meanHead = new Head([5, 8], [HeadLayer.TokenMean(), HeadLayer.Dense(3)]);
+        using var noGrad = no_grad();
+
+        var fromClass = classHead.call(tokens);
+        var fromMean = meanHead.call(tokens);
+
+        var classDense = classHead.Dense(1);
+        var meanDense = meanHead.Dense(1);
+        Assert.True(fromClass.allclose(nn.functional.linear(tokens[.., 0], classDense.weight!, classDense.bias)));
+        Assert.True(fromMean.allclose(nn.functional.linear(tokens[.., 1..].mean([1]), meanDense.weight!, meanDense.bias)));
+        Assert.Equal(8, classDense.weight!.shape[1]);
+    }
+
+    [Fact]
+    public void AHeadOfTheWrongKind_IsRefusedWithWhatWouldFit()
+    {
+        var pooling = Assert.Throws<ArgumentException>(() => new Head([197, 768], [HeadLayer.GlobalAveragePool(), HeadLayer.Dense(2)]));
+        var token = Assert.Throws<ArgumentException>(() => new Head([512, 7, 7], [HeadLayer.ClassToken(), HeadLayer.Dense(2)]));
+
+        Assert.Contains("class_token or token_mean", pooling.Message);
+        Assert.Contains("global_avg_pool", token.Message);
+    }
+
+    [Fact]
+    public void WeightsOf224_LoadAtAnotherSize_WithThePositionEmbeddingResized()
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(11);
+        using var trained = Create(224, 224, cut: null);
+        using var small = Create(96, 64, cut: "encoder.layers.encoder_layer_1");
+        var source = trained.state_dict().ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+
+        var unused = BackboneFactory.LoadAdapted(small, source, "test weights", small.AdaptWeights!);
+
+        var loaded = small.state_dict();
+        using var expected = VisionTransformer.ResizePositionEmbedding(source["encoder.pos_embedding"], 3, 2)!;
+        Assert.Equal(new long[] { 1, 7, 768 }, loaded["encoder.pos_embedding"].shape);
+        Assert.True(loaded["encoder.pos_embedding"].Identical(expected));
+        Assert.True(loaded["encoder.pos_embedding"][.., 0].Identical(source["encoder.pos_embedding"][.., 0]), "the class token's entry is kept as it is");
+        foreach (var (name, tensor) in loaded.Where(e => e.Key != "encoder.pos_embedding"))
+        {
+            Assert.True(tensor.Identical(source[name]), name);
+        }
+
+        Assert.Contains("encoder.ln.weight", unused);
+        Assert.Contains("encoder.layers.encoder_layer_11.mlp.3.bias", unused);
+    }
+
+    [Fact]
+    public void APositionEmbeddingThatIsNotASquareGrid_IsRefusedByName()
+    {
+        using var embedding = zeros(1, 1 + 12, 4);
+
+        var error = Assert.Throws<ModelGen.Weights.WeightsException>(() => VisionTransformer.ResizePositionEmbedding(embedding, 3, 3));
+
+        Assert.Contains("encoder.pos_embedding", error.Message);
+        Assert.Contains("square", error.Message);
+    }
+
+    [Fact]
+    public void GradCamAndOnnxExport_RefuseTokenFeaturesClearly()
+    {
+        using var backbone = Create(32, 32, cut: "encoder.layers.encoder_layer_0");
+        using var head = new Head([2, 768], [HeadLayer.ClassToken(), HeadLayer.Dense(2)]);
+
+        var explain = Assert.Throws<InvalidOperationException>(() => ModelRuntime.Explain(backbone, head, new float[3 * 32 * 32], null, ["a", "b"], i => i, CPU));
+        var export = Assert.Throws<NotSupportedException>(() => OnnxExporter.Build(backbone, head, new OnnxExportInfo("Vit", ["a", "b"], "vit_b_32")));
+
+        Assert.Contains("tokens", explain.Message);
+        Assert.Contains("vit_b_32", export.Message);
+    }
+
+    private static Backbone Create(int height, int width, string? cut)
+    {
+        var tokens = 1 + (height / 32 * (width / 32));
+        var definition = new BackboneDefinition(Architecture.VitB32, WeightsKind.None, cut, [3, height, width], [tokens, 768], 3, BatchNormMode.Frozen, "");
+        return BackboneFactory.Create(definition, new ModelOptions(), pretrained: false);
+    }
+}
