@@ -190,7 +190,8 @@ internal sealed class VitEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _posEmbedding;
     private readonly Dropout _dropoutLayer;
-    private readonly Sequential _layers;
+    // The blocks, run one by one; registered as the chain "layers".
+    private readonly nn.Module<Tensor, Tensor>[] _blocks;
     private readonly LayerNorm? _ln;
 
     public VitEncoder(long tokens, VisionTransformer.Config config, int blocks, bool withNorm)
@@ -203,10 +204,10 @@ internal sealed class VitEncoder : nn.Module<Tensor, Tensor>
         }
 
         _dropoutLayer = nn.Dropout(0.0);
-        _layers = nn.Sequential(Enumerable.Range(0, blocks).Select(i => ($"encoder_layer_{i}", (nn.Module<Tensor, Tensor>)new VitEncoderBlock(config))).ToArray());
+        _blocks = Enumerable.Range(0, blocks).Select(_ => (nn.Module<Tensor, Tensor>)new VitEncoderBlock(config)).ToArray();
         register_parameter("pos_embedding", _posEmbedding);
         register_module("dropout", _dropoutLayer);
-        register_module("layers", _layers);
+        register_module("layers", nn.Sequential(_blocks.Select((block, i) => ($"encoder_layer_{i}", block)).ToArray()));
         if (withNorm)
         {
             _ln = nn.LayerNorm(config.Width, eps: 1e-6);
@@ -214,12 +215,17 @@ internal sealed class VitEncoder : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>Does nothing: the modules are registered by hand under torchvision's names, not under their field names.</summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
         var x = _dropoutLayer.call(input + _posEmbedding);
-        foreach (var block in _layers.children().Cast<nn.Module<Tensor, Tensor>>())
+        foreach (var block in _blocks)
         {
             // Each block's output replaces its input, which autograd keeps on its own where backward needs it.
             var next = block.call(x);
@@ -272,6 +278,11 @@ internal sealed class VitEncoderBlock : nn.Module<Tensor, Tensor>
         register_module("mlp", _mlp);
     }
 
+    /// <summary>Does nothing: the modules are registered by hand under torchvision's names, not under their field names.</summary>
+    protected override void RegisterComponents()
+    {
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor input)
     {
@@ -313,6 +324,11 @@ internal sealed class VitSelfAttention : nn.Module<Tensor, Tensor>
         register_parameter("in_proj_weight", _inProjWeight);
         register_parameter("in_proj_bias", _inProjBias);
         register_module("out_proj", _outProj);
+    }
+
+    /// <summary>Does nothing: the modules are registered by hand under torchvision's names, not under their field names.</summary>
+    protected override void RegisterComponents()
+    {
     }
 
     /// <inheritdoc />
