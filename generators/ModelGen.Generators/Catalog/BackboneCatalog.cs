@@ -32,6 +32,7 @@ internal static class BackboneCatalog
             ArchitectureFamily.MobileNetV2 => MobileNetV2Layout.Build(input),
             ArchitectureFamily.ResNet18Mlnet => ResNet18MlnetLayout.Build(input),
             ArchitectureFamily.VisionTransformer => VisionTransformerLayout.Build(architecture, name, input),
+            ArchitectureFamily.Swin => SwinLayout.Build(name, input),
             _ => throw new ArgumentException("ONNX graphs are read at run time and have no catalog layout.", nameof(architecture)),
         };
     }

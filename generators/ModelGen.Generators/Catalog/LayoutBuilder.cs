@@ -62,12 +62,26 @@ internal sealed class LayoutBuilder
     public void Activation(string name, string type) => Add(name, type, Current, []);
 
     /// <summary>A layer norm over the last dimension (the width of tokens, or the channels of a channels-last map).</summary>
-    public void LayerNorm(string name) =>
-        Add(name, "LayerNorm", Current, [("weight", [Current.Channels]), ("bias", [Current.Channels])]);
+    public void LayerNorm(string name) => LayerNorm(name, Current.Channels);
 
-    /// <summary>A linear layer on the last dimension: tokens of <see cref="FeatureMap.Channels"/> values to <paramref name="outFeatures"/>.</summary>
-    public void Linear(string name, long outFeatures, string type = "Linear") =>
-        Add(name, type, Current with { Channels = outFeatures }, [("weight", [outFeatures, Current.Channels]), ("bias", [outFeatures])]);
+    /// <summary>A layer norm over <paramref name="channels"/> values, listed without changing the shape flowing on (a block whose parameters are registered in another order than they run).</summary>
+    public void LayerNorm(string name, long channels) =>
+        Add(name, "LayerNorm", Current, [("weight", [channels]), ("bias", [channels])]);
+
+    /// <summary>
+    /// A linear layer on the last dimension: <paramref name="inFeatures"/> (default: the current <see cref="FeatureMap.Channels"/>)
+    /// values to <paramref name="outFeatures"/>.
+    /// </summary>
+    public void Linear(string name, long outFeatures, string type = "Linear", bool bias = true, long? inFeatures = null)
+    {
+        var parameters = new List<(string, long[])> { ("weight", [outFeatures, inFeatures ?? Current.Channels]) };
+        if (bias)
+        {
+            parameters.Add(("bias", [outFeatures]));
+        }
+
+        Add(name, type, Current with { Channels = outFeatures }, parameters);
+    }
 
     /// <summary>
     /// A tensor the network holds as a parameter of its own rather than of a layer (a transformer's class token

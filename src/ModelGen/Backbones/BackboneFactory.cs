@@ -20,9 +20,10 @@ internal static class BackboneFactory
             ArchitectureFamily.ResNet18Mlnet => CreateResNet18Mlnet(definition, options, pretrained),
             ArchitectureFamily.Onnx => CreateOnnx(definition, options, pretrained),
             ArchitectureFamily.VisionTransformer => CreateVisionTransformer(definition, options, pretrained),
+            ArchitectureFamily.Swin => CreateSwin(definition, options, pretrained),
             _ when TorchVisionCatalog.Contains(definition.Architecture) => CreateTorchVision(definition, options, pretrained),
             _ => throw new NotSupportedException(
-                $"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}, vit_b_16, vit_b_32, resnet18_mlnet, onnx. "
+                $"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}, vit_b_16, vit_b_32, swin_t, resnet18_mlnet, onnx. "
                 + "Are the generator and the runtime the same ModelGen version?"),
         };
 
@@ -150,6 +151,26 @@ internal static class BackboneFactory
         };
         backbone.RegisterParameter("class_token", vit.ClassToken);
         var tensorNames = new HashSet<string>(Architectures.VisionTransformer.TensorNames(definition.Architecture), StringComparer.Ordinal);
+        return LoadWeightsFile(backbone, definition, options, pretrained, tensorNames);
+    }
+
+    // Swin runs channels last, as torchvision does; whatever the cut, its output is turned channels first.
+    private static Backbone CreateSwin(BackboneDefinition definition, ModelOptions options, bool pretrained)
+    {
+        var discarded = new List<nn.Module>();
+        var stages = ModuleCutter.Cut(Architectures.SwinTransformer.Stages(definition.Architecture), definition.CutAt, discarded);
+        foreach (var module in discarded)
+        {
+            module.Dispose();
+        }
+
+        var chain = stages.Select(s => s.Module).ToList();
+        var backbone = new Backbone(
+            definition,
+            stages.Select(s => (s.Name, (nn.Module)s.Module)).ToList(),
+            input => Backbone.RunFreeingAsYouGo(chain, input).permute(0, 3, 1, 2),
+            options.Preprocessing ?? Preprocessing.ImageNet);
+        var tensorNames = new HashSet<string>(Architectures.SwinTransformer.TensorNames(definition.Architecture), StringComparer.Ordinal);
         return LoadWeightsFile(backbone, definition, options, pretrained, tensorNames);
     }
 

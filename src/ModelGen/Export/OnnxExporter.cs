@@ -37,11 +37,11 @@ internal static class OnnxExporter
     public static ModelProto Build(Backbone backbone, Head head, OnnxExportInfo info, bool includePreprocessing = true)
     {
         var definition = backbone.Definition;
-        if (Shared.SpecWords.FamilyOf(definition.Architecture) == ArchitectureFamily.VisionTransformer)
+        if (Shared.SpecWords.FamilyOf(definition.Architecture) is ArchitectureFamily.VisionTransformer or ArchitectureFamily.Swin)
         {
             throw new NotSupportedException(
-                $"ModelGen's ONNX exporter has no form yet for the {definition.ArchitectureName} backbone (a vision transformer: self-attention and "
-                + "layer norms over tokens); export a model with a convolutional backbone, or save this one with Save() and run it with TorchSharp.");
+                $"ModelGen's ONNX exporter has no form yet for the {definition.ArchitectureName} backbone (a transformer: self-attention and "
+                + "layer norms); export a model with a convolutional backbone, or save this one with Save() and run it with TorchSharp.");
         }
 
         var writer = new OnnxWriter();

@@ -51,6 +51,7 @@ internal static class OfficialWeightsTable
         new("mobilenet_v2", "mobilenet_v2-7ebf99e0.pth", 72.154, 3504872),
         new("vit_b_16", "vit_b_16-c867db91.pth", 81.072, 86567656),
         new("vit_b_32", "vit_b_32-d86f8d99.pth", 75.912, 88224232),
+        new("swin_t", "swin_t-704ceda3.pth", 81.474, 28288354),
     }.ToFrozenDictionary(entry => entry.Architecture, StringComparer.Ordinal);
 
     /// <summary>Every entry (the real table, whatever a test puts in its place).</summary>

@@ -80,6 +80,9 @@ enum Architecture
 
     /// <summary>torchvision vit_b_32: a ViT-Base with 32x32 patches.</summary>
     VitB32,
+
+    /// <summary>torchvision swin_t: a Swin Transformer (tiny), shifted-window attention in four stages.</summary>
+    SwinT,
 }
 
 /// <summary>Families of backbones that are built, cut and named alike.</summary>
@@ -110,6 +113,9 @@ enum ArchitectureFamily
 
     /// <summary>Vision Transformer: patches, a class token and a chain of encoder blocks; its features are tokens.</summary>
     VisionTransformer,
+
+    /// <summary>Swin Transformer: <c>features</c>, a patch embedding and four stages of windowed attention with patch merging between them, then <c>norm</c>.</summary>
+    Swin,
 }
 
 /// <summary>The weights a backbone starts from (spec key: <c>backbone.weights</c>).</summary>

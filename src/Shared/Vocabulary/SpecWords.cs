@@ -107,6 +107,7 @@ internal static class SpecWords
         Word.Of("resnet18_mlnet", Architecture.ResNet18Mlnet),
         Word.Of("vit_b_16", Architecture.VitB16),
         Word.Of("vit_b_32", Architecture.VitB32),
+        Word.Of("swin_t", Architecture.SwinT),
         Word.Of("onnx", Architecture.Onnx));
 
     /// <summary>The family an architecture is built, cut and named by.</summary>
@@ -118,6 +119,7 @@ internal static class SpecWords
         Architecture.MobileNetV2 => ArchitectureFamily.MobileNetV2,
         Architecture.ResNet18Mlnet => ArchitectureFamily.ResNet18Mlnet,
         Architecture.VitB16 or Architecture.VitB32 => ArchitectureFamily.VisionTransformer,
+        Architecture.SwinT => ArchitectureFamily.Swin,
         _ => ArchitectureFamily.Onnx,
     };
 

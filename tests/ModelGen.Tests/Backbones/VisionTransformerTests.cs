@@ -10,9 +10,9 @@ using static TorchSharp.torch;
 namespace ModelGen.Tests.Backbones;
 
 /// <summary>
-/// The vision transformers at run time beyond parity (see Parity/VisionTransformerParityTests): the head layers that
-/// read tokens, weights of 224x224 loaded at another size (the position embedding resized), and the clear errors
-/// of the features they do not support yet (Grad-CAM, ONNX export).
+/// The transformers at run time beyond parity (see Parity/TransformerParityTests): the head layers that read a ViT's
+/// tokens, weights of 224x224 loaded at another size (the position embedding resized), the clear errors of the
+/// features they do not support yet (Grad-CAM on tokens, ONNX export), and Grad-CAM on Swin's channels-first maps.
 /// </summary>
 [Collection(nameof(TorchRandomness))]
 public sealed class VisionTransformerTests
@@ -94,6 +94,23 @@ public sealed class VisionTransformerTests
 
         Assert.Contains("tokens", explain.Message);
         Assert.Contains("vit_b_32", export.Message);
+    }
+
+    [Fact]
+    public void Swin_GivesChannelsFirstMaps_ThatGradCamExplains_AndOnnxExportRefusesClearly()
+    {
+        manual_seed(3);
+        var definition = new BackboneDefinition(Architecture.SwinT, WeightsKind.None, "stage2", [3, 64, 64], [192, 8, 8], 3, BatchNormMode.Frozen, "");
+        using var backbone = BackboneFactory.Create(definition with { CutAt = "features.3" }, new ModelOptions(), pretrained: false);
+        using var head = new Head([192, 8, 8], [HeadLayer.GlobalAveragePool(), HeadLayer.Dense(2)]);
+        var pixels = Enumerable.Range(0, 3 * 64 * 64).Select(i => (float)((i * 7919) % 251) / 250f).ToArray();
+
+        using var explanation = ModelRuntime.Explain(backbone, head, pixels, 1, ["a", "b"], i => i, CPU);
+        var export = Assert.Throws<NotSupportedException>(() => OnnxExporter.Build(backbone, head, new OnnxExportInfo("Swin", ["a", "b"], "swin_t")));
+
+        Assert.Equal([64, 64], explanation.Heatmap.shape);
+        Assert.True(explanation.Heatmap.max().item<float>() is 1f or 0f);
+        Assert.Contains("swin_t", export.Message);
     }
 
     private static Backbone Create(int height, int width, string? cut)

@@ -25,7 +25,7 @@ public sealed class TorchVisionParityTests
     public void EveryReference_IsACatalogArchitecture()
     {
         var references = Directory.GetFiles(Folder, "*.safetensors").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(TorchVisionCatalog.Architectures.Concat(VisionTransformerParityTests.Names).Order(StringComparer.Ordinal), references);
+        Assert.Equal(TorchVisionCatalog.Architectures.Concat(TransformerParityTests.Names).Order(StringComparer.Ordinal), references);
     }
 
     [Theory]

@@ -147,6 +147,11 @@ ARCHS["vit_b_16"] = Arch(lambda size: fill(torchvision.models.vit_b_16(image_siz
 ARCHS["vit_b_32"] = Arch(lambda size: fill(torchvision.models.vit_b_32(image_size=size)), "encoder.ln", VIT_CUTS,
                          sizes=(64, 96), extra=lambda: vit_position_embeddings("vit_b_32", [96, 288]))
 
+# Swin runs channels last; ModelGen's features are channels first. Sizes 72 and 96: windows padded, shifted and not,
+# and an odd map (9x9) into patch merging. Cuts: the four stages (stage1..stage4).
+ARCHS["swin_t"] = Arch(lambda size: fill(torchvision.models.swin_t()), "norm", ["features.1", "features.3", "features.5", "features.7"],
+                       sizes=(72, 96), transform=lambda path, output: output.permute(0, 3, 1, 2))
+
 
 def run(model, x, paths, transform):
     outputs = {}

@@ -8,21 +8,25 @@ using static TorchSharp.torch;
 namespace ModelGen.Tests.Backbones.Parity;
 
 /// <summary>
-/// vit_b_16 and vit_b_32 against torchvision 0.14 (References/ by make_parity.py, the same deterministic weights as
-/// <see cref="ParityWeights"/>). A ViT is built for its input size (the position embedding has one entry per
-/// patch), so each size builds its own model, as the runtime does (<see cref="BackboneFactory"/>). Checked: the
-/// whole network's state_dict names and shapes, the tokens after <c>encoder.ln</c> at two sizes, the tokens after
-/// each encoder block (block1..block12) at the smaller one, and a 224x224 position embedding resized to other sizes
-/// against torchvision's own <c>interpolate_embeddings</c>.
+/// The transformers (vit_b_16, vit_b_32, swin_t) against torchvision 0.14 (References/ by make_parity.py, the same
+/// deterministic weights as <see cref="ParityWeights"/>). They are built as the runtime builds them
+/// (<see cref="BackboneFactory"/>: a ViT for its input size, its position embedding having one entry per patch; Swin
+/// turned channels first), so each size and each cut builds its own model. Checked: the whole network's state_dict
+/// names and shapes (buffers included), the default cut's output at two sizes (a ViT's tokens after
+/// <c>encoder.ln</c>, Swin's map after <c>norm</c>), the features at each named cut at the smaller size (a ViT's
+/// blocks, Swin's stages), and a ViT's 224x224 position embedding resized to other sizes against torchvision's own
+/// <c>interpolate_embeddings</c>.
 /// </summary>
-public sealed class VisionTransformerParityTests
+public sealed class TransformerParityTests
 {
     private static readonly string Folder = Path.Combine(Repository.Root, "tests", "ModelGen.Tests", "Backbones", "Parity", "References");
 
     /// <summary>The architectures this class checks (and whose references TorchVisionParityTests leaves to it).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["vit_b_16", "vit_b_32"];
+    public static IReadOnlyList<string> Names { get; } = ["vit_b_16", "vit_b_32", "swin_t"];
 
     public static TheoryData<string> Architectures => new(Names);
+
+    public static TheoryData<string> VisionTransformers => new(Names.Where(n => n.StartsWith("vit", StringComparison.Ordinal)));
 
     [Theory]
     [MemberData(nameof(Architectures))]
@@ -32,12 +36,28 @@ public sealed class VisionTransformerParityTests
             .Where(line => line.Length > 0)
             .Select(line => line.Split(' '))
             .ToDictionary(parts => parts[0], parts => parts[1], StringComparer.Ordinal);
-        var size = Sizes(architecture).Min();
-        using var backbone = Create(architecture, size, cut: null);
+        var references = SafetensorsFile.Read(Path.Combine(Folder, architecture + ".safetensors"));
+        try
+        {
+            var size = Sizes(references).Min();
+            using var backbone = Create(architecture, size, cut: null, references[$"output.{size}"]);
+            var parsed = ArchitectureNames.Parse(architecture);
+            var classifier = parsed == Architecture.SwinT ? "head." : "heads.";
 
-        Assert.Equal(expected.Keys, VisionTransformer.TensorNames(ArchitectureNames.Parse(architecture)));
-        var actual = backbone.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}");
-        Assert.Equal(expected.Where(e => !e.Key.StartsWith("heads.", StringComparison.Ordinal)).Select(e => $"{e.Key} {e.Value}"), actual);
+            Assert.Equal(expected.Keys, parsed == Architecture.SwinT ? SwinTransformer.TensorNames(parsed) : VisionTransformer.TensorNames(parsed));
+            var actual = backbone.state_dict().Select(e => $"{e.Key} {string.Join("x", e.Value.shape)}").Order(StringComparer.Ordinal);
+            Assert.Equal(expected.Where(e => !e.Key.StartsWith(classifier, StringComparison.Ordinal)).Select(e => $"{e.Key} {e.Value}").Order(StringComparer.Ordinal), actual);
+            Assert.Equal(
+                expected.Keys.Where(k => !k.StartsWith(classifier, StringComparison.Ordinal) && !k.EndsWith("relative_position_index", StringComparison.Ordinal)),
+                backbone.named_parameters().Select(p => p.name));
+        }
+        finally
+        {
+            foreach (var tensor in references.Values)
+            {
+                tensor.Dispose();
+            }
+        }
     }
 
     [Theory]
@@ -51,7 +71,7 @@ public sealed class VisionTransformerParityTests
             Assert.Equal(2, sizes.Count);
             foreach (var size in sizes)
             {
-                using var full = Create(architecture, size, cut: null);
+                using var full = Create(architecture, size, cut: null, references[$"output.{size}"]);
                 Fill(full);
                 AssertClose(references[$"output.{size}"], Run(full, references[$"input.{size}"]), $"{architecture} at {size}x{size}");
                 if (size != sizes.Min())
@@ -60,12 +80,12 @@ public sealed class VisionTransformerParityTests
                 }
 
                 var cuts = references.Keys.Where(k => k.StartsWith("cut.", StringComparison.Ordinal)).ToList();
-                Assert.Equal(12, cuts.Count);
+                Assert.Equal(architecture == "swin_t" ? 4 : 12, cuts.Count);
                 var weights = full.state_dict();
                 foreach (var key in cuts)
                 {
                     var path = key["cut.".Length..key.LastIndexOf('.')];
-                    using var cut = Create(architecture, size, path);
+                    using var cut = Create(architecture, size, path, references[key]);
                     WeightsLoader.Load(cut, weights, "the filled model");
                     AssertClose(references[key], Run(cut, references[$"input.{size}"]), $"{architecture} cut at {path}, {size}x{size}");
                 }
@@ -81,7 +101,7 @@ public sealed class VisionTransformerParityTests
     }
 
     [Theory]
-    [MemberData(nameof(Architectures))]
+    [MemberData(nameof(VisionTransformers))]
     public void PositionEmbeddingOf224_IsResizedAsTorchvisionsInterpolateEmbeddings(string architecture)
     {
         var references = SafetensorsFile.Read(Path.Combine(Folder, architecture + ".safetensors"));
@@ -108,17 +128,6 @@ public sealed class VisionTransformerParityTests
         }
     }
 
-    private static List<int> Sizes(string architecture)
-    {
-        var references = SafetensorsFile.Read(Path.Combine(Folder, architecture + ".safetensors"));
-        foreach (var tensor in references.Values)
-        {
-            tensor.Dispose();
-        }
-
-        return Sizes(references);
-    }
-
     private static List<int> Sizes(Dictionary<string, Tensor> references) =>
         references.Keys
             .Where(k => k.StartsWith("output.", StringComparison.Ordinal))
@@ -126,21 +135,21 @@ public sealed class VisionTransformerParityTests
             .Order()
             .ToList();
 
-    private static Backbone Create(string architecture, int size, string? cut)
+    // Built as a generated model builds it, whose shape check wants the reference's shape.
+    private static Backbone Create(string architecture, int size, string? cut, Tensor reference)
     {
-        var parsed = ArchitectureNames.Parse(architecture);
-        var side = size / VisionTransformer.ConfigOf(parsed).PatchSize;
-        var definition = new BackboneDefinition(parsed, WeightsKind.None, cut, [3, size, size], [1 + (side * side), 768], 3, BatchNormMode.Frozen, "");
+        var definition = new BackboneDefinition(ArchitectureNames.Parse(architecture), WeightsKind.None, cut, [3, size, size], [.. reference.shape.Skip(1)], 3, BatchNormMode.Frozen, "");
         var backbone = BackboneFactory.Create(definition, new ModelOptions(), pretrained: false);
         backbone.eval();
         return backbone;
     }
 
-    // Every tensor by its full state_dict name (the class token is the backbone's own, not a stage's).
+    // Every parameter by its full state_dict name (a ViT's class token is the backbone's own, not a stage's); buffers
+    // (Swin's relative position index) keep the values they were built with, as in make_parity.py.
     private static void Fill(Backbone backbone)
     {
         using var noGrad = no_grad();
-        foreach (var (name, value) in backbone.state_dict())
+        foreach (var (name, value) in backbone.named_parameters())
         {
             using var values = tensor(ParityWeights.Values(name, value.shape), value.shape);
             value.copy_(values);
