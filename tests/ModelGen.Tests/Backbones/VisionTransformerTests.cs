@@ -113,6 +113,34 @@ public sealed class VisionTransformerTests
         Assert.Contains("swin_t", export.Message);
     }
 
+    [Theory]
+    [InlineData("vit_b_32", "encoder.layers.encoder_layer_1", 64)]
+    [InlineData("swin_t", "features.3", 32)]
+    public void InTraining_EveryParameterGetsAGradient_AndTheOutputIsReproducibleInEvaluation(string architecture, string cut, int size)
+    {
+        // Fresh weights as torchvision initialises them: a Swin whose layers started near zero gave constant
+        // features after the first patch merging, and no gradient to the weights beyond it.
+        manual_seed(9);
+        var parsed = ArchitectureNames.Parse(architecture);
+        long[] shape = parsed == Architecture.SwinT ? [192, size / 8, size / 8] : [1 + (size / 32 * (size / 32)), 768];
+        var definition = new BackboneDefinition(parsed, WeightsKind.None, cut, [3, size, size], shape, 3, BatchNormMode.Frozen, "");
+        using var backbone = BackboneFactory.Create(definition, new ModelOptions(), pretrained: false);
+        using var head = new Head(shape, [parsed == Architecture.SwinT ? HeadLayer.GlobalAveragePool() : HeadLayer.TokenMean(), HeadLayer.Dense(2)]);
+        using var scope = NewDisposeScope();
+        var images = randn(2, 3, size, size);
+
+        backbone.train();
+        var loss = head.call(backbone.call(images)).pow(2).sum();
+        loss.backward();
+
+        Assert.All(backbone.named_parameters(), p => Assert.True(p.parameter.grad is { } g && g.abs().sum().item<float>() > 0, $"{p.name} got no gradient"));
+        backbone.eval();
+        using (no_grad())
+        {
+            Assert.True(backbone.call(images).Identical(backbone.call(images)), "evaluation is deterministic (dropout and stochastic depth off)");
+        }
+    }
+
     private static Backbone Create(int height, int width, string? cut)
     {
         var tokens = 1 + (height / 32 * (width / 32));

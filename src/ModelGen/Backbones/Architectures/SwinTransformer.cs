@@ -62,7 +62,7 @@ internal static class SwinTransformer
             // torchvision: every Linear of the model gets a truncated normal (std 0.02) and a zero bias.
             foreach (var linear in features.modules().OfType<Linear>())
             {
-                nn.init.trunc_normal_(linear.weight!, std: 0.02);
+                Initialization.TruncatedNormal(linear.weight!, 0.02);
                 if (linear.bias is { } bias)
                 {
                     nn.init.zeros_(bias);
@@ -257,7 +257,7 @@ internal sealed class SwinWindowAttention : nn.Module<Tensor, Tensor>
         _table = nn.Parameter(zeros(side * side, heads));
         using (no_grad())
         {
-            nn.init.trunc_normal_(_table, std: 0.02);
+            Initialization.TruncatedNormal(_table, 0.02);
         }
 
         var n = window * window;

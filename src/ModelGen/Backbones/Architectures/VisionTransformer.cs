@@ -27,7 +27,7 @@ internal sealed class VisionTransformer
         {
             // torchvision's initialisation: a truncated normal patchify stem with fan-in scaling, zero bias.
             var fanIn = 3L * config.PatchSize * config.PatchSize;
-            nn.init.trunc_normal_(ConvProj.weight!, std: Math.Sqrt(1.0 / fanIn));
+            Initialization.TruncatedNormal(ConvProj.weight!, Math.Sqrt(1.0 / fanIn));
             nn.init.zeros_(ConvProj.bias!);
         }
     }
