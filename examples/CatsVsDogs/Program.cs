@@ -19,17 +19,26 @@ if (root is null || !Directory.Exists(Path.Combine(root, "train")))
 }
 
 var options = new ModelOptions { CacheDirectory = Path.Combine(root, "feature-cache"), Logger = logging.CreateLogger("ModelGen") };
-if (!File.Exists(Path.Combine(WeightsLocator.ImageNetFolder, "vgg16.pth")) && !File.Exists(Path.Combine(WeightsLocator.ImageNetFolder, "vgg16.safetensors")))
+if (quick && !HasImageNetVgg16())
 {
-    if (!quick)
-    {
-        Console.WriteLine(WeightsLocator.MissingImageNet("vgg16", WeightsLocator.ImageNetFolder));
-        return;
-    }
-
-    // The quick run exercises the code, not the accuracy: without the ImageNet file it says so and uses random weights.
+    // The quick run exercises the code, not the accuracy, and never downloads: without the ImageNet file
+    // already in the weights folder it says so and uses random weights. A real run downloads the official
+    // file on first use (528 MiB, once; see README.md).
     options = options with { WeightsPath = QuickData.RandomVgg16Weights(root) };
     Console.WriteLine($"quick run: no ImageNet VGG16 weights in {WeightsLocator.ImageNetFolder}; using random weights to run every code path.");
+}
+
+static bool HasImageNetVgg16()
+{
+    try
+    {
+        WeightsLocator.ImageNet("vgg16"); // looks in the weights folder only; never downloads
+        return true;
+    }
+    catch (WeightsException)
+    {
+        return false;
+    }
 }
 
 // Each setup's history, curves and report.html (open it in a browser) in its own folder under output/.
@@ -113,3 +122,4 @@ internal static class QuickData
         return path;
     }
 }
+

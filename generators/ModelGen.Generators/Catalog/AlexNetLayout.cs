@@ -21,6 +21,7 @@ internal static class AlexNetLayout
         layout.Activation("11", "ReLU");
         layout.MaxPool("12", kernel: 3, stride: 2);
         layout.Close();
+        layout.Stages("features.1", "features.2", "features.5", "features.12");
         return layout.Build(defaultCut: "features.12");
     }
 }

@@ -168,6 +168,34 @@ internal sealed class LayoutBuilder
     /// <summary>A synonym for a layer given by its full name (an ONNX node name); not a summary row.</summary>
     public void Synonym(string name, string layer) => _aliases.Add(new LayerAlias(name, layer, layer, IsSummaryRow: false));
 
+    /// <summary>
+    /// The friendly stage names of the cut naming scheme shared by every family: <c>stage1</c>..<c>stageN</c>
+    /// for the parts of the network that end at <paramref name="ends"/> (full layer names; the last layer at
+    /// stride 4, 8, 16 and 32). Each stage covers the layers after the previous stage's end through its own,
+    /// so a cut at <c>stage3</c> ends where that stage ends and <c>trainable_from: stage3</c> starts where it
+    /// starts. Not summary rows: the summary keeps its own rows.
+    /// </summary>
+    public void Stages(params string[] ends)
+    {
+        var start = 0;
+        for (var i = 0; i < ends.Length; i++)
+        {
+            var end = _layers.FindIndex(l => l.Name == ends[i]);
+            var first = start;
+            while (first < end && ends[i].StartsWith(_layers[first].Name + ".", System.StringComparison.Ordinal))
+            {
+                first++; // an enclosing container (features) is not where the stage starts
+            }
+
+            _aliases.Add(new LayerAlias($"stage{i + 1}", _layers[first].Name, ends[i], IsSummaryRow: false));
+            start = end + 1;
+            while (start < _layers.Count && _layers[start].Name.StartsWith(ends[i] + ".", System.StringComparison.Ordinal))
+            {
+                start++; // past the end layer's own children
+            }
+        }
+    }
+
     public BackboneLayout Build(string defaultCut) =>
         new(Architecture, Input, _layers.ToEquatableArray(), _parameters.ToEquatableArray(), _aliases.ToEquatableArray(), defaultCut, CollapsedAt, Mismatch?.Block, Mismatch?.Main, Mismatch?.Shortcut);
 

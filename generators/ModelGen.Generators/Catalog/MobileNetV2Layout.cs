@@ -46,6 +46,7 @@ internal static class MobileNetV2Layout
 
         ConvBnReLU6(layout, index.ToString(), 1280, kernel: 1, stride: 1, groups: 1);
         layout.Close();
+        layout.Stages("features.3", "features.6", "features.13", "features." + index);
         return layout.Build(defaultCut: "features." + index);
     }
 

@@ -67,6 +67,7 @@ internal static class ResNet18MlnetLayout
             layout.Close();
         }
 
+        layout.Stages("layer1", "layer2", "layer3", "layer4");
         return layout.Build(defaultCut: "layer4");
     }
 

@@ -73,6 +73,7 @@ internal static class ResNetLayouts
             layout.Close();
         }
 
+        layout.Stages("layer1", "layer2", "layer3", "layer4");
         return layout.Build(defaultCut: "layer4");
     }
 }

@@ -52,7 +52,6 @@ internal static class SwinLayout
             }
 
             layout.Close();
-            layout.Synonym($"stage{stage + 1}", $"features.{stageName}");
             if (stage < 3)
             {
                 // PatchMerging registers reduction before norm (the state_dict order); it runs the norm first.
@@ -67,6 +66,7 @@ internal static class SwinLayout
 
         layout.Close();
         layout.LayerNorm("norm");
+        layout.Stages("features.1", "features.3", "features.5", "features.7");
         return layout.Build(defaultCut: "norm");
     }
 }

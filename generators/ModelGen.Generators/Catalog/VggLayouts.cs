@@ -31,12 +31,14 @@ internal static class VggLayouts
         var index = 0;
         var block = 1;
         var conv = 1;
+        var pools = new System.Collections.Generic.List<string>();
         foreach (var channels in config)
         {
             if (channels == Pool)
             {
                 layout.MaxPool(index.ToString(), kernel: 2, stride: 2);
                 layout.Alias($"block{block}_pool", index.ToString(), index.ToString());
+                pools.Add("features." + index);
                 index++;
                 block++;
                 conv = 1;
@@ -55,6 +57,7 @@ internal static class VggLayouts
         }
 
         layout.Close();
+        layout.Stages(pools[1], pools[2], pools[3], pools[4]); // block1 ends at stride 2; blocks 2..5 at 4..32
         return layout.Build(defaultCut: "features." + (index - 1));
     }
 }

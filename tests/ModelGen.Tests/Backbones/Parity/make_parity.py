@@ -126,7 +126,7 @@ for vgg, pools in VGG_CUTS.items():
 for resnet in ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "resnext101_32x8d",
                "wide_resnet50_2", "wide_resnet101_2"]:
     ARCHS[resnet] = Arch(torchvision_model(resnet), "layer4", RESNET_CUTS)
-ARCHS["alexnet"] = Arch(torchvision_model("alexnet"), "features", ["features.2", "features.5", "features.12"], sizes=(64, 96))
+ARCHS["alexnet"] = Arch(torchvision_model("alexnet"), "features", ["features.1", "features.2", "features.5", "features.12"], sizes=(64, 96))
 ARCHS["mobilenet_v2"] = Arch(torchvision_model("mobilenet_v2"), "features", ["features.3", "features.6", "features.13", "features.18"])
 
 
