@@ -273,6 +273,60 @@ public sealed class DiagnosticTests
         Assert.Contains("'layer3.1'", diagnostic.GetMessage());
     }
 
+    [Theory]
+    [InlineData("[|conv_proj|]", "Conv2d")]
+    [InlineData("[|class_token|]", "Parameter")]
+    [InlineData("[|encoder.pos_embedding|]", "Parameter")]
+    public void MG0018_CutAtAVisionTransformerPartThatGivesNoFeatures_PointsAtTheNameAndListsTheCuts(string cut, string type)
+    {
+        var diagnostic = Expect("MG0018", $"model: M\ninput: {{ size: 64 }}\nbackbone: {{ architecture: vit_b_16, truncate_at: {cut} }}\nhead: [class_token, {{ dense: 2 }}]\n");
+        Assert.Contains($"the {type} there", diagnostic.GetMessage());
+        Assert.Contains("block1..block12", diagnostic.GetMessage());
+        Assert.Contains("'encoder.ln'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0018_CutInsideAnEncoderBlock_NamesTheBlock() =>
+        Assert.Contains(
+            "'encoder.layers.encoder_layer_2'",
+            Expect("MG0018", "model: M\ninput: { size: 64 }\nbackbone: { architecture: vit_b_32, truncate_at: [|encoder.layers.encoder_layer_2.mlp.0|] }\nhead: [class_token, { dense: 2 }]\n").GetMessage());
+
+    [Theory]
+    [InlineData("global_avg_pool")]
+    [InlineData("global_max_pool")]
+    [InlineData("flatten")]
+    public void MG0009_AFeatureMapLayerOnTokens_PointsAtItAndNamesTheTokenLayers(string layer)
+    {
+        var diagnostic = Expect("MG0009", $"model: M\ninput: {{ size: 64 }}\nbackbone: {{ architecture: vit_b_16 }}\nhead: [[|{layer}|], {{ dense: 2 }}]\n");
+        Assert.Contains("17x768", diagnostic.GetMessage());
+        Assert.Contains("'class_token'", diagnostic.GetMessage());
+        Assert.Contains("'token_mean'", diagnostic.GetMessage());
+    }
+
+    [Theory]
+    [InlineData("class_token")]
+    [InlineData("token_mean")]
+    public void MG0009_ATokenLayerOnAFeatureMap_PointsAtItAndNamesThePoolings(string layer)
+    {
+        var diagnostic = Expect("MG0009", $"model: M\ninput: {{ size: 64 }}\n{Backbone}head: [[|{layer}|], {{ dense: 2 }}]\n");
+        Assert.Contains("512x2x2", diagnostic.GetMessage());
+        Assert.Contains("'global_avg_pool'", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0009_ADenseLayerOnTokens_AsksForATokenLayer() =>
+        Assert.Contains("'class_token' or 'token_mean'", Expect("MG0009", "model: M\ninput: { size: 64 }\nbackbone: { architecture: vit_b_32 }\nhead: [[|{ dense: 2 }|]]\n").GetMessage());
+
+    [Theory]
+    [InlineData("200", "208x208")]
+    [InlineData("[224, 100]", "224x96")]
+    public void MG0029_AnInputThatIsNotAMultipleOfThePatch_PointsAtTheSizeAndSuggestsOne(string size, string suggestion)
+    {
+        var diagnostic = Expect("MG0029", $"model: M\ninput: {{ size: [|{size}|] }}\nbackbone: {{ architecture: vit_b_16 }}\nhead: [class_token, {{ dense: 2 }}]\n");
+        Assert.Contains(suggestion, diagnostic.GetMessage());
+        Assert.Contains("16x16 patches", diagnostic.GetMessage());
+    }
+
     [Fact]
     public void MG0019_TwoSpecsForOneClass_PointsAtTheSecondModelName()
     {
@@ -374,7 +428,7 @@ public sealed class DiagnosticTests
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
 
-        Assert.Equal(Enumerable.Range(1, 28).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
+        Assert.Equal(Enumerable.Range(1, 29).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
     }
 
     [Fact]

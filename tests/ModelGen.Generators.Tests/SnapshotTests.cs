@@ -18,6 +18,7 @@ public sealed class SnapshotTests
     [InlineData("minimal.model.yaml")]
     [InlineData("url-weights.model.yaml")]
     [InlineData("imbalanced-focal.model.yaml")]
+    [InlineData("vit-class-token.model.yaml")]
     public void Generate_RepresentativeSpec_MatchesTheVerifiedCode(string spec)
     {
         var run = GeneratorHarness.Run((spec, Repository.Spec(spec)));

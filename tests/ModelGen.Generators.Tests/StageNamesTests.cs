@@ -15,6 +15,7 @@ public sealed class StageNamesTests
     [InlineData("alexnet", "stage1", "features.1", "64, 55, 55")]
     [InlineData("mobilenet_v2", "STAGE3", "features.13", "96, 14, 14")]
     [InlineData("resnet18_mlnet", "stage2", "layer2", "128, 28, 28")]
+    [InlineData("swin_t", "stage3", "features.5", "384, 14, 14")]
     public void AStageName_CutsAtItsModulePath(string architecture, string stage, string path, string shape)
     {
         var run = GeneratorHarness.Run(("a.model.yaml",

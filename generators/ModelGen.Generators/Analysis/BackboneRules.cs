@@ -70,6 +70,21 @@ internal static class BackboneRules
             return null;
         }
 
+        if (SpecWords.FamilyOf(architecture) == ArchitectureFamily.VisionTransformer
+            && VisionTransformerLayout.PatchSize(architecture) is var patch
+            && (spec.Input.Height % patch != 0 || spec.Input.Width % patch != 0))
+        {
+            static int Round(int size, int patch) => Math.Max(patch, (size + (patch / 2)) / patch * patch);
+            diagnostics.Add(
+                DiagnosticDescriptors.InputNotMultipleOfPatch,
+                spec.Input.SizeLocation,
+                name,
+                patch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{spec.Input.Height}x{spec.Input.Width}",
+                $"{Round(spec.Input.Height, patch)}x{Round(spec.Input.Width, patch)} (224x224 is what its weights were trained at)");
+            return null;
+        }
+
         var layout = BackboneCatalog.Build(architecture, new FeatureMap(3, spec.Input.Height, spec.Input.Width));
         var cutIndex = layout.IndexOf(layout.DefaultCut);
         var cutDisplay = layout.Aliases.FirstOrDefault(a => a.IsSummaryRow && a.Last == layout.DefaultCut)?.Name ?? layout.DefaultCut;
@@ -82,6 +97,14 @@ internal static class BackboneRules
             }
 
             var layer = layout.Layers[resolved.Value];
+            if (layer.CutContainer == layer.Name)
+            {
+                var blocks = layout.Aliases.Where(a => a.IsSummaryRow && layout.Find(a.Last)?.CanCut == true && a.Last != layout.DefaultCut).Select(a => a.Name).ToList();
+                var shown = blocks.Count > 2 ? $"{blocks[0]}..{blocks[blocks.Count - 1]}" : string.Join(", ", blocks);
+                diagnostics.Add(DiagnosticDescriptors.NotACutPoint, truncate.Location, truncate.Value, layer.Type, name, shown, layout.DefaultCut);
+                return null;
+            }
+
             if (!layer.CanCut)
             {
                 var container = layout.Find(layer.CutContainer!)!;

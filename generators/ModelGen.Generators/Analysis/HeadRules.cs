@@ -19,9 +19,13 @@ internal static class HeadRules
 
     private static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The head's layers with their sizes, or null after reporting what is wrong.</summary>
-    public static List<HeadLayerPlan>? Analyze(ModelSpec spec, EquatableArray<long> featureShape, DiagnosticBag diagnostics)
+    /// <summary>
+    /// The head's layers with their sizes, or null after reporting what is wrong. Features of two dimensions
+    /// are a transformer's tokens [tokens, width], read by class_token or token_mean; three are a feature map.
+    /// </summary>
+    public static List<HeadLayerPlan>? Analyze(ModelSpec spec, Architecture architecture, EquatableArray<long> featureShape, DiagnosticBag diagnostics)
     {
+        var tokens = featureShape.Count == 2;
         if (spec.Head.Count == 0)
         {
             diagnostics.Add(DiagnosticDescriptors.EmptyHead, spec.HeadLocation);
@@ -36,20 +40,35 @@ internal static class HeadRules
             var layer = item.Layer;
             switch (layer.Kind)
             {
-                case HeadLayerKind.Flatten or HeadLayerKind.GlobalAveragePool or HeadLayerKind.GlobalMaxPool:
+                case HeadLayerKind.Flatten or HeadLayerKind.GlobalAveragePool or HeadLayerKind.GlobalMaxPool or HeadLayerKind.ClassToken or HeadLayerKind.TokenMean:
                     if (flat is not null)
                     {
                         diagnostics.Add(DiagnosticDescriptors.HeadFlattenedTwice, item.Location, SpecWords.HeadLayers.WordOf(layer.Kind), shapeText);
                         return null;
                     }
 
-                    flat = layer.Kind == HeadLayerKind.Flatten ? featureShape.Aggregate(1L, (a, b) => a * b) : featureShape[0];
+                    var readsTokens = layer.Kind is HeadLayerKind.ClassToken or HeadLayerKind.TokenMean;
+                    if (tokens && !readsTokens)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.FeatureMapLayerOnTokens, item.Location, SpecWords.HeadLayers.WordOf(layer.Kind), SpecWords.NameOf(architecture), shapeText);
+                        return null;
+                    }
+
+                    if (!tokens && readsTokens)
+                    {
+                        diagnostics.Add(DiagnosticDescriptors.TokenLayerOnFeatureMap, item.Location, SpecWords.HeadLayers.WordOf(layer.Kind), shapeText);
+                        return null;
+                    }
+
+                    flat = layer.Kind == HeadLayerKind.Flatten ? featureShape.Aggregate(1L, (a, b) => a * b)
+                        : tokens ? featureShape[1]
+                        : featureShape[0];
                     plans.Add(new HeadLayerPlan(layer, 0, $"({flat})", 0));
                     break;
                 case HeadLayerKind.Dense:
                     if (flat is null)
                     {
-                        diagnostics.Add(DiagnosticDescriptors.DenseBeforeFlatten, item.Location, shapeText);
+                        diagnostics.Add(tokens ? DiagnosticDescriptors.DenseBeforeTokenLayer : DiagnosticDescriptors.DenseBeforeFlatten, item.Location, shapeText);
                         return null;
                     }
 

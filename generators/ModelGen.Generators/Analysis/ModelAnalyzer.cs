@@ -27,7 +27,7 @@ internal static class ModelAnalyzer
             return null;
         }
 
-        var head = HeadRules.Analyze(spec, backbone.FeatureShape, diagnostics);
+        var head = HeadRules.Analyze(spec, backbone.Architecture, backbone.FeatureShape, diagnostics);
         var loss = head is null ? null : LossRules.Analyze(spec, head, labels.Count, diagnostics);
         var phases = spec.Training.Phases.Select(phase => PhaseRules.Analyze(phase, backbone, diagnostics)).ToList();
         if (head is null || loss is null || phases.Any(p => p is null) || diagnostics.HasErrors)

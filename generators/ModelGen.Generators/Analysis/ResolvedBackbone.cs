@@ -45,8 +45,9 @@ internal sealed class ResolvedBackbone(Architecture architecture, WeightsKind we
 
     public long ParameterElements => Layout is null ? 0 : Layout.Parameters.Take(ParameterCount).Sum(p => p.Elements);
 
+    /// <summary>The features of one image: [channels, height, width], or [tokens, width] for a transformer.</summary>
     public EquatableArray<long> FeatureShape => CutLayer is { } cut
-        ? new[] { cut.Output.Channels, cut.Output.Height, cut.Output.Width }.ToEquatableArray()
+        ? cut.Output.Shape.ToEquatableArray()
         : DeclaredShape;
 
     /// <summary>The layers inside the cut, in run order.</summary>

@@ -44,6 +44,8 @@ internal static class SummaryTable
                 HeadLayerKind.Dropout => "Dropout " + layer.Layer.Rate.ToString("0.##", CultureInfo.InvariantCulture),
                 HeadLayerKind.Flatten => "Flatten",
                 HeadLayerKind.GlobalAveragePool => "AdaptiveAvgPool2d",
+                HeadLayerKind.ClassToken => "ClassToken",
+                HeadLayerKind.TokenMean => "TokenMean",
                 _ => "AdaptiveMaxPool2d",
             };
             var row = new List<string> { $"head.{headNames[i]} ({type})", layer.OutputShape, Count(layer.Parameters) };
@@ -146,7 +148,7 @@ internal static class SummaryTable
         return int.MaxValue;
     }
 
-    private static string Shape(FeatureMap map) => $"({map.Channels}, {map.Height}, {map.Width})";
+    private static string Shape(FeatureMap map) => "(" + string.Join(", ", map.Shape) + ")";
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -38,6 +38,8 @@ internal static class BackboneCatalog
             ArchitectureFamily.RegNet => RegNetLayouts.Build(name, input),
             ArchitectureFamily.GoogLeNet => InceptionLayouts.GoogLeNet(input),
             ArchitectureFamily.InceptionV3 => InceptionLayouts.InceptionV3(input),
+            ArchitectureFamily.VisionTransformer => VisionTransformerLayout.Build(architecture, name, input),
+            ArchitectureFamily.Swin => SwinLayout.Build(name, input),
             _ => throw new ArgumentException("ONNX graphs are read at run time and have no catalog layout.", nameof(architecture)),
         };
     }

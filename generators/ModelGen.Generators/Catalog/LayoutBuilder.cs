@@ -77,6 +77,51 @@ internal sealed class LayoutBuilder
 
     public void Activation(string name, string type) => Add(name, type, Current, []);
 
+    /// <summary>A layer norm over the last dimension (the width of tokens, or the channels of a channels-last map).</summary>
+    public void LayerNorm(string name) => LayerNorm(name, Current.Channels);
+
+    /// <summary>A layer norm over <paramref name="channels"/> values, listed without changing the shape flowing on (a block whose parameters are registered in another order than they run).</summary>
+    public void LayerNorm(string name, long channels) =>
+        Add(name, "LayerNorm", Current, [("weight", [channels]), ("bias", [channels])]);
+
+    /// <summary>
+    /// A linear layer on the last dimension: <paramref name="inFeatures"/> (default: the current <see cref="FeatureMap.Channels"/>)
+    /// values to <paramref name="outFeatures"/>.
+    /// </summary>
+    public void Linear(string name, long outFeatures, string type = "Linear", bool bias = true, long? inFeatures = null)
+    {
+        var parameters = new List<(string, long[])> { ("weight", [outFeatures, inFeatures ?? Current.Channels]) };
+        if (bias)
+        {
+            parameters.Add(("bias", [outFeatures]));
+        }
+
+        Add(name, type, Current with { Channels = outFeatures }, parameters);
+    }
+
+    /// <summary>
+    /// A tensor the network holds as a parameter of its own rather than of a layer (a transformer's class token
+    /// or position embedding): listed as a layer of type <c>Parameter</c> under its state_dict name, with
+    /// <paramref name="output"/> as its shape in the summary (the shape flowing on is unchanged). It is not a place to cut.
+    /// </summary>
+    public void Parameter(string name, long[] shape, FeatureMap output)
+    {
+        var full = Prefix(name);
+        var first = _parameters.Count;
+        _parameters.Add(new CatalogParameter(full, shape.ToEquatableArray()));
+        _layers.Add(new CatalogLayer(full, "Parameter", output, first, 1, _parameters[first].Elements, _containers.Count, CutContainerFor(_containers) ?? full));
+    }
+
+    /// <summary>The shape changes without a layer (a feature map read as tokens).</summary>
+    public void Reshape(FeatureMap output) => Current = output;
+
+    /// <summary>The layer just added is not a place to cut (its output is not the network's features).</summary>
+    public void NotACutPoint()
+    {
+        var last = _layers[_layers.Count - 1];
+        _layers[_layers.Count - 1] = last with { CutContainer = last.Name };
+    }
+
     public void MaxPool(string name, int kernel, int stride, int padding = 0, bool ceilMode = false) =>
         MaxPool(name, kernel, stride, (padding, padding, padding, padding), ceilMode);
 
@@ -215,6 +260,9 @@ internal sealed class LayoutBuilder
 
     /// <summary>A Keras-style alias over a range of the layers just added.</summary>
     public void Alias(string alias, string first, string last) => _aliases.Add(new LayerAlias(alias, Prefix(first), Prefix(last)));
+
+    /// <summary>A summary row (and a name for cuts and freezing) for the layer with this full name.</summary>
+    public void Row(string alias, string layer) => _aliases.Add(new LayerAlias(alias, layer, layer));
 
     /// <summary>A synonym for a layer given by its full name (an ONNX node name); not a summary row.</summary>
     public void Synonym(string name, string layer) => _aliases.Add(new LayerAlias(name, layer, layer, IsSummaryRow: false));

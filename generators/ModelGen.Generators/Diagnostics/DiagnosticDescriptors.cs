@@ -57,8 +57,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor EmptyHead = Error("MG0009", "Invalid head", "The head is empty; end it with a dense layer, e.g. [global_avg_pool, { dense: 2, activation: softmax }]");
     public static readonly DiagnosticDescriptor HeadFlattenedTwice = Error("MG0009", "Invalid head", "'{0}' needs the backbone's feature map ({1}), but an earlier head layer already made it flat; keep one flatten or global pooling layer");
     public static readonly DiagnosticDescriptor DenseBeforeFlatten = Error("MG0009", "Invalid head", "A dense layer needs a flat input, but here it would get the feature map {0}; put 'flatten' or 'global_avg_pool' before the first dense layer");
+    public static readonly DiagnosticDescriptor DenseBeforeTokenLayer = Error("MG0009", "Invalid head", "A dense layer needs a flat input, but here it would get the tokens {0} (tokens x width); put 'class_token' or 'token_mean' before the first dense layer");
     public static readonly DiagnosticDescriptor DenseTooLarge = Error("MG0009", "Invalid head", "This dense layer of {0} units on {1} inputs would have {2} parameters, more than the {3} one layer may have; pool the feature map first (global_avg_pool), cut the backbone earlier, or use fewer units");
     public static readonly DiagnosticDescriptor HeadNotEndingInDense = Error("MG0009", "Invalid head", "The head must end with a dense layer that gives the class scores, e.g. { dense: 1, activation: sigmoid } for two classes");
+    public static readonly DiagnosticDescriptor FeatureMapLayerOnTokens = Error("MG0009", "Invalid head", "'{0}' works on a feature map [channels, height, width], but the {1} backbone gives tokens ({2}: tokens x width); use 'class_token' (the class token) or 'token_mean' (the mean of the patch tokens) before the first dense layer");
+    public static readonly DiagnosticDescriptor TokenLayerOnFeatureMap = Error("MG0009", "Invalid head", "'{0}' reads a transformer's tokens, but the backbone gives the feature map {1} (channels x height x width); use 'global_avg_pool', 'global_max_pool' or 'flatten' before the first dense layer");
     public static readonly DiagnosticDescriptor HeadItemWithoutLayer = Error("MG0009", "Invalid head", "'{0}' names no layer; each head item is one of {1}");
     public static readonly DiagnosticDescriptor HeadItemWithSeveralLayers = Error("MG0009", "Invalid head", "'{0}' names {1}; write one layer per list item");
 
@@ -79,6 +82,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SpatialCollapse = Error("MG0016", "Input too small for the backbone", "An input of {0} shrinks to nothing at '{1}' ({2}); use an input of at least {3}, or cut the backbone earlier");
     public static readonly DiagnosticDescriptor InvalidChoice = Error("MG0017", "Value not among the choices", "'{0}' is not a valid {1}{2}; use one of: {3}");
     public static readonly DiagnosticDescriptor CannotCutInsideBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block) or '{3}' (before it)");
+    public static readonly DiagnosticDescriptor NotACutPoint = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': the {1} there does not give the {2} backbone's features; cut after an encoder block ({3}) or at '{4}'");
     public static readonly DiagnosticDescriptor CannotCutInsideFirstBlock = Error("MG0018", "Cannot cut the backbone here", "The backbone cannot be cut at '{0}': it lies inside the {1} '{2}', whose output is more than a chain of layers; cut at '{2}' (after the block)");
     public static readonly DiagnosticDescriptor DuplicateModel = Error("MG0019", "Two specs generate the same name", "Another spec ({0}) already generates '{1}'; give this model a different 'model' or 'namespace'");
     public static readonly DiagnosticDescriptor ClassIsLabelEnumOfAnotherSpec = Error("MG0019", "Two specs generate the same name", "Another spec ({0}) generates the enum '{1}' for the labels of its model; give this model a different 'model' or 'namespace'");
@@ -117,6 +121,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidSha256 = Error("MG0027", "Downloaded weights need their SHA-256", "'backbone.weights_sha256' is '{0}' ({1} characters), but it must be the 64 hexadecimal digits of the file's SHA-256, such as {2}");
     public static readonly DiagnosticDescriptor UnsupportedWeightsUrl = Error("MG0028", "Invalid weights address", "'{0}' is not the address of a weights file: write an http:// or https:// URL with a host whose path ends in a file name with .safetensors, .pth or .pt");
     public static readonly DiagnosticDescriptor InvalidHubReference = Error("MG0028", "Invalid weights address", "'{0}' is not a Hugging Face Hub file: write " + Shared.RemoteWeights.HubForm + " (the file must end in .safetensors, .pth or .pt)");
+
+    // MG0029: input sizes a transformer cannot split into patches.
+    public static readonly DiagnosticDescriptor InputNotMultipleOfPatch = Error("MG0029", "Input size not a multiple of the patch size", "{0} splits the image into {1}x{1} patches, so the input's height and width must be multiples of {1}, but the input is {2}; use {3}");
 
     /// <summary>Every descriptor by its key (the name of its field here).</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;

@@ -91,6 +91,8 @@ internal static class NetworkWriter
                 HeadLayerKind.Flatten => $"{R.HeadLayer}.Flatten()",
                 HeadLayerKind.GlobalAveragePool => $"{R.HeadLayer}.GlobalAveragePool()",
                 HeadLayerKind.GlobalMaxPool => $"{R.HeadLayer}.GlobalMaxPool()",
+                HeadLayerKind.ClassToken => $"{R.HeadLayer}.ClassToken()",
+                HeadLayerKind.TokenMean => $"{R.HeadLayer}.TokenMean()",
                 HeadLayerKind.Dropout => $"{R.HeadLayer}.Dropout({CodeWriter.Number(layer.Rate)})",
                 _ => layer.Activation == Activation.None
                     ? $"{R.HeadLayer}.Dense({layer.Units})"

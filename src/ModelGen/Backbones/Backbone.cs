@@ -67,6 +67,19 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
         init => _graph = value is null ? null : new GraphHolder(value);
     }
 
+    /// <summary>
+    /// Adapts a weights file's tensor before it is loaded (name, tensor → replacement, or null to keep it): a vision
+    /// transformer resizes a 224x224 checkpoint's position embedding to its own input size. Null for most backbones.
+    /// </summary>
+    internal Func<string, Tensor, Tensor?>? AdaptWeights { get; init; }
+
+    /// <summary>
+    /// Registers a parameter of the backbone itself under its torchvision name (a transformer's <c>class_token</c>,
+    /// which torchvision holds on the model rather than on a layer); it comes first in <c>named_parameters</c>, as in
+    /// torchvision's state_dict.
+    /// </summary>
+    internal void RegisterParameter(string name, Parameter parameter) => register_parameter(name, parameter);
+
     /// <summary>Where the weights came from ("none" for fresh ones), for cache keys and logs.</summary>
     public string WeightsSource { get; internal set; } = "none";
 

@@ -19,9 +19,11 @@ internal static class BackboneFactory
         {
             ArchitectureFamily.ResNet18Mlnet => CreateResNet18Mlnet(definition, options, pretrained),
             ArchitectureFamily.Onnx => CreateOnnx(definition, options, pretrained),
+            ArchitectureFamily.VisionTransformer => CreateVisionTransformer(definition, options, pretrained),
+            ArchitectureFamily.Swin => CreateSwin(definition, options, pretrained),
             _ when TorchVisionCatalog.Contains(definition.Architecture) => CreateTorchVision(definition, options, pretrained),
             _ => throw new NotSupportedException(
-                $"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}, resnet18_mlnet, onnx. "
+                $"The architecture '{definition.Architecture}' is not known to this ModelGen runtime; known: {string.Join(", ", TorchVisionCatalog.Architectures)}, vit_b_16, vit_b_32, swin_t, resnet18_mlnet, onnx. "
                 + "Are the generator and the runtime the same ModelGen version?"),
         };
 
@@ -66,7 +68,7 @@ internal static class BackboneFactory
         {
             if (load && BackboneWeights.Resolve(definition, options) is { } file)
             {
-                var unused = WeightsLoader.Load(backbone, file);
+                var unused = backbone.AdaptWeights is { } adapt ? LoadAdapted(backbone, file, adapt) : WeightsLoader.Load(backbone, file);
                 options.Logger.UnusedWeights(file, architectureTensors is null ? unused : unused.Where(name => !architectureTensors.Contains(name)).ToList());
                 backbone.WeightsSource = file;
             }
@@ -92,6 +94,84 @@ internal static class BackboneFactory
         }
 
         return LoadWeightsFile(new Backbone(definition, stages, options.Preprocessing ?? Preprocessing.ImageNet), definition, options, pretrained, tensorNames);
+    }
+
+    // A file whose tensors the backbone adapts before loading (a transformer's position embedding for another size).
+    private static IReadOnlyList<string> LoadAdapted(Backbone backbone, string file, Func<string, Tensor, Tensor?> adapt)
+    {
+        var source = Weights.StateDictReader.Read(file);
+        try
+        {
+            return LoadAdapted(backbone, source, file, adapt);
+        }
+        finally
+        {
+            foreach (var tensor in source.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Loads <paramref name="source"/> into <paramref name="backbone"/> with each tensor first passed through
+    /// <paramref name="adapt"/> (see <see cref="Backbone.AdaptWeights"/>); the replacements are disposed here.
+    /// </summary>
+    internal static IReadOnlyList<string> LoadAdapted(Backbone backbone, IReadOnlyDictionary<string, Tensor> source, string origin, Func<string, Tensor, Tensor?> adapt)
+    {
+        var adapted = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (name, tensor) in source)
+            {
+                if (adapt(name, tensor) is { } replacement)
+                {
+                    adapted[name] = replacement;
+                }
+            }
+
+            var merged = source.ToDictionary(e => e.Key, e => adapted.GetValueOrDefault(e.Key) ?? e.Value, StringComparer.Ordinal);
+            return WeightsLoader.Load(backbone, merged, origin);
+        }
+        finally
+        {
+            foreach (var tensor in adapted.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    private static Backbone CreateVisionTransformer(BackboneDefinition definition, ModelOptions options, bool pretrained)
+    {
+        var vit = Architectures.VisionTransformer.Create(definition.Architecture, definition.Height, definition.Width, definition.CutAt);
+        var backbone = new Backbone(definition, [("conv_proj", vit.ConvProj), ("encoder", vit.Encoder)], vit.Forward, options.Preprocessing ?? Preprocessing.ImageNet)
+        {
+            AdaptWeights = (name, tensor) => name == "encoder.pos_embedding" ? vit.ResizePositionEmbedding(tensor) : null,
+        };
+        backbone.RegisterParameter("class_token", vit.ClassToken);
+        var tensorNames = new HashSet<string>(Architectures.VisionTransformer.TensorNames(definition.Architecture), StringComparer.Ordinal);
+        return LoadWeightsFile(backbone, definition, options, pretrained, tensorNames);
+    }
+
+    // Swin runs channels last, as torchvision does; whatever the cut, its output is turned channels first.
+    private static Backbone CreateSwin(BackboneDefinition definition, ModelOptions options, bool pretrained)
+    {
+        var discarded = new List<nn.Module>();
+        var stages = ModuleCutter.Cut(Architectures.SwinTransformer.Stages(definition.Architecture), definition.CutAt, discarded);
+        foreach (var module in discarded)
+        {
+            module.Dispose();
+        }
+
+        var chain = stages.Select(s => s.Module).ToList();
+        var backbone = new Backbone(
+            definition,
+            stages.Select(s => (s.Name, (nn.Module)s.Module)).ToList(),
+            input => Backbone.RunFreeingAsYouGo(chain, input).permute(0, 3, 1, 2),
+            options.Preprocessing ?? Preprocessing.ImageNet);
+        var tensorNames = new HashSet<string>(Architectures.SwinTransformer.TensorNames(definition.Architecture), StringComparer.Ordinal);
+        return LoadWeightsFile(backbone, definition, options, pretrained, tensorNames);
     }
 
     /// <summary>Runs one blank image through the backbone and compares the output with the build-time shape.</summary>

@@ -42,6 +42,14 @@ internal static class GradCam
             throw new ArgumentOutOfRangeException(nameof(target), chosen, $"The model has {classCount} classes ({string.Join(", ", classes)}); a class to explain is an index from 0 to {classCount - 1}.");
         }
 
+        if (backbone.Definition.FeatureShape.Length == 2)
+        {
+            throw new InvalidOperationException(
+                $"Grad-CAM explains feature maps [C, h, w], but the {backbone.Definition.ArchitectureName} backbone gives transformer tokens "
+                + $"[{string.Join(", ", backbone.Definition.FeatureShape)}] (tokens x width), which have no spatial layout Grad-CAM can weigh; "
+                + "explaining transformers (attention rollout) is not supported yet.");
+        }
+
         var modes = TrainingModes.Save(backbone, head);
         try
         {

@@ -36,8 +36,15 @@ internal static class OnnxExporter
     /// <summary>The ONNX model, in memory.</summary>
     public static ModelProto Build(Backbone backbone, Head head, OnnxExportInfo info, bool includePreprocessing = true)
     {
-        var writer = new OnnxWriter();
         var definition = backbone.Definition;
+        if (Shared.SpecWords.FamilyOf(definition.Architecture) is ArchitectureFamily.VisionTransformer or ArchitectureFamily.Swin)
+        {
+            throw new NotSupportedException(
+                $"ModelGen's ONNX exporter has no form yet for the {definition.ArchitectureName} backbone (a transformer: self-attention and "
+                + "layer norms); export a model with a convolutional backbone, or save this one with Save() and run it with TorchSharp.");
+        }
+
+        var writer = new OnnxWriter();
         var input = InputName(includePreprocessing);
         writer.Name(input);
         writer.Graph.Input.Add(Value(input, [null, 3, definition.Height, definition.Width]));

@@ -17,7 +17,7 @@ public sealed class Head : nn.Module<Tensor, Tensor>
     private readonly HeadLayer[] _layers;
     private readonly nn.Module<Tensor, Tensor>?[] _modules;
 
-    /// <summary>Builds the head's layers for features of <paramref name="featureShape"/> ([channels, height, width]).</summary>
+    /// <summary>Builds the head's layers for features of <paramref name="featureShape"/> ([channels, height, width], or [tokens, width] for a transformer).</summary>
     /// <exception cref="ArgumentException">The layers do not form a head: no flat input before a dense layer, or no dense layer last.</exception>
     public Head(long[] featureShape, IReadOnlyList<HeadLayer> layers)
         : base("head")
@@ -42,7 +42,10 @@ public sealed class Head : nn.Module<Tensor, Tensor>
                     flat = featureShape.Aggregate(1L, (a, b) => a * b);
                     break;
                 case HeadLayerKind.GlobalAveragePool or HeadLayerKind.GlobalMaxPool:
-                    flat = featureShape[0];
+                    flat = featureShape.Length == 3 ? featureShape[0] : throw new ArgumentException($"head[{i}] pools a feature map [channels, height, width], but the features are [{string.Join(", ", featureShape)}]; transformer tokens are read with class_token or token_mean.", nameof(layers));
+                    break;
+                case HeadLayerKind.ClassToken or HeadLayerKind.TokenMean:
+                    flat = featureShape.Length == 2 ? featureShape[1] : throw new ArgumentException($"head[{i}] reads transformer tokens [tokens, width], but the features are [{string.Join(", ", featureShape)}]; a feature map is read with global_avg_pool, global_max_pool or flatten.", nameof(layers));
                     break;
                 case HeadLayerKind.Dropout:
                     _modules[i] = nn.Dropout(layer.Rate);
@@ -84,7 +87,7 @@ public sealed class Head : nn.Module<Tensor, Tensor>
     public Linear Dense(int index) =>
         _modules[index] as Linear ?? throw new ArgumentException($"head[{index}] is {_layers[index].Kind}, not a dense layer.", nameof(index));
 
-    /// <summary>Logits for backbone features [N, C, H, W].</summary>
+    /// <summary>Logits for backbone features [N, C, H, W] (or [N, tokens, width] for a transformer).</summary>
     public override Tensor forward(Tensor features)
     {
         var x = features;
@@ -96,6 +99,8 @@ public sealed class Head : nn.Module<Tensor, Tensor>
                 HeadLayerKind.Flatten => x.flatten(1),
                 HeadLayerKind.GlobalAveragePool => x.mean([2, 3]),
                 HeadLayerKind.GlobalMaxPool => x.amax([2, 3]),
+                HeadLayerKind.ClassToken => x.select(1, 0),
+                HeadLayerKind.TokenMean => x.narrow(1, 1, x.shape[1] - 1).mean([1]),
                 HeadLayerKind.Dropout => _modules[i]!.call(x),
                 _ => i == _layers.Length - 1 ? _modules[i]!.call(x) : Activate(_modules[i]!.call(x), layer.Activation),
             };

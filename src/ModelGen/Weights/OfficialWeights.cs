@@ -68,6 +68,9 @@ internal static class OfficialWeightsTable
         new("regnet_y_3_2gf", "regnet_y_3_2gf-9180c971.pth", 81.982, 19436338),
         new("googlenet", "googlenet-1378be20.pth", 69.778, 6624904),
         new("inception_v3", "inception_v3_google-0cc3c7bd.pth", 77.294, 27161264),
+        new("vit_b_16", "vit_b_16-c867db91.pth", 81.072, 86567656),
+        new("vit_b_32", "vit_b_32-d86f8d99.pth", 75.912, 88224232),
+        new("swin_t", "swin_t-704ceda3.pth", 81.474, 28288354),
     }.ToFrozenDictionary(entry => entry.Architecture, StringComparer.Ordinal);
 
     /// <summary>Every entry (the real table, whatever a test puts in its place).</summary>

@@ -130,6 +130,14 @@ enum Architecture
 
     /// <summary>torchvision inception_v3.</summary>
     InceptionV3,
+    /// <summary>torchvision vit_b_16: a ViT-Base with 16x16 patches.</summary>
+    VitB16,
+
+    /// <summary>torchvision vit_b_32: a ViT-Base with 32x32 patches.</summary>
+    VitB32,
+
+    /// <summary>torchvision swin_t: a Swin Transformer (tiny), shifted-window attention in four stages.</summary>
+    SwinT,
 }
 
 /// <summary>Families of backbones that are built, cut and named alike.</summary>
@@ -177,6 +185,11 @@ enum ArchitectureFamily
 
     /// <summary>Inception v3: top-level convolutions, poolings and Inception blocks of parallel branches.</summary>
     InceptionV3,
+    /// <summary>Vision Transformer: patches, a class token and a chain of encoder blocks; its features are tokens.</summary>
+    VisionTransformer,
+
+    /// <summary>Swin Transformer: <c>features</c>, a patch embedding and four stages of windowed attention with patch merging between them, then <c>norm</c>.</summary>
+    Swin,
 }
 
 /// <summary>The weights a backbone starts from (spec key: <c>backbone.weights</c>).</summary>

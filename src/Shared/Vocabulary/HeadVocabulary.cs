@@ -26,6 +26,12 @@ enum HeadLayerKind
 
     /// <summary>Dropout (training only).</summary>
     Dropout,
+
+    /// <summary>The class token of a transformer's token features (token 0): [tokens, width] to [width].</summary>
+    ClassToken,
+
+    /// <summary>The mean of a transformer's patch tokens (the class token left out, as timm's global_pool='avg'): [tokens, width] to [width].</summary>
+    TokenMean,
 }
 
 /// <summary>The activation after a dense layer (spec key: <c>activation</c>).</summary>
@@ -85,6 +91,15 @@ sealed record HeadLayer(HeadLayerKind Kind, long Units = 0, Activation Activatio
 
     /// <summary>Dropout with <paramref name="rate"/>.</summary>
     public static HeadLayer Dropout(double rate) => new(HeadLayerKind.Dropout, Rate: rate);
+
+    /// <summary>Takes the class token of token features.</summary>
+    public static HeadLayer ClassToken() => new(HeadLayerKind.ClassToken);
+
+    /// <summary>Averages the patch tokens of token features (the class token left out).</summary>
+    public static HeadLayer TokenMean() => new(HeadLayerKind.TokenMean);
+
+    /// <summary>Whether the layer turns the backbone's features into one vector per image (flatten, a pooling or a token layer).</summary>
+    internal bool MakesFlat => Kind is HeadLayerKind.Flatten or HeadLayerKind.GlobalAveragePool or HeadLayerKind.GlobalMaxPool or HeadLayerKind.ClassToken or HeadLayerKind.TokenMean;
 }
 
 /// <summary>The module names of a head's layers: they are the state_dict keys under <c>head.</c>.</summary>
@@ -97,7 +112,7 @@ internal static class HeadLayerNames
     public static string[] Of(System.Collections.Generic.IReadOnlyList<HeadLayer> layers)
     {
         var names = new string[layers.Count];
-        var counts = new int[5];
+        var counts = new int[7];
         for (var i = 0; i < layers.Count; i++)
         {
             var kind = layers[i].Kind;
@@ -114,6 +129,8 @@ internal static class HeadLayerNames
         HeadLayerKind.GlobalAveragePool => "globalAvgPool",
         HeadLayerKind.GlobalMaxPool => "globalMaxPool",
         HeadLayerKind.Dense => "dense",
+        HeadLayerKind.ClassToken => "classToken",
+        HeadLayerKind.TokenMean => "tokenMean",
         _ => "dropout",
     };
 }

@@ -23,7 +23,9 @@ internal static class SpecWords
         Word.Of("global_avg_pool", HeadLayerKind.GlobalAveragePool),
         Word.Of("global_max_pool", HeadLayerKind.GlobalMaxPool),
         Word.Of("dense", HeadLayerKind.Dense),
-        Word.Of("dropout", HeadLayerKind.Dropout));
+        Word.Of("dropout", HeadLayerKind.Dropout),
+        Word.Of("class_token", HeadLayerKind.ClassToken),
+        Word.Of("token_mean", HeadLayerKind.TokenMean));
 
     public static readonly Vocabulary<Activation> Activations = new(
         Word.Of("relu", Activation.Relu),
@@ -122,6 +124,9 @@ internal static class SpecWords
         Word.Of("regnet_y_3_2gf", Architecture.RegNetY3_2GF),
         Word.Of("googlenet", Architecture.GoogLeNet),
         Word.Of("inception_v3", Architecture.InceptionV3),
+        Word.Of("vit_b_16", Architecture.VitB16),
+        Word.Of("vit_b_32", Architecture.VitB32),
+        Word.Of("swin_t", Architecture.SwinT),
         Word.Of("onnx", Architecture.Onnx));
 
     /// <summary>The family an architecture is built, cut and named by.</summary>
@@ -140,6 +145,8 @@ internal static class SpecWords
         Architecture.RegNetY400MF or Architecture.RegNetY800MF or Architecture.RegNetY1_6GF or Architecture.RegNetY3_2GF => ArchitectureFamily.RegNet,
         Architecture.GoogLeNet => ArchitectureFamily.GoogLeNet,
         Architecture.InceptionV3 => ArchitectureFamily.InceptionV3,
+        Architecture.VitB16 or Architecture.VitB32 => ArchitectureFamily.VisionTransformer,
+        Architecture.SwinT => ArchitectureFamily.Swin,
         _ => ArchitectureFamily.Onnx,
     };
 

@@ -58,8 +58,8 @@ public sealed class NamespaceDependencyTests
         // The classification head.
         [Heads] = [Root, Vocabulary],
 
-        // torchvision's networks that TorchVision lacks, written with torchvision's module names.
-        [Architectures] = [],
+        // Networks torchvision has and TorchVision (the TorchSharp package) lacks, written with torchvision's names.
+        [Architectures] = [Vocabulary, Weights],
 
         // Pretrained networks: built, cut, loaded with weights, fed with the data's images.
         [Backbones] = [Root, Vocabulary, Weights, Onnx, Data, Architectures],

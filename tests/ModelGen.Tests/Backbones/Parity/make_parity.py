@@ -101,12 +101,13 @@ def write_safetensors(path, tensors):
 class Arch:
     """An architecture: how to build it filled for an input size, its base module path, the cuts to check."""
 
-    def __init__(self, build, base, cuts, sizes=(40, 64), transform=None):
+    def __init__(self, build, base, cuts, sizes=(40, 64), transform=None, extra=None):
         self.build = build          # size -> filled model in eval mode
         self.base = base            # module path whose output is the convolutional base's output
         self.cuts = cuts            # module paths of the named cuts
         self.sizes = sizes
         self.transform = transform or (lambda path, output: output)  # e.g. NHWC -> NCHW
+        self.extra = extra or (lambda: {})  # further reference tensors, by name
 
 
 def torchvision_model(name, **kwargs):
@@ -165,6 +166,29 @@ ARCHS["inception_v3"] = Arch(torchvision_model("inception_v3", aux_logits=True, 
                              sizes=(80, 128), transform=clone)
 
 
+def vit_position_embeddings(name, sizes):
+    """pos_embedding.<size>: the filled 224x224 model's position embedding resized by torchvision's own
+    interpolate_embeddings (what loading 224 weights at another size must give)."""
+    from torchvision.models.vision_transformer import interpolate_embeddings
+    model = fill(getattr(torchvision.models, name)())
+    return {f"pos_embedding.{size}": interpolate_embeddings(size, model.patch_size, model.state_dict())["encoder.pos_embedding"]
+            for size in sizes}
+
+
+# ViT: a size builds the model for it (the position embedding has one entry per patch); the features are the
+# tokens [N, 1 + patches, 768]. Cuts: the end of each encoder block (block1..block12).
+VIT_CUTS = [f"encoder.layers.encoder_layer_{i}" for i in range(12)]
+ARCHS["vit_b_16"] = Arch(lambda size: fill(torchvision.models.vit_b_16(image_size=size)), "encoder.ln", VIT_CUTS,
+                         sizes=(48, 64), extra=lambda: vit_position_embeddings("vit_b_16", [48, 112]))
+ARCHS["vit_b_32"] = Arch(lambda size: fill(torchvision.models.vit_b_32(image_size=size)), "encoder.ln", VIT_CUTS,
+                         sizes=(64, 96), extra=lambda: vit_position_embeddings("vit_b_32", [96, 288]))
+
+# Swin runs channels last; ModelGen's features are channels first. Sizes 72 and 96: windows padded, shifted and not,
+# and an odd map (9x9) into patch merging. Cuts: the four stages (stage1..stage4).
+ARCHS["swin_t"] = Arch(lambda size: fill(torchvision.models.swin_t()), "norm", ["features.1", "features.3", "features.5", "features.7"],
+                       sizes=(72, 96), transform=lambda path, output: output.permute(0, 3, 1, 2))
+
+
 def run(model, x, paths, transform):
     outputs = {}
     hooks = [model.get_submodule(p).register_forward_hook(
@@ -193,6 +217,7 @@ def reference(name):
         tensors[f"output.{size}"] = outputs[arch.base]
         for path in arch.cuts if size == min(arch.sizes) else []:
             tensors[f"cut.{path}.{size}"] = outputs[path]
+    tensors.update(arch.extra())
     folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "References")
     os.makedirs(folder, exist_ok=True)
     write_safetensors(os.path.join(folder, f"{name}.safetensors"), tensors)
