@@ -64,6 +64,16 @@ public static class LogEvents
     /// </summary>
     public const int WeightsNotPinned = 2006;
 
+    /// <summary>
+    /// Warning: LibTorch's CPU convolution of the kind that oneDNN's AVX-512 kernel gets wrong is still wrong in
+    /// this process (properties <c>Error</c>, <c>Decision</c>); set <c>ONEDNN_MAX_CPU_ISA=AVX2</c> before the process
+    /// starts (see ModelGen.OneDnnIsa).
+    /// </summary>
+    public const int WrongConvolutions = 2010;
+
+    /// <summary>Debug: what ModelGen decided about oneDNN's instruction set, and that the affected convolution checks out (properties <c>Decision</c>, <c>Error</c>).</summary>
+    public const int ConvolutionsChecked = 2011;
+
     /// <summary>Information: an epoch ended, without validation data (loss, accuracy, learning rate, time, speed).</summary>
     public const int EpochCompleted = 3001;
 

@@ -29,6 +29,15 @@ public static class ModelGenProcess
     /// or the <c>ModelGen.NativeHeap.KeepDefaults</c> AppContext switch, and on other platforms;
     /// <see cref="NativeHeap.KeptDefaultsBecause"/> says why.
     /// </para>
+    /// <para>
+    /// It also makes sure LibTorch's convolutions cannot run on the oneDNN kernel that computes wrong results on
+    /// AVX-512 CPUs (see <c>ONEDNN_MAX_CPU_ISA</c> in the README's platform notes); ModelGen does that by itself
+    /// when it creates a backbone, but only this call comes before convolutions the application runs itself.
+    /// </para>
     /// </remarks>
-    public static bool Tune() => NativeHeap.EnsureTuned();
+    public static bool Tune()
+    {
+        OneDnnIsa.Ensure();
+        return NativeHeap.EnsureTuned();
+    }
 }

@@ -15,6 +15,8 @@ internal static class BackboneFactory
     /// <exception cref="NotSupportedException">The architecture is unknown to this runtime.</exception>
     public static Backbone Create(BackboneDefinition definition, ModelOptions options, bool pretrained)
     {
+        // Before this process's first convolution: keep oneDNN off its AVX-512 kernel that computes wrong results.
+        OneDnnIsa.Ensure(options.Logger);
         var backbone = Shared.SpecWords.FamilyOf(definition.Architecture) switch
         {
             ArchitectureFamily.ResNet18Mlnet => CreateResNet18Mlnet(definition, options, pretrained),
