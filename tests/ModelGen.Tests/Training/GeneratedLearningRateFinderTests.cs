@@ -10,7 +10,7 @@ namespace ModelGen.Tests.Training;
 /// <summary>
 /// The generated <c>FindLearningRate</c> (issue 14): it leaves the model exactly as it found it, so a following
 /// <c>Train</c> runs bit for bit as it would have without it (on features, and end to end on augmented images with
-/// batch-norm statistics that move), and on real images its suggestion lies where the loss falls.
+/// batch-norm statistics that move, and through a frozen backbone with augmentation), and on real images its suggestion lies where the loss falls.
 /// </summary>
 [Collection(nameof(TorchRandomness))]
 public sealed class GeneratedLearningRateFinderTests(ITestOutputHelper output)
@@ -38,25 +38,12 @@ public sealed class GeneratedLearningRateFinderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void OnImages_WithTheWholeBackboneTraining_TheModelIsUnchanged_AndTheFollowingTrainIsBitForBitTheSame()
-    {
-        using var temp = new TempFolder();
-        var images = FashionData.Subset(FashionData.Train, perClass: 2, temp["train"]);
-        var options = new ModelOptions { CacheDirectory = temp["cache"], Device = CPU, Seed = 11 };
+    public void OnImages_WithTheWholeBackboneTraining_TheModelIsUnchanged_AndTheFollowingTrainIsBitForBitTheSame() =>
+        AssertUnchangedOnImages<TinyFineTuneFirst>(TinyFineTuneFirst.Create, (m, d, o) => m.FindLearningRate(d, o), (m, d, o) => m.Train(d, null, o));
 
-        using var probed = TinyFineTuneFirst.Create(options);
-        var before = State.Of(probed);
-        var finding = probed.FindLearningRate(images, new LearningRateFinderOptions { Steps = 12, OutputDirectory = temp["finder"], Progress = ProgressMode.None });
-        Assert.Equal(12, finding.Steps.Count); // 20 images in batches of 10: the steps went round the data six times
-        State.Of(probed).AssertSameAs(before);
-        var probedHistory = probed.Train(images, null, new TrainOptions { OutputDirectory = temp["probed"], Progress = ProgressMode.None });
-
-        using var plain = TinyFineTuneFirst.Create(options);
-        var plainHistory = plain.Train(images, null, new TrainOptions { OutputDirectory = temp["plain"], Progress = ProgressMode.None });
-
-        Assert.Equal(plainHistory.Epochs.Select(e => (e.Loss, e.Accuracy)), probedHistory.Epochs.Select(e => (e.Loss, e.Accuracy)));
-        Assert.Equal(StateBytes.Of(plain), StateBytes.Of(probed));
-    }
+    [Fact]
+    public void OnImagesThroughAFrozenBackbone_TheModelIsUnchanged_AndTheFollowingTrainIsBitForBitTheSame() =>
+        AssertUnchangedOnImages<TinyFrozenAugmented>(TinyFrozenAugmented.Create, (m, d, o) => m.FindLearningRate(d, o), (m, d, o) => m.Train(d, null, o));
 
     [Fact]
     public void OnRealImages_TheSuggestionLiesWhereTheLossFalls_AndThePlotIsWritten()
@@ -91,6 +78,32 @@ public sealed class GeneratedLearningRateFinderTests(ITestOutputHelper output)
         Assert.Single(log.Of(LogEvents.LearningRateFinderStoppedEarly));
         var finished = Assert.Single(log.Of(LogEvents.LearningRateFinderFinished));
         Assert.Equal(suggested, (double)finished["SuggestedLearningRate"]!);
+    }
+
+    private static void AssertUnchangedOnImages<TModel>(
+        Func<ModelOptions?, TModel> create,
+        Func<TModel, string, LearningRateFinderOptions, LearningRateFinding> find,
+        Func<TModel, string, TrainOptions, TrainingHistory> train)
+        where TModel : nn.Module
+    {
+        using var temp = new TempFolder();
+        var images = FashionData.Subset(FashionData.Train, perClass: 2, temp["train"]);
+        var options = new ModelOptions { CacheDirectory = temp["cache"], Device = CPU, Seed = 11 };
+        var finderOptions = new LearningRateFinderOptions { Steps = 12, OutputDirectory = temp["finder"], Progress = ProgressMode.None };
+        var trainOptions = new TrainOptions { Progress = ProgressMode.None };
+
+        using var probed = create(options);
+        var before = State.Of(probed);
+        var finding = find(probed, images, finderOptions);
+        Assert.Equal(12, finding.Steps.Count); // 20 images in batches of 10: the steps went round the data six times
+        State.Of(probed).AssertSameAs(before);
+        var probedHistory = train(probed, images, trainOptions with { OutputDirectory = temp["probed"] });
+
+        using var plain = create(options);
+        var plainHistory = train(plain, images, trainOptions with { OutputDirectory = temp["plain"] });
+
+        Assert.Equal(plainHistory.Epochs.Select(e => (e.Loss, e.Accuracy)), probedHistory.Epochs.Select(e => (e.Loss, e.Accuracy)));
+        Assert.Equal(StateBytes.Of(plain), StateBytes.Of(probed));
     }
 
     /// <summary>Everything about a model that training changes, as values.</summary>
