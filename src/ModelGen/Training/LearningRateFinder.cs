@@ -111,23 +111,23 @@ public sealed class LearningRateFinder : IDisposable
                     }
 
                     var value = Step(optimizer, batch, loss);
-                    if (!double.IsFinite(value))
+                    var smoothed = double.NaN;
+                    if (double.IsFinite(value))
                     {
-                        stoppedEarly = true; // not a number: nothing after this step means anything
-                        break;
+                        // A loss that is not a number (or infinite) is not recorded: it would poison the curve and the plot.
+                        smoothed = smoother.Add(value);
+                        steps.Add(new LearningRateStep(steps.Count + 1, rate, value, smoothed));
+                        minimum = Math.Min(minimum, smoothed);
+                        _logger.LearningRateFinderStep(_modelName, steps.Count, o.Steps, rate, value, smoothed);
+                        progress?.Advance(1, $"lr {rate:G3} loss {smoothed:0.0000}");
                     }
 
-                    var smoothed = smoother.Add(value);
-                    steps.Add(new LearningRateStep(steps.Count + 1, rate, value, smoothed));
-                    minimum = Math.Min(minimum, smoothed);
-                    _logger.LearningRateFinderStep(_modelName, steps.Count, o.Steps, rate, value, smoothed);
-                    progress?.Advance(1, $"lr {rate:G3} loss {smoothed:0.0000}");
-                    if (smoothed > o.DivergenceFactor * minimum)
+                    if (!double.IsFinite(smoothed) || smoothed > o.DivergenceFactor * minimum)
                     {
                         stoppedEarly = true;
                         if (mode != ProgressMode.None)
                         {
-                            _logger.LearningRateFinderStoppedEarly(_modelName, steps.Count, rate, smoothed, o.DivergenceFactor, minimum);
+                            _logger.LearningRateFinderStoppedEarly(_modelName, double.IsFinite(smoothed) ? steps.Count : steps.Count + 1, rate, smoothed, o.DivergenceFactor, minimum);
                         }
 
                         break;

@@ -14,7 +14,7 @@ internal static partial class LearningRateFinderLog
     public static partial void LearningRateFinderStep(this ILogger logger, string model, int step, int steps, double learningRate, double loss, double smoothedLoss);
 
     [LoggerMessage(EventId = LogEvents.LearningRateFinderStoppedEarly, EventName = nameof(LogEvents.LearningRateFinderStoppedEarly), Level = LogLevel.Information,
-        Message = "{Model}: learning-rate finder stopped at step {Step} (lr {LearningRate:G3}): the smoothed loss {SmoothedLoss:0.0000} exceeds {DivergenceFactor} times its minimum {MinimumLoss:0.0000}")]
+        Message = "{Model}: learning-rate finder stopped at step {Step} (lr {LearningRate:G3}): the loss diverged, smoothed {SmoothedLoss:0.0000} against {DivergenceFactor} times its minimum {MinimumLoss:0.0000} (a loss that is not a number is not recorded)")]
     public static partial void LearningRateFinderStoppedEarly(this ILogger logger, string model, int step, double learningRate, double smoothedLoss, double divergenceFactor, double minimumLoss);
 
     [LoggerMessage(EventId = LogEvents.LearningRateFinderFinished, EventName = nameof(LogEvents.LearningRateFinderFinished), Level = LogLevel.Information,

@@ -125,6 +125,29 @@ public sealed class LearningRateFinderTests
     }
 
     [Fact]
+    public void ALossThatIsNotANumber_StopsTheTest_AndIsNotRecorded()
+    {
+        using var module = new Scalar(1);
+        using var optimizer = optim.SGD(module.parameters(), 0.1);
+        using var temp = new TempFolder();
+        var calls = 0;
+        var log = new CapturingLogger();
+
+        LearningRateFinding finding;
+        using (var finder = LearningRateFinder.Start(module, "Scalar", new LearningRateFinderOptions { OutputDirectory = temp.Path, Progress = ProgressMode.Lines, Logger = log }, seed: 1))
+        {
+            finding = finder.Run(optimizer, _ => new[] { 0 }, _ => ++calls == 5 ? module.Weight.sum() * double.NaN : (module.Weight.sum() * 0) + calls);
+        }
+
+        Assert.True(finding.StoppedEarly);
+        Assert.Equal(4, finding.Steps.Count);
+        Assert.Equal([1.0, 2.0, 3.0, 4.0], finding.Steps.Select(s => s.Loss));
+        Assert.Equal(5, (int)Assert.Single(log.Of(LogEvents.LearningRateFinderStoppedEarly))["Step"]!);
+        Assert.Single(log.Of(LogEvents.LearningRateFinderNoSuggestion)); // a rising loss never falls
+        Assert.Null(finding.SuggestedLearningRate);
+    }
+
+    [Fact]
     public void TheModuleAndTheOptimizer_AreExactlyAsBefore()
     {
         using var model = nn.Sequential(("fc1", nn.Linear(4, 8)), ("bn", nn.BatchNorm1d(8)), ("relu", nn.ReLU()), ("drop", nn.Dropout(0.5)), ("fc2", nn.Linear(8, 3)));
