@@ -137,6 +137,24 @@ public static class LogEvents
     /// <summary>Training weighs the loss per class (training.class_weights): the weights used.</summary>
     public const int ClassWeightsUsed = 3045;
 
+    /// <summary>
+    /// Information: a generated <c>FindLearningRate</c> (the learning-rate range test) starts: steps, range and when it
+    /// stops early.
+    /// </summary>
+    public const int LearningRateFinderStarted = 3060;
+
+    /// <summary>Debug: one step of the learning-rate finder (<c>Step</c>, <c>LearningRate</c>, <c>Loss</c>, <c>SmoothedLoss</c>).</summary>
+    public const int LearningRateFinderStep = 3061;
+
+    /// <summary>Information: the learning-rate finder stopped early: its smoothed loss diverged (or was not a number).</summary>
+    public const int LearningRateFinderStoppedEarly = 3062;
+
+    /// <summary>Information: the learning-rate finder ended: its steps, time, suggestion, lowest loss and plot; the model is as it was.</summary>
+    public const int LearningRateFinderFinished = 3063;
+
+    /// <summary>Warning: the learning-rate finder's smoothed loss never fell, so it suggests no learning rate.</summary>
+    public const int LearningRateFinderNoSuggestion = 3064;
+
     /// <summary>Information: <c>Evaluate</c> wrote its report (report.html) where the caller asked.</summary>
     public const int ReportWritten = 3050;
 

@@ -29,6 +29,7 @@ internal static class GeneratedNames
 
         // Training.
         "Checkpoints", "EarlyStopping", "TrainingFingerprint", "Train", "StartRun", "UseClasses",
+        "FindLearningRate", "FindLearningRateOnFeatures", "FindLearningRateOnImages",
 
         // Metadata.
         "InputShape", "FeatureShape", "DeclaredClasses", "ClassCount", LayersClass, "Summary",
@@ -59,6 +60,7 @@ internal static class GeneratedNames
         "TorchSharp.ModuleExtensionMethods", "TorchSharp.torch",
         "ModelGen.EvaluationResult", "ModelGen.ModelFileException",
         "ModelGen.ModelOptions", "ModelGen.Prediction", "ModelGen.TrainingHistory", "ModelGen.TrainOptions",
+        "ModelGen.LearningRateFinderOptions", "ModelGen.LearningRateFinding",
         "ModelGen.Backbones.Architecture", "ModelGen.Backbones.Backbone", "ModelGen.Backbones.BackboneDefinition",
         "ModelGen.Backbones.BatchNormMode", "ModelGen.Backbones.FreezeBoundary",
         "ModelGen.Backbones.WeightsKind",
@@ -69,7 +71,7 @@ internal static class GeneratedNames
         "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Reports.ReportSubject",
         "ModelGen.Runtime.ModelRuntime",
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",
-        "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
+        "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateFinder", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
         "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
         "ModelGen.Training.RunIdentity", "ModelGen.Training.ClassWeighting", "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
     };

@@ -16,6 +16,8 @@ internal static class RuntimeNames
     public const string ModelOptions = "global::ModelGen.ModelOptions";
     public const string TrainOptions = "global::ModelGen.TrainOptions";
     public const string TrainingHistory = "global::ModelGen.TrainingHistory";
+    public const string LearningRateFinding = "global::ModelGen.LearningRateFinding";
+    public const string LearningRateFinderOptions = "global::ModelGen.LearningRateFinderOptions";
     public const string EvaluationResult = "global::ModelGen.EvaluationResult";
     public const string Prediction = "global::ModelGen.Prediction";
     public const string ModelRuntime = "global::ModelGen.Runtime.ModelRuntime";
@@ -52,6 +54,7 @@ internal static class RuntimeNames
     public const string EarlyStoppingMonitor = Training + ".EarlyStoppingMonitor";
     public const string CheckpointSettings = Training + ".CheckpointSettings";
     public const string EvaluationAccumulator = Training + ".EvaluationAccumulator";
+    public const string LearningRateFinder = Training + ".LearningRateFinder";
 
     public const string Explanation = "global::ModelGen.Explain.Explanation";
 

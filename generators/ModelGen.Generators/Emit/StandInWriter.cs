@@ -58,6 +58,8 @@ internal static class StandInWriter
             $"public void Save(string path) => {fail};",
             $"public {R.TrainingHistory} Train({R.FeatureSet} train, {R.FeatureSet}? validation = null, {R.TrainOptions}? trainOptions = null) => {fail};",
             $"public {R.TrainingHistory} Train(string trainDirectory, string? validationDirectory = null, {R.TrainOptions}? trainOptions = null) => {fail};",
+            $"public {R.LearningRateFinding} FindLearningRate({R.FeatureSet} train, {R.LearningRateFinderOptions}? finderOptions = null) => {fail};",
+            $"public {R.LearningRateFinding} FindLearningRate(string trainDirectory, {R.LearningRateFinderOptions}? finderOptions = null) => {fail};",
             $"public static long[] InputShape => {fail};",
             $"public static long[] FeatureShape => {fail};",
             $"public static {R.ReadOnlyList}<string> DeclaredClasses => {fail};",

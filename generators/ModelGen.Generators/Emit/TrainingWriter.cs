@@ -30,6 +30,7 @@ internal static class TrainingWriter
 
         WriteTrainOnFeatures(w, plan, featurePhases, headOnly);
         WriteTrainOnImages(w, plan);
+        LearningRateFinderWriter.Write(w, plan, featurePhases[0], forceFrozen: headOnly && !phases[0].BackboneFrozen);
         w.Line("// Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.");
         w.Call($"private {R.TrainingRun} StartRun", [$"{R.TrainOptions}? trainOptions", "string data"], " =>");
         w.Indent();
@@ -341,7 +342,8 @@ internal static class TrainingWriter
 
     private static string MethodStem(PhasePlan phase, int index) => GeneratedNames.PhaseStem(index, phase.Name);
 
-    private static string Describe(PhasePlan phase)
+    /// <summary>A phase in words: epochs, freezing, optimizer, batch size, data path.</summary>
+    internal static string Describe(PhasePlan phase)
     {
         var o = phase.Optimizer;
         return $"{phase.Name}: {phase.Epochs} epochs, freeze {phase.FreezeDescription}, {SpecWords.Optimizers.WordOf(o.Kind)} lr {CodeWriter.Number(o.LearningRate)}"

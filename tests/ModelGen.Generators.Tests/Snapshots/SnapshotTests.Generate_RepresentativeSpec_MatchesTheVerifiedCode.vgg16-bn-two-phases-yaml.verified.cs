@@ -406,6 +406,102 @@ public sealed partial class Xrays
         return run.Finish(data.Validation, ReportSubject());
     }
 
+    /// <summary>
+    /// The learning-rate range test (Smith 2015; fastai's lr_find) on extracted features: one training step per batch
+    /// while the learning rate rises exponentially (LearningRateFinderOptions: 1e-7 to 10 over 100 steps), until the
+    /// smoothed loss exceeds 4 times its minimum, with the optimizer and batch size Train(features) starts with. It
+    /// starts from the model as it is and puts it back exactly afterwards, so Train runs as if it had not been called.
+    /// The plot goes to lr-finder.png beside Train's curves.
+    /// </summary>
+    /// <param name="train">Features from <see cref="Extract(string)"/> of the training images.</param>
+    /// <param name="finderOptions">The range, steps, output folder and progress; optional.</param>
+    /// <returns>The loss at every step, the suggested learning rate and the plot's path.</returns>
+    public global::ModelGen.LearningRateFinding FindLearningRate(
+        global::ModelGen.Data.FeatureSet train,
+        global::ModelGen.LearningRateFinderOptions? finderOptions = null) =>
+        FindLearningRateOnFeatures(train, finderOptions);
+
+    /// <summary>
+    /// The learning-rate range test on an image folder (one subfolder per class), with the settings of the first phase,
+    /// "warmup" (on images, as Train(directory) runs it); the model is put back exactly afterwards. See
+    /// FindLearningRate(FeatureSet, LearningRateFinderOptions).
+    /// </summary>
+    /// <param name="trainDirectory">The training images, one folder per class.</param>
+    /// <param name="finderOptions">The range, steps, output folder and progress; optional.</param>
+    /// <returns>The loss at every step, the suggested learning rate and the plot's path.</returns>
+    public global::ModelGen.LearningRateFinding FindLearningRate(
+        string trainDirectory,
+        global::ModelGen.LearningRateFinderOptions? finderOptions = null)
+    {
+        var data = global::ModelGen.Runtime.ModelRuntime.OpenTrainingData(
+            trainDirectory,
+            null,
+            DeclaredClasses,
+            validationSplit: null,
+            seed: options.Seed ?? 42,
+            options.Logger);
+        return FindLearningRateOnImages(data.Train, finderOptions);
+    }
+
+    // The range test with the settings of training.phases[0] "warmup" on cached features: warmup: 3 epochs, freeze all, adam lr 0.001, batch 8, augmented (augmentation does not apply to fixed features).
+    private global::ModelGen.LearningRateFinding FindLearningRateOnFeatures(
+        global::ModelGen.Data.FeatureSet train,
+        global::ModelGen.LearningRateFinderOptions? finderOptions)
+    {
+        // the data's classes must fit the head
+        global::ModelGen.Runtime.ModelRuntime.CheckClasses(train.Classes, DeclaredClasses, ClassCount, nameof(Xrays));
+        // Keeps the model's weights, freezing, modes and random state; disposing it puts them back.
+        using var finder = global::ModelGen.Training.LearningRateFinder.Start(
+            this,
+            nameof(Xrays),
+            finderOptions,
+            options.Seed ?? 42,
+            options);
+        backbone.Freeze(global::ModelGen.Backbones.FreezeBoundary.All); // freeze: all
+        using var optimizer = global::ModelGen.Runtime.ModelRuntime.CreateOptimizer(Phase1WarmupOptimizer, head.parameters());
+        return finder.Run(
+            optimizer,
+            seed => train.Batches(batchSize: 8, shuffle: true, seed: seed),
+            batch => Loss(ForwardHead(batch.Features.to(device)), batch.Labels.to(device)));
+    }
+
+    // The range test with the settings of training.phases[0] "warmup" on images: warmup: 3 epochs, freeze all, adam lr 0.001, batch 8, augmented.
+    private global::ModelGen.LearningRateFinding FindLearningRateOnImages(
+        global::ModelGen.Data.ImageFolder train,
+        global::ModelGen.LearningRateFinderOptions? finderOptions)
+    {
+        // the data's classes must fit the head
+        global::ModelGen.Runtime.ModelRuntime.CheckClasses(train.Classes, DeclaredClasses, ClassCount, nameof(Xrays));
+        // Keeps the model's weights, freezing, modes and random state; disposing it puts them back.
+        using var finder = global::ModelGen.Training.LearningRateFinder.Start(
+            this,
+            nameof(Xrays),
+            finderOptions,
+            options.Seed ?? 42,
+            options);
+        backbone.Freeze(global::ModelGen.Backbones.FreezeBoundary.All); // freeze: all
+        using var optimizer = global::ModelGen.Runtime.ModelRuntime.CreateOptimizer(Phase1WarmupOptimizer, head.parameters());
+        return finder.Run(
+            optimizer,
+            seed => global::ModelGen.Runtime.ModelRuntime.ReadImages(
+                train,
+                backbone.Input,
+                batchSize: 8,
+                shuffle: true,
+                seed: seed,
+                augmentation: Phase1WarmupAugmentation),
+            batch =>
+            {
+                global::TorchSharp.torch.Tensor features;
+                using (global::TorchSharp.torch.no_grad())
+                {
+                    features = backbone.call(batch.Images.to(device)); // frozen: no gradients through the backbone
+                }
+
+                return Loss(ForwardHead(features), batch.Labels.to(device));
+            });
+    }
+
     // Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.
     private global::ModelGen.Training.TrainingRun StartRun(global::ModelGen.TrainOptions? trainOptions, string data) =>
         global::ModelGen.Training.TrainingRun.Start(
