@@ -22,7 +22,7 @@ internal static class InferenceWriter
         w.Line($"    {R.ModelRuntime}.Extract(backbone, images, options, device);");
         w.Line();
 
-        w.SummaryXml("Accuracy, loss and the confusion matrix on the images under <paramref name=\"imageDirectory\"/> (one folder per class); with <paramref name=\"reportPath\"/>, also a report page of the evaluation (confusion matrix, per-class figures, the images with the highest loss).");
+        w.SummaryXml("Accuracy, loss, the confusion matrix and per-class precision, recall, F1 and ROC AUC on the images under <paramref name=\"imageDirectory\"/> (one folder per class); with <paramref name=\"reportPath\"/>, also a report page of the evaluation (confusion matrix, per-class figures, the images with the highest loss).");
         w.Line("/// <param name=\"imageDirectory\">The images, one folder per class (the model's classes).</param>");
         w.Line("/// <param name=\"batchSize\">Images per batch.</param>");
         w.Line("/// <param name=\"reportPath\">Where to write the report (an .html file, self-contained); null for none.</param>");
@@ -165,7 +165,7 @@ internal static class InferenceWriter
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
         w.Line($"var logits = {forward};");
-        w.Line("evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);");
+        w.Line("evaluation.Add(Loss(logits, labels), PredictedClass(logits), Probabilities(logits), labels);");
         w.Close();
         w.Close();
         w.Line();

@@ -1,4 +1,5 @@
 using ModelGen.Data;
+using ModelGen.Metrics;
 using static TorchSharp.torch;
 
 namespace ModelGen.Reports;
@@ -68,11 +69,17 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     private static EvaluationResult Evaluate(IReadOnlyList<string> classes, List<SampleOutcome> outcomes, int skipped)
     {
         var confusion = new long[classes.Count, classes.Count];
-        foreach (var outcome in outcomes)
+        var probabilities = new float[outcomes.Count * classes.Count];
+        var trueClasses = new int[outcomes.Count];
+        for (var i = 0; i < outcomes.Count; i++)
         {
+            var outcome = outcomes[i];
             confusion[outcome.TrueClass, outcome.PredictedClass]++;
+            outcome.Probabilities.CopyTo(probabilities, i * classes.Count);
+            trueClasses[i] = outcome.TrueClass;
         }
 
-        return new EvaluationResult(classes, confusion, outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Loss), skipped);
+        var rocAuc = outcomes.Count == 0 ? null : RocAuc.OneVsRest(probabilities, trueClasses, classes.Count);
+        return new EvaluationResult(classes, confusion, outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Loss), skipped, rocAuc);
     }
 }

@@ -143,9 +143,9 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
         global::ModelGen.Runtime.ModelRuntime.Extract(backbone, images, options, device);
 
     /// <summary>
-    /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
-    /// class); with <paramref name="reportPath"/>, also a report page of the evaluation (confusion matrix, per-class
-    /// figures, the images with the highest loss).
+    /// Accuracy, loss, the confusion matrix and per-class precision, recall, F1 and ROC AUC on the images under
+    /// <paramref name="imageDirectory"/> (one folder per class); with <paramref name="reportPath"/>, also a report page
+    /// of the evaluation (confusion matrix, per-class figures, the images with the highest loss).
     /// </summary>
     /// <param name="imageDirectory">The images, one folder per class (the model's classes).</param>
     /// <param name="batchSize">Images per batch.</param>
@@ -184,7 +184,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var labels = batch.Labels.to(device);
                 var logits = ForwardLogits(batch.Images.to(device));
-                evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);
+                evaluation.Add(Loss(logits, labels), PredictedClass(logits), Probabilities(logits), labels);
             }
         }
 
@@ -202,7 +202,7 @@ public sealed partial class Flowers : global::TorchSharp.torch.nn.Module<global:
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var labels = batch.Labels.to(device);
                 var logits = ForwardHead(batch.Features.to(device));
-                evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);
+                evaluation.Add(Loss(logits, labels), PredictedClass(logits), Probabilities(logits), labels);
             }
         }
 
