@@ -29,7 +29,7 @@ internal static class InferenceWriter
         w.Open($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null)");
         w.Line($"{R.ModelRuntime}.WarnIfUntrained(head, nameof({plan.ClassName}), nameof(Evaluate), options.Logger);");
         w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger);");
-        w.Open("if (options.TestTimeAugmentation is { IsOff: false } augmentation)");
+        w.Open("if (TestTimeAugmentation is { } augmentation)");
         w.Line("// ModelOptions.TestTimeAugmentation: each image's probabilities averaged over its flipped and cropped views.");
         w.Line($"return {R.ModelRuntime}.EvaluateAugmented(ReportSubject(), images, batchSize, augmentation, reportPath, options.Logger);");
         w.Close();

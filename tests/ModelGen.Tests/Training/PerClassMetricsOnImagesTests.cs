@@ -75,6 +75,42 @@ public sealed class PerClassMetricsOnImagesTests
     }
 
     [Fact]
+    public void BinaryHead_GivesBothClassesTheAucOfTheSigmoid_OnRealImages()
+    {
+        // A one-sigmoid head told sandals ("no") from sneakers ("yes").
+        using var temp = new TempFolder();
+        var train = TwoClasses(FashionData.Train, 30, temp["train"]);
+        var test = TwoClasses(FashionData.Test, 20, temp["test"]);
+        using var model = TinyBinaryBalanced.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU });
+        using var features = model.Extract(train);
+        model.Train(features, null, new TrainOptions { OutputDirectory = temp["out"], Progress = ProgressMode.None });
+
+        var result = model.Evaluate(test);
+
+        var predictions = new[] { "no", "yes" }
+            .SelectMany((label, index) => Directory.GetFiles(Path.Combine(test, label)).Select(file => (Label: index, model.Predict(file).Probabilities)))
+            .ToList();
+        var yes = PairCount(predictions.Select(p => p.Probabilities[1]).ToArray(), predictions.Select(p => p.Label == 1).ToArray());
+        Assert.Equal(yes, result.RocAuc(1), 3);
+        Assert.Equal(result.RocAuc(1), result.RocAuc(0));
+        Assert.Equal(40, result.PerClass.Sum(c => c.Support));
+    }
+
+    private static string TwoClasses(string split, int perClass, string into)
+    {
+        foreach (var (from, to) in new[] { ("sandal", "no"), ("sneaker", "yes") })
+        {
+            var target = Directory.CreateDirectory(Path.Combine(into, to)).FullName;
+            foreach (var file in Directory.GetFiles(Path.Combine(split, from)).Order(StringComparer.Ordinal).Take(perClass))
+            {
+                File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+            }
+        }
+
+        return into;
+    }
+
+    [Fact]
     public void HistoryJson_WritesAnUndefinedAucAsNull_AndReadsItBackAsNaN()
     {
         var history = new TrainingHistory();
