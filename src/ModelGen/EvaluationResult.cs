@@ -32,7 +32,7 @@ public sealed class EvaluationResult
             throw new ArgumentException($"{rocAuc.Count} ROC AUC values for {classes.Count} classes.", nameof(rocAuc));
         }
 
-        _rocAuc = rocAuc;
+        _rocAuc = rocAuc?.ToArray();
         Classes = classes;
         ConfusionMatrix = confusion;
         Loss = loss;

@@ -1,5 +1,4 @@
 using ModelGen.Data;
-using ModelGen.Metrics;
 using static TorchSharp.torch;
 
 namespace ModelGen.Reports;

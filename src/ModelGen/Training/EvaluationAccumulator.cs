@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using ModelGen.Metrics;
 using static TorchSharp.torch;
 
 namespace ModelGen.Training;

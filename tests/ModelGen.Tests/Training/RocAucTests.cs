@@ -1,6 +1,5 @@
-using ModelGen.Metrics;
 
-namespace ModelGen.Tests.Metrics;
+namespace ModelGen.Tests.Training;
 
 /// <summary>
 /// <see cref="RocAuc"/> (issue 14): the rank statistic with ties averaged equals the share of positive-negative pairs

@@ -1,4 +1,4 @@
-namespace ModelGen.Metrics;
+namespace ModelGen;
 
 /// <summary>
 /// The area under the ROC curve, exactly: the Mann-Whitney rank statistic with tied scores given their average

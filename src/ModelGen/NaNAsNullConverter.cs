@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ModelGen.Metrics;
+namespace ModelGen;
 
 /// <summary>Writes an undefined figure (<see cref="double.NaN"/>) as JSON null, which JSON readers know, and reads null back as NaN.</summary>
 internal sealed class NaNAsNullConverter : JsonConverter<double>
