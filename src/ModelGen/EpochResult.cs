@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ModelGen;
 
 /// <summary>The outcome of one training epoch.</summary>
@@ -19,4 +21,21 @@ public sealed record EpochResult(
     double? ValAccuracy,
     double LearningRate,
     double Seconds,
-    double SamplesPerSecond);
+    double SamplesPerSecond)
+{
+    /// <summary>
+    /// Each class's precision, recall, F1 and ROC AUC on the validation data at the end of the epoch, in output
+    /// order (history.json's <c>val_per_class</c>); null without validation data.
+    /// </summary>
+    public IReadOnlyList<ClassMetrics>? ValPerClass { get; init; }
+
+    /// <summary>Mean F1 over the classes on the validation data; null without validation data.</summary>
+    public double? ValMacroF1 { get; init; }
+
+    /// <summary>
+    /// Mean ROC AUC over the classes where it is defined on the validation data (<see cref="double.NaN"/> when it is
+    /// defined for none; JSON writes that as null); null without validation data.
+    /// </summary>
+    [JsonConverter(typeof(NullableNaNAsNullConverter))]
+    public double? ValMacroRocAuc { get; init; }
+}

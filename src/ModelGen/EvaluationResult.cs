@@ -6,13 +6,33 @@ namespace ModelGen;
 /// <summary>How a model did on a set of images: accuracy, loss, the confusion matrix and per-class figures.</summary>
 public sealed class EvaluationResult
 {
+    private readonly IReadOnlyList<double>? _rocAuc;
+    private IReadOnlyList<ClassMetrics>? _perClass;
+
     /// <summary>Creates a result from counts.</summary>
     /// <param name="classes">Class names in output order.</param>
     /// <param name="confusion">Counts: row = true class, column = predicted class.</param>
     /// <param name="loss">Mean loss per image.</param>
     /// <param name="skipped">Images that could not be read.</param>
     public EvaluationResult(IReadOnlyList<string> classes, long[,] confusion, double loss, int skipped)
+        : this(classes, confusion, loss, skipped, null)
     {
+    }
+
+    /// <summary>Creates a result from counts and each class's one-vs-rest ROC AUC.</summary>
+    /// <param name="classes">Class names in output order.</param>
+    /// <param name="confusion">Counts: row = true class, column = predicted class.</param>
+    /// <param name="loss">Mean loss per image.</param>
+    /// <param name="skipped">Images that could not be read.</param>
+    /// <param name="rocAuc">Per class, the area under its ROC curve (<see cref="double.NaN"/> where undefined); null when the probabilities were not kept.</param>
+    public EvaluationResult(IReadOnlyList<string> classes, long[,] confusion, double loss, int skipped, IReadOnlyList<double>? rocAuc)
+    {
+        if (rocAuc is not null && rocAuc.Count != classes.Count)
+        {
+            throw new ArgumentException($"{rocAuc.Count} ROC AUC values for {classes.Count} classes.", nameof(rocAuc));
+        }
+
+        _rocAuc = rocAuc?.ToArray();
         Classes = classes;
         ConfusionMatrix = confusion;
         Loss = loss;
@@ -66,14 +86,36 @@ public sealed class EvaluationResult
     /// <summary>Of the images of class <paramref name="index"/>, the fraction found (0 when there were none).</summary>
     public double Recall(int index)
     {
+        var actual = Support(index);
+        return actual == 0 ? 0 : ConfusionMatrix[index, index] / (double)actual;
+    }
+
+    /// <summary>Images of class <paramref name="index"/>.</summary>
+    public long Support(int index)
+    {
         long actual = 0;
         for (var j = 0; j < Classes.Count; j++)
         {
             actual += ConfusionMatrix[index, j];
         }
 
-        return actual == 0 ? 0 : ConfusionMatrix[index, index] / (double)actual;
+        return actual;
     }
+
+    /// <summary>The harmonic mean of class <paramref name="index"/>'s precision and recall (0 when both are 0).</summary>
+    public double F1(int index)
+    {
+        var (precision, recall) = (Precision(index), Recall(index));
+        return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+    }
+
+    /// <summary>
+    /// The area under the ROC curve of class <paramref name="index"/>'s probability, one-vs-rest (tied scores count
+    /// half, as scikit-learn's <c>roc_auc_score</c>); with two classes, both classes get the binary AUC of class 1's
+    /// probability. <see cref="double.NaN"/> when undefined: no images of the class, or nothing but images of the
+    /// class, or the probabilities were not kept (a result made from counts only).
+    /// </summary>
+    public double RocAuc(int index) => _rocAuc?[index] ?? double.NaN;
 
     /// <summary>Mean precision over the classes.</summary>
     public double MacroPrecision => Enumerable.Range(0, Classes.Count).Average(Precision);
@@ -81,7 +123,26 @@ public sealed class EvaluationResult
     /// <summary>Mean recall over the classes.</summary>
     public double MacroRecall => Enumerable.Range(0, Classes.Count).Average(Recall);
 
-    /// <summary>The confusion matrix as text, with per-class precision and recall.</summary>
+    /// <summary>Mean F1 over the classes.</summary>
+    public double MacroF1 => Enumerable.Range(0, Classes.Count).Average(F1);
+
+    /// <summary>Mean ROC AUC over the classes where it is defined; <see cref="double.NaN"/> when it is defined for none.</summary>
+    public double MacroRocAuc
+    {
+        get
+        {
+            var defined = Enumerable.Range(0, Classes.Count).Select(RocAuc).Where(auc => !double.IsNaN(auc)).ToList();
+            return defined.Count == 0 ? double.NaN : defined.Average();
+        }
+    }
+
+    /// <summary>Every class's support, precision, recall, F1 and ROC AUC, in output order.</summary>
+    public IReadOnlyList<ClassMetrics> PerClass =>
+        _perClass ??= Enumerable.Range(0, Classes.Count)
+            .Select(i => new ClassMetrics(Classes[i], Support(i), Precision(i), Recall(i), F1(i), RocAuc(i)))
+            .ToArray();
+
+    /// <summary>The confusion matrix as text, with per-class precision, recall, F1 and ROC AUC ("n/a" where undefined) and their macro averages.</summary>
     public string ToTable()
     {
         var width = Math.Max(9, Classes.Max(c => c.Length) + 1);
@@ -94,7 +155,7 @@ public sealed class EvaluationResult
             text.Append(Short(name, cell - 1).PadLeft(cell));
         }
 
-        text.Append("  precision  recall\n");
+        text.Append("  precision  recall     f1  roc_auc\n");
         for (var i = 0; i < Classes.Count; i++)
         {
             text.Append(Short(Classes[i], width - 1).PadRight(width));
@@ -103,14 +164,19 @@ public sealed class EvaluationResult
                 text.Append(ConfusionMatrix[i, j].ToString(CultureInfo.InvariantCulture).PadLeft(cell));
             }
 
-            text.Append(CultureInfo.InvariantCulture, $"  {Precision(i),9:0.000}  {Recall(i),6:0.000}\n");
+            text.Append(CultureInfo.InvariantCulture, $"  {Precision(i),9:0.000}  {Recall(i),6:0.000}  {F1(i),5:0.000}  {Text(RocAuc(i)),7}\n");
         }
 
+        text.Append("macro average".PadRight(width + (cell * Classes.Count)));
+        text.Append(CultureInfo.InvariantCulture, $"  {MacroPrecision,9:0.000}  {MacroRecall,6:0.000}  {MacroF1,5:0.000}  {Text(MacroRocAuc),7}\n");
         return text.ToString();
     }
 
     /// <inheritdoc />
     public override string ToString() => ToTable();
+
+    /// <summary>A figure as text with three decimals, "n/a" when it is undefined (NaN).</summary>
+    internal static string Text(double value) => double.IsNaN(value) ? "n/a" : value.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Short(string text, int length) => text.Length <= length ? text : text[..length];
 }

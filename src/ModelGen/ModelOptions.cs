@@ -29,6 +29,13 @@ public sealed record ModelOptions
     public Preprocessing? Preprocessing { get; init; }
 
     /// <summary>
+    /// Test-time augmentation for <c>Evaluate</c> and <c>Predict</c>: the probabilities averaged over flipped and
+    /// cropped views of each image (see <see cref="ModelGen.TestTimeAugmentation"/>). Default null: each image is scored
+    /// once, as it is read. Training and its validation never use it.
+    /// </summary>
+    public TestTimeAugmentation? TestTimeAugmentation { get; init; }
+
+    /// <summary>
     /// Where the model's warnings and events go: skipped images (path and reason), weights tensors that
     /// were ignored, damaged feature cache entries, cache hits and misses (debug), and in training the
     /// epoch lines, resuming and early stopping (unless <see cref="TrainOptions.Logger"/> overrides it for

@@ -29,19 +29,24 @@ public sealed class TrainingHistory
     /// <summary>Appends an epoch.</summary>
     public void Add(EpochResult epoch) => _epochs.Add(epoch);
 
-    /// <summary>The history as CSV, one row per epoch.</summary>
+    /// <summary>
+    /// The history as CSV, one row per epoch; the validation columns are empty without validation data, and
+    /// <c>val_macro_roc_auc</c> is <c>NaN</c> when no class's ROC AUC is defined. The per-class figures are in <see cref="ToJson"/>.
+    /// </summary>
     public string ToCsv()
     {
-        var text = new StringBuilder("phase,epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second\n");
+        var text = new StringBuilder("phase,epoch,loss,accuracy,val_loss,val_accuracy,learning_rate,seconds,samples_per_second,val_macro_f1,val_macro_roc_auc\n");
         foreach (var e in _epochs)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{e.Phase},{e.Epoch},{e.Loss:R},{e.Accuracy:R},{e.ValLoss?.ToString("R", CultureInfo.InvariantCulture)},{e.ValAccuracy?.ToString("R", CultureInfo.InvariantCulture)},{e.LearningRate:R},{e.Seconds:R},{e.SamplesPerSecond:R}\n");
+            text.Append(CultureInfo.InvariantCulture, $"{e.Phase},{e.Epoch},{e.Loss:R},{e.Accuracy:R},{Optional(e.ValLoss)},{Optional(e.ValAccuracy)},{e.LearningRate:R},{e.Seconds:R},{e.SamplesPerSecond:R},{Optional(e.ValMacroF1)},{Optional(e.ValMacroRocAuc)}\n");
         }
 
         return text.ToString();
     }
 
-    /// <summary>The history as JSON.</summary>
+    private static string? Optional(double? value) => value?.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The history as JSON; with validation data, each epoch has <c>val_per_class</c> (an undefined ROC AUC is null).</summary>
     public string ToJson() => JsonSerializer.Serialize(_epochs, JsonOptions);
 
     /// <summary>Reads a history written by <see cref="ToJson"/>.</summary>

@@ -25,7 +25,7 @@ internal static class GeneratedNames
 
         // Inference, saving and export.
         "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Explain", "Save", "Load",
-        "ExportOnnx", "ExportDescription", "ReportSubject",
+        "ExportOnnx", "ExportDescription", "ReportSubject", "TestTimeAugmentation", "ReadInput",
 
         // Training.
         "Checkpoints", "EarlyStopping", "TrainingFingerprint", "Train", "StartRun", "UseClasses",
@@ -59,13 +59,13 @@ internal static class GeneratedNames
         "System.Collections.Generic.IReadOnlyList", "System.IO.Stream",
         "TorchSharp.ModuleExtensionMethods", "TorchSharp.torch",
         "ModelGen.EvaluationResult", "ModelGen.ModelFileException",
-        "ModelGen.ModelOptions", "ModelGen.Prediction", "ModelGen.TrainingHistory", "ModelGen.TrainOptions",
+        "ModelGen.ModelOptions", "ModelGen.Prediction", "ModelGen.TestTimeAugmentation", "ModelGen.TrainingHistory", "ModelGen.TrainOptions",
         "ModelGen.LearningRateFinderOptions", "ModelGen.LearningRateFinding",
         "ModelGen.Backbones.Architecture", "ModelGen.Backbones.Backbone", "ModelGen.Backbones.BackboneDefinition",
         "ModelGen.Backbones.BatchNormMode", "ModelGen.Backbones.FreezeBoundary",
         "ModelGen.Backbones.WeightsKind",
         "ModelGen.Data.Augmentation", "ModelGen.Data.FeatureSet",
-        "ModelGen.Data.FillMode", "ModelGen.Data.ImageFolder",
+        "ModelGen.Data.FillMode", "ModelGen.Data.ImageFolder", "ModelGen.Data.ImageInput",
         "ModelGen.Data.ImageLoadException", "ModelGen.Data.TrainingData",
         "ModelGen.Explain.Explanation", "ModelGen.Export.OnnxExportInfo",
         "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Reports.ReportSubject",

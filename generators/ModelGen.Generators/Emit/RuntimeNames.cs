@@ -19,6 +19,7 @@ internal static class RuntimeNames
     public const string LearningRateFinding = "global::ModelGen.LearningRateFinding";
     public const string LearningRateFinderOptions = "global::ModelGen.LearningRateFinderOptions";
     public const string EvaluationResult = "global::ModelGen.EvaluationResult";
+    public const string TestTimeAugmentation = "global::ModelGen.TestTimeAugmentation";
     public const string Prediction = "global::ModelGen.Prediction";
     public const string ModelRuntime = "global::ModelGen.Runtime.ModelRuntime";
     public const string ClassWeighting = "global::ModelGen.Training.ClassWeighting";
@@ -37,6 +38,7 @@ internal static class RuntimeNames
     public const string Data = "global::ModelGen.Data";
     public const string FeatureSet = Data + ".FeatureSet";
     public const string ImageFolder = Data + ".ImageFolder";
+    public const string ImageInput = Data + ".ImageInput";
     public const string ImageLoadException = Data + ".ImageLoadException";
     public const string TrainingData = Data + ".TrainingData";
     public const string Augmentation = Data + ".Augmentation";

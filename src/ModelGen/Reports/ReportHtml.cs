@@ -74,7 +74,8 @@ internal static partial class ReportHtml
         Kpi(text, "accuracy", F(evaluation.Accuracy, "0.0000"));
         Kpi(text, "loss", F(evaluation.Loss, "0.0000"));
         Kpi(text, "images", evaluation.Count.ToString(CultureInfo.InvariantCulture));
-        Kpi(text, "macro F1", F(Enumerable.Range(0, evaluation.Classes.Count).Average(i => F1(evaluation, i)), "0.000"));
+        Kpi(text, "macro F1", F(evaluation.MacroF1, "0.000"));
+        Kpi(text, "macro ROC AUC", EvaluationResult.Text(evaluation.MacroRocAuc));
         if (evaluation.Skipped > 0)
         {
             Kpi(text, "unreadable, skipped", evaluation.Skipped.ToString(CultureInfo.InvariantCulture));
@@ -153,19 +154,13 @@ internal static partial class ReportHtml
 
     private static string PerClass(EvaluationResult evaluation)
     {
-        var text = new StringBuilder("<table>\n<tr><th class=\"name\">class</th><th>precision</th><th>recall</th><th>F1</th><th>images</th></tr>\n");
-        for (var i = 0; i < evaluation.Classes.Count; i++)
+        var text = new StringBuilder("<p>One class against the rest. ROC AUC: of the class's probability; n/a where it is undefined (no images of the class, or only those).</p>\n<table>\n<tr><th class=\"name\">class</th><th>precision</th><th>recall</th><th>F1</th><th>ROC AUC</th><th>images</th></tr>\n");
+        foreach (var c in evaluation.PerClass)
         {
-            long support = 0;
-            for (var j = 0; j < evaluation.Classes.Count; j++)
-            {
-                support += evaluation.ConfusionMatrix[i, j];
-            }
-
-            text.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"name\">{E(evaluation.Classes[i])}</td><td>{F(evaluation.Precision(i), "0.000")}</td><td>{F(evaluation.Recall(i), "0.000")}</td><td>{F(F1(evaluation, i), "0.000")}</td><td>{support}</td></tr>\n");
+            text.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"name\">{E(c.Class)}</td><td>{F(c.Precision, "0.000")}</td><td>{F(c.Recall, "0.000")}</td><td>{F(c.F1, "0.000")}</td><td>{EvaluationResult.Text(c.RocAuc)}</td><td>{c.Support}</td></tr>\n");
         }
 
-        text.Append(CultureInfo.InvariantCulture, $"<tr><th class=\"name\">macro average</th><th>{F(evaluation.MacroPrecision, "0.000")}</th><th>{F(evaluation.MacroRecall, "0.000")}</th><th>{F(Enumerable.Range(0, evaluation.Classes.Count).Average(i => F1(evaluation, i)), "0.000")}</th><th>{evaluation.Count}</th></tr>\n");
+        text.Append(CultureInfo.InvariantCulture, $"<tr><th class=\"name\">macro average</th><th>{F(evaluation.MacroPrecision, "0.000")}</th><th>{F(evaluation.MacroRecall, "0.000")}</th><th>{F(evaluation.MacroF1, "0.000")}</th><th>{EvaluationResult.Text(evaluation.MacroRocAuc)}</th><th>{evaluation.Count}</th></tr>\n");
         return text.Append("</table>").ToString();
     }
 
@@ -287,12 +282,6 @@ internal static partial class ReportHtml
     }
 
     private static string Note(string text) => $"<p class=\"note\">{E(text)}</p>";
-
-    private static double F1(EvaluationResult evaluation, int index)
-    {
-        var (precision, recall) = (evaluation.Precision(index), evaluation.Recall(index));
-        return precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
-    }
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 

@@ -9,17 +9,25 @@ namespace ModelGen.Reports;
 /// <param name="ImagesKnown">Whether the samples' image files are known (not for features made elsewhere, or read from the cache with images skipped).</param>
 internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, EvaluationResult Evaluation, bool ImagesKnown)
 {
-    /// <summary>Scores every image of <paramref name="images"/> (unreadable ones are skipped and counted).</summary>
-    public static ScoredSet Of(ReportSubject subject, ImageFolder images, int batchSize = 32)
+    /// <summary>
+    /// Scores every image of <paramref name="images"/> (unreadable ones are skipped and counted); with
+    /// <paramref name="augmentation"/>, each image's probabilities are averaged over its views.
+    /// </summary>
+    public static ScoredSet Of(ReportSubject subject, ImageFolder images, int batchSize = 32, TestTimeAugmentation? augmentation = null)
     {
         var outcomes = new List<SampleOutcome>(images.Count);
+        var augmented = augmentation is { IsOff: false };
+        var input = augmented ? TestTimeViews.ReadInput(subject.Input, augmentation!) : subject.Input;
         subject.Model.eval();
         using (inference_mode())
         {
-            foreach (var batch in ImageBatches.Read(images, subject.Input, batchSize))
+            foreach (var batch in ImageBatches.Read(images, input, batchSize))
             {
                 using var scope = NewDisposeScope();
-                var probabilities = subject.ScoreImages(batch.Images.to(subject.Device));
+                var pixels = batch.Images.to(subject.Device);
+                var probabilities = augmented
+                    ? TestTimeViews.Probabilities(subject.ScoreImages, pixels, subject.Input, augmentation!)
+                    : subject.ScoreImages(pixels);
                 Add(outcomes, probabilities, batch.Labels, i => images.Samples[batch.SampleIndexes[i]].Path);
             }
         }
@@ -68,11 +76,17 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     private static EvaluationResult Evaluate(IReadOnlyList<string> classes, List<SampleOutcome> outcomes, int skipped)
     {
         var confusion = new long[classes.Count, classes.Count];
-        foreach (var outcome in outcomes)
+        var probabilities = new float[outcomes.Count * classes.Count];
+        var trueClasses = new int[outcomes.Count];
+        for (var i = 0; i < outcomes.Count; i++)
         {
+            var outcome = outcomes[i];
             confusion[outcome.TrueClass, outcome.PredictedClass]++;
+            outcome.Probabilities.CopyTo(probabilities, i * classes.Count);
+            trueClasses[i] = outcome.TrueClass;
         }
 
-        return new EvaluationResult(classes, confusion, outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Loss), skipped);
+        var rocAuc = outcomes.Count == 0 ? null : RocAuc.OneVsRest(probabilities, trueClasses, classes.Count);
+        return new EvaluationResult(classes, confusion, outcomes.Count == 0 ? 0 : outcomes.Average(o => o.Loss), skipped, rocAuc);
     }
 }

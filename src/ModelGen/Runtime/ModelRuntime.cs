@@ -181,6 +181,25 @@ public static class ModelRuntime
     public static EvaluationResult EvaluateWithReport(ReportSubject subject, ImageFolder images, int batchSize, string reportPath, ILogger logger) =>
         EvaluationReport.Evaluate(subject, images, batchSize, reportPath, logger);
 
+    /// <summary>
+    /// <c>Evaluate</c> with test-time augmentation: every image's probabilities averaged over its views; the loss is the
+    /// cross-entropy of the averaged probabilities. With <paramref name="reportPath"/>, also the report page.
+    /// </summary>
+    public static EvaluationResult EvaluateAugmented(ReportSubject subject, ImageFolder images, int batchSize, TestTimeAugmentation augmentation, string? reportPath, ILogger logger) =>
+        reportPath is null
+            ? ScoredSet.Of(subject, images, batchSize, augmentation).Evaluation
+            : EvaluationReport.Evaluate(subject, images, batchSize, reportPath, logger, augmentation);
+
+    /// <summary>The input images are read at for <paramref name="augmentation"/>: larger than the model's for 5 crops.</summary>
+    public static ImageInput TestTimeInput(ImageInput input, TestTimeAugmentation augmentation) => TestTimeViews.ReadInput(input, augmentation);
+
+    /// <summary>
+    /// The probabilities [N, classes] of <paramref name="score"/> averaged over the views of <paramref name="images"/>
+    /// (read at <see cref="TestTimeInput"/>).
+    /// </summary>
+    public static Tensor TestTimeProbabilities(Func<Tensor, Tensor> score, Tensor images, ImageInput input, TestTimeAugmentation augmentation) =>
+        TestTimeViews.Probabilities(score, images, input, augmentation);
+
     private static Tensor ClassWeights(ClassWeighting weighting, long[] counts, IReadOnlyList<string> classes, Device device, string modelName, ILogger logger)
     {
         var weights = weighting.WeightsFor(classes, counts);

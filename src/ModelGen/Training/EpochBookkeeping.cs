@@ -51,7 +51,12 @@ internal sealed class EpochBookkeeping : IDisposable
         _progress = null;
         var epoch = Completed.Count() + 1;
         var rate = metrics.Count / Math.Max(seconds, 1e-9);
-        var result = new EpochResult(_phase, epoch, metrics.Loss, metrics.Accuracy, validation?.Loss, validation?.Accuracy, learningRate, seconds, rate);
+        var result = new EpochResult(_phase, epoch, metrics.Loss, metrics.Accuracy, validation?.Loss, validation?.Accuracy, learningRate, seconds, rate)
+        {
+            ValPerClass = validation?.PerClass,
+            ValMacroF1 = validation?.MacroF1,
+            ValMacroRocAuc = validation?.MacroRocAuc,
+        };
         _history.Add(result);
         if (_mode == ProgressMode.None)
         {

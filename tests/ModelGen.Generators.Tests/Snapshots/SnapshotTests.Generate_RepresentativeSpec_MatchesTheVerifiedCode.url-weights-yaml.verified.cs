@@ -121,9 +121,9 @@ public sealed partial class UrlWeights : global::TorchSharp.torch.nn.Module<glob
         global::ModelGen.Runtime.ModelRuntime.Extract(backbone, images, options, device);
 
     /// <summary>
-    /// Accuracy, loss and the confusion matrix on the images under <paramref name="imageDirectory"/> (one folder per
-    /// class); with <paramref name="reportPath"/>, also a report page of the evaluation (confusion matrix, per-class
-    /// figures, the images with the highest loss).
+    /// Accuracy, loss, the confusion matrix and per-class precision, recall, F1 and ROC AUC on the images under
+    /// <paramref name="imageDirectory"/> (one folder per class); with <paramref name="reportPath"/>, also a report page
+    /// of the evaluation (confusion matrix, per-class figures, the images with the highest loss).
     /// </summary>
     /// <param name="imageDirectory">The images, one folder per class (the model's classes).</param>
     /// <param name="batchSize">Images per batch.</param>
@@ -132,6 +132,12 @@ public sealed partial class UrlWeights : global::TorchSharp.torch.nn.Module<glob
     {
         global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(UrlWeights), nameof(Evaluate), options.Logger);
         var images = global::ModelGen.Runtime.ModelRuntime.OpenImages(imageDirectory, Classes, options.Logger);
+        if (TestTimeAugmentation is { } augmentation)
+        {
+            // ModelOptions.TestTimeAugmentation: each image's probabilities averaged over its flipped and cropped views.
+            return global::ModelGen.Runtime.ModelRuntime.EvaluateAugmented(ReportSubject(), images, batchSize, augmentation, reportPath, options.Logger);
+        }
+
         return reportPath is null
             ? EvaluateImages(images, batchSize)
             : global::ModelGen.Runtime.ModelRuntime.EvaluateWithReport(ReportSubject(), images, batchSize, reportPath, options.Logger);
@@ -162,7 +168,7 @@ public sealed partial class UrlWeights : global::TorchSharp.torch.nn.Module<glob
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var labels = batch.Labels.to(device);
                 var logits = ForwardLogits(batch.Images.to(device));
-                evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);
+                evaluation.Add(Loss(logits, labels), PredictedClass(logits), Probabilities(logits), labels);
             }
         }
 
@@ -180,7 +186,7 @@ public sealed partial class UrlWeights : global::TorchSharp.torch.nn.Module<glob
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
                 var labels = batch.Labels.to(device);
                 var logits = ForwardHead(batch.Features.to(device));
-                evaluation.Add(Loss(logits, labels), PredictedClass(logits), labels);
+                evaluation.Add(Loss(logits, labels), PredictedClass(logits), Probabilities(logits), labels);
             }
         }
 
@@ -191,25 +197,38 @@ public sealed partial class UrlWeights : global::TorchSharp.torch.nn.Module<glob
     /// <exception cref="global::ModelGen.Data.ImageLoadException">The file is missing, not an image, or too large.</exception>
     public global::ModelGen.Prediction<string> Predict(string imagePath)
     {
-        using var image = global::ModelGen.Runtime.ModelRuntime.DecodeImage(imagePath, backbone.Input);
-        return Predict(image);
+        var augmentation = TestTimeAugmentation;
+        using var image = global::ModelGen.Runtime.ModelRuntime.DecodeImage(imagePath, ReadInput(augmentation));
+        return Predict(image, augmentation);
     }
 
     /// <summary>Classifies one image read from a stream.</summary>
     /// <exception cref="global::ModelGen.Data.ImageLoadException">The stream does not hold a readable image.</exception>
     public global::ModelGen.Prediction<string> Predict(global::System.IO.Stream image)
     {
-        using var decoded = global::ModelGen.Runtime.ModelRuntime.DecodeImage(image, backbone.Input, "the stream");
-        return Predict(decoded);
+        var augmentation = TestTimeAugmentation;
+        using var decoded = global::ModelGen.Runtime.ModelRuntime.DecodeImage(image, ReadInput(augmentation), "the stream");
+        return Predict(decoded, augmentation);
     }
 
-    private global::ModelGen.Prediction<string> Predict(global::TorchSharp.torch.Tensor image)
+    // ModelOptions.TestTimeAugmentation, when it asks for more than one view; null scores the image once.
+    private global::ModelGen.TestTimeAugmentation? TestTimeAugmentation => options.TestTimeAugmentation is { IsOff: false } augmentation ? augmentation : null;
+
+    // Images are read at the input size, or larger for test-time crops.
+    private global::ModelGen.Data.ImageInput ReadInput(global::ModelGen.TestTimeAugmentation? augmentation) =>
+        augmentation is null ? backbone.Input : global::ModelGen.Runtime.ModelRuntime.TestTimeInput(backbone.Input, augmentation);
+
+    private global::ModelGen.Prediction<string> Predict(global::TorchSharp.torch.Tensor image, global::ModelGen.TestTimeAugmentation? augmentation)
     {
         global::ModelGen.Runtime.ModelRuntime.WarnIfUntrained(head, nameof(UrlWeights), nameof(Predict), options.Logger);
         eval();
         using var scope = global::TorchSharp.torch.NewDisposeScope();
         using var inference = global::TorchSharp.torch.inference_mode();
-        var probabilities = Probabilities(ForwardLogits(image.unsqueeze(0).to(device))).cpu().data<float>().ToArray();
+        var images = image.unsqueeze(0).to(device);
+        var scores = augmentation is null
+            ? Probabilities(ForwardLogits(images))
+            : global::ModelGen.Runtime.ModelRuntime.TestTimeProbabilities(views => Probabilities(ForwardLogits(views)), images, backbone.Input, augmentation);
+        var probabilities = scores.cpu().data<float>().ToArray();
         var index = global::ModelGen.Prediction.ArgMax(probabilities);
         return new global::ModelGen.Prediction<string>(Classes[index], index, Classes[index], probabilities);
     }

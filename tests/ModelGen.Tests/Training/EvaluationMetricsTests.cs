@@ -46,7 +46,7 @@ public sealed class EvaluationMetricsTests
     }
 
     [Fact]
-    public void Table_ShowsTheCountsAndEachClassesPrecisionAndRecall()
+    public void Table_ShowsTheCountsAndEachClassesPrecisionRecallAndF1()
     {
         var result = Accumulate(
             (Loss: 0.5f, Predicted: [0, 1, 1, 2], Labels: [0, 0, 1, 2]),
@@ -55,7 +55,9 @@ public sealed class EvaluationMetricsTests
         var rows = result.ToTable().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.StartsWith("accuracy 0.6000  loss 0.8000  images 10", rows[0], StringComparison.Ordinal);
-        Assert.Equal(new[] { "a 3 1 0 0 0.750 0.750", "b 0 2 2 0 0.667 0.500", "c 1 0 1 0 0.333 0.500", "d 0 0 0 0 0.000 0.000" }, rows[2..].Select(Words));
+        // F1 = 2PR / (P + R); no probabilities were given, so no ROC AUC.
+        Assert.Equal(new[] { "a 3 1 0 0 0.750 0.750 0.750 n/a", "b 0 2 2 0 0.667 0.500 0.571 n/a", "c 1 0 1 0 0.333 0.500 0.400 n/a", "d 0 0 0 0 0.000 0.000 0.000 n/a" }, rows[2..6].Select(Words));
+        Assert.StartsWith("macro average", rows[6], StringComparison.Ordinal);
     }
 
     [Fact]
