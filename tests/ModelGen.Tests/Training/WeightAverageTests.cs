@@ -58,6 +58,43 @@ public sealed class WeightAverageTests
     }
 
     [Fact]
+    public void EarlyStopping_KeepsTheBestEpochsAveragedWeights_AndTheAverageGoesOnFromThem()
+    {
+        using var temp = new TempFolder();
+        using var model = TinyHead(seed: 4);
+        var (inputs, labels) = Batch(count: 6);
+        using var optimizer = optim.SGD(model.parameters(), 0.5);
+        var earlyStopping = new EarlyStoppingSettings(EarlyStoppingMonitor.ValLoss, Patience: 1, RestoreBest: true, MinDelta: 0);
+        using var run = TrainingRun.Start(model, "Tiny", Options(temp), checkpoints: null, earlyStopping, seed: 1, ema: new EmaSettings(Decay));
+        using var phase = run.BeginPhase("train", epochs: 5, optimizer, schedule: null, samples: 6, new StepSettings(BatchSize: 3));
+
+        // Validation losses 1.0, then 2.0: the first epoch is the best, and the phase stops after the second.
+        var averagedAfterFirst = new List<float[]>();
+        foreach (var (epoch, validationLoss) in new[] { (0, 1.0), (1, 2.0) })
+        {
+            var metrics = phase.BeginEpoch(epoch);
+            for (var start = 0; start < 6; start += 3)
+            {
+                using var scope = NewDisposeScope();
+                phase.Step(nn.functional.cross_entropy(model.call(inputs.narrow(0, start, 3)), labels.narrow(0, start, 3)));
+            }
+
+            if (epoch == 0)
+            {
+                averagedAfterFirst = phase.WithAveragedWeights(() => Weights(model));
+            }
+
+            var goOn = phase.EndEpoch(metrics, new EvaluationResult(["a", "b", "c"], new long[,] { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, validationLoss, 0));
+            Assert.Equal(epoch == 0, goOn);
+        }
+
+        Assert.Equal(averagedAfterFirst, Weights(model)); // the best epoch's averaged weights, not its trained ones
+        Assert.Equal(averagedAfterFirst, phase.WithAveragedWeights(() => Weights(model)));
+        run.Finish();
+        Assert.Equal(averagedAfterFirst, Weights(model));
+    }
+
+    [Fact]
     public void AResumedRun_EndsWithTheSameWeightsAsOneThatRanThrough()
     {
         // Warmup, accumulation, clipping, momentum and the average: everything a resume has to continue exactly.
