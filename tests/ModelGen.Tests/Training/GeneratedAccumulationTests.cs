@@ -8,6 +8,7 @@ namespace ModelGen.Tests.Training;
 /// A generated model with <c>accumulate_batches</c> (issue 14) on real Fashion-MNIST features: batches of 5 with four to
 /// a step train the head as batches of 20 do, on the same samples in the same order.
 /// </summary>
+[Collection(nameof(TorchRandomness))]
 public sealed class GeneratedAccumulationTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace ModelGen.Tests.Training;
 /// A generated model with <c>training.ema</c> (issue 14): it trains exactly as without it, validation scores the
 /// averaged weights, and the trained (and saved) model holds them.
 /// </summary>
+[Collection(nameof(TorchRandomness))]
 public sealed class GeneratedEmaTests
 {
     [Fact]

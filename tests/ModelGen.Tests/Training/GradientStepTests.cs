@@ -10,6 +10,7 @@ namespace ModelGen.Tests.Training;
 /// the global norm of the gradients as PyTorch's clip_grad_norm_ does, and k accumulated batches step as one batch k
 /// times as large.
 /// </summary>
+[Collection(nameof(TorchRandomness))]
 public sealed class GradientStepTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace ModelGen.Tests.Training;
 /// validation sees the averaged weights and training goes on from its own; the finished model holds the average; a
 /// checkpoint carries it, so a resumed run ends exactly where an uninterrupted one does.
 /// </summary>
+[Collection(nameof(TorchRandomness))]
 public sealed class WeightAverageTests
 {
     private const double Decay = 0.8;
