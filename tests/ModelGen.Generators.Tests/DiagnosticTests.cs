@@ -106,6 +106,71 @@ public sealed class DiagnosticTests
     public void MG0020_FocalLossWithLabelSmoothing_PointsAtFocalGamma() =>
         Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: 0.1\n  [|focal_gamma|]: 2\n");
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("1.5")]
+    [InlineData("-0.1")]
+    public void MG0005_EmaDecayOutsideZeroToOne_PointsAtTheDecay(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  ema: { decay: [|" + value + "|] }\n");
+
+    [Fact]
+    public void MG0005_EmaAsANumberOutsideZeroToOne_PointsAtTheNumber() =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  ema: [|1|]\n");
+
+    [Fact]
+    public void MG0003_EmaWithoutADecay_PointsAtTheMapping() =>
+        Expect("MG0003", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  ema: [|{ }|]\n");
+
+    [Fact]
+    public void MG0004_EmaAsAList_PointsAtTheList() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  ema: [|[0.9]|]\n");
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void MG0005_AccumulateBatchesBelowOne_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  accumulate_batches: [|" + value + "|]\n");
+
+    [Fact]
+    public void MG0005_AccumulateBatchesBelowOneInAPhase_PointsAtTheValue() =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  phases:\n    - { name: a, accumulate_batches: [|0|] }\n");
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    public void MG0005_GradClipNormNotPositive_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  grad_clip_norm: [|" + value + "|]\n");
+
+    [Fact]
+    public void MG0005_WarmupAsLongAsThePhase_PointsAtWarmupEpochs() =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  epochs: 3\n  schedule: { type: cosine, [|warmup_epochs|]: 3 }\n");
+
+    [Fact]
+    public void MG0005_InheritedWarmupLongerThanAPhase_PointsAtTheTrainingSchedulesWarmup() =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  schedule: { type: step, [|warmup_epochs|]: 2 }\n  phases:\n    - { name: a, epochs: 5 }\n    - { name: b, epochs: 2 }\n");
+
+    [Fact]
+    public void MG0020_WarmupWithOneCycle_PointsAtWarmupEpochs() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  schedule: { type: one_cycle, [|warmup_epochs|]: 1 }\n");
+
+    [Fact]
+    public void MG0020_OneCycleKeyOnAnotherSchedule_PointsAtTheKey() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  schedule: { type: cosine, [|max_lr|]: 0.01 }\n");
+
+    [Theory]
+    [InlineData("pct_start: [|1|]")]
+    [InlineData("pct_start: [|0|]")]
+    [InlineData("div_factor: [|0.5|]")]
+    [InlineData("max_lr: [|0|]")]
+    public void MG0005_OneCycleValueOutOfRange_PointsAtTheValue(string setting) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  schedule: { type: one_cycle, " + setting + " }\n");
+
+    [Fact]
+    public void Schedule_WarmupAloneMeansWarmupThenConstant_AndOptimisationKeysAreAccepted() =>
+        Assert.Empty(GeneratorHarness.Run(("m.model.yaml", "model: M\ninput: { size: 64 }\n" + Backbone + Head
+            + "training:\n  epochs: 4\n  schedule: { warmup_epochs: 1 }\n  ema: 0.99\n  accumulate_batches: 2\n  grad_clip_norm: 5\n")).Diagnostics);
+
     [Fact]
     public void MG0005_HugeNumber_IsOutOfRangeNotACrash() =>
         Expect("MG0005", "model: M\ninput: { size: [|99999999999999999999999|] }\n" + Backbone + Head);

@@ -19,6 +19,7 @@ public sealed class SnapshotTests
     [InlineData("url-weights.model.yaml")]
     [InlineData("imbalanced-focal.model.yaml")]
     [InlineData("vit-class-token.model.yaml")]
+    [InlineData("optimisation.model.yaml")]
     public void Generate_RepresentativeSpec_MatchesTheVerifiedCode(string spec)
     {
         var run = GeneratorHarness.Run((spec, Repository.Spec(spec)));

@@ -23,6 +23,11 @@ public sealed partial class TrainingFingerprintTests
     [InlineData("keep: 3 }", "keep: 3 }, label_smoothing: 0.1")]
     [InlineData("keep: 3 }", "keep: 3 }, focal_gamma: 2")]
     [InlineData("keep: 3 }", "keep: 3 }, class_weights: balanced")]
+    [InlineData("keep: 3 }", "keep: 3 }, ema: 0.999")]
+    [InlineData("keep: 3 }", "keep: 3 }, accumulate_batches: 2")]
+    [InlineData("keep: 3 }", "keep: 3 }, grad_clip_norm: 1")]
+    [InlineData("keep: 3 }", "keep: 3 }, schedule: { type: cosine }")]
+    [InlineData("keep: 3 }", "keep: 3 }, schedule: { type: one_cycle }")]
     public void ChangesWithThePlan(string from, string to) =>
         Assert.NotEqual(FingerprintOf(Model + Training), FingerprintOf(Model + Training.Replace(from, to, StringComparison.Ordinal)));
 
@@ -31,6 +36,19 @@ public sealed partial class TrainingFingerprintTests
     [InlineData("dir: ckpt", "dir: elsewhere")]
     public void DoesNotChangeWithTheCheckpointSettings(string from, string to) =>
         Assert.Equal(FingerprintOf(Model + Training), FingerprintOf(Model + Training.Replace(from, to, StringComparison.Ordinal)));
+
+    [Theory]
+    [InlineData("schedule: { type: cosine }", "schedule: { type: cosine, warmup_epochs: 1 }")]
+    [InlineData("schedule: { type: one_cycle }", "schedule: { type: one_cycle, max_lr: 0.01 }")]
+    [InlineData("schedule: { type: one_cycle }", "schedule: { type: one_cycle, pct_start: 0.4 }")]
+    [InlineData("ema: 0.999", "ema: 0.99")]
+    [InlineData("grad_clip_norm: 1", "grad_clip_norm: 2")]
+    [InlineData("accumulate_batches: 2", "accumulate_batches: 3")]
+    public void ChangesWithTheOptimisationSettings(string from, string to)
+    {
+        var spec = Model + Training.Replace("keep: 3 }", "keep: 3 }, " + from, StringComparison.Ordinal);
+        Assert.NotEqual(FingerprintOf(spec), FingerprintOf(spec.Replace(from, to, StringComparison.Ordinal)));
+    }
 
     [Fact]
     public void IsPassedToEveryRun_WithTheShapeAndTheData()

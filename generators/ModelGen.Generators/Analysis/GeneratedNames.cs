@@ -28,7 +28,7 @@ internal static class GeneratedNames
         "ExportOnnx", "ExportDescription", "ReportSubject", "TestTimeAugmentation", "ReadInput",
 
         // Training.
-        "Checkpoints", "EarlyStopping", "TrainingFingerprint", "Train", "StartRun", "UseClasses",
+        "Checkpoints", "EarlyStopping", "WeightAverage", "TrainingFingerprint", "Train", "StartRun", "UseClasses",
         "FindLearningRate", "FindLearningRateOnFeatures", "FindLearningRateOnImages",
 
         // Metadata.
@@ -36,7 +36,7 @@ internal static class GeneratedNames
     };
 
     /// <summary>What follows a phase's stem (<see cref="PhaseStem"/>) in the names of its members.</summary>
-    public static readonly IReadOnlyList<string> PhaseMemberSuffixes = ["Optimizer", "Schedule", "Augmentation", "OnFeatures", "OnImages"];
+    public static readonly IReadOnlyList<string> PhaseMemberSuffixes = ["Optimizer", "Schedule", "Steps", "Augmentation", "OnFeatures", "OnImages"];
 
     /// <summary>
     /// Namespaces the generated code refers to (with <c>global::</c>): a generated type must not take one of
@@ -74,6 +74,7 @@ internal static class GeneratedNames
         "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateFinder", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
         "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
         "ModelGen.Training.RunIdentity", "ModelGen.Training.ClassWeighting", "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
+        "ModelGen.Training.StepSettings", "ModelGen.Training.EmaSettings",
     };
 
     /// <summary>The enum of a model's labels, beside its class.</summary>

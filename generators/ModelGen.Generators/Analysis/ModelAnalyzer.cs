@@ -40,7 +40,8 @@ internal static class ModelAnalyzer
             spec.Training.EarlyStopping,
             spec.Training.Checkpoints,
             spec.Training.ValidationSplit,
-            phases.Select(p => p!.Plan).ToEquatableArray());
+            phases.Select(p => p!.Plan).ToEquatableArray(),
+            spec.Training.Ema);
         var relativePath = RelativePath(spec.FilePath, options.ProjectDirectory);
         var specDirectory = relativePath is null ? DirectoryOf(spec.FilePath) : DirectoryOf(relativePath);
         var backbonePlan = backbone.ToPlan();

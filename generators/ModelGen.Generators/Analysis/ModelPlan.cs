@@ -86,17 +86,25 @@ internal sealed record ClassWeightsPlan(bool Balanced, EquatableArray<ClassWeigh
 internal sealed record ClassWeightPlan(string Label, double Weight);
 
 /// <summary><c>training</c> resolved (<c>metrics</c> is checked but changes no code: accuracy and loss are always reported).</summary>
+/// <param name="Seed"><c>training.seed</c>.</param>
+/// <param name="EarlyStopping"><c>training.early_stopping</c>, or null.</param>
+/// <param name="Checkpoints"><c>training.checkpoints</c>, or null.</param>
+/// <param name="ValidationSplit"><c>training.validation_split</c>, or null.</param>
+/// <param name="Phases">The phases, in order.</param>
+/// <param name="Ema"><c>training.ema</c>, or null: the run keeps an average of the trained weights, which validation scores and the trained model holds.</param>
 internal sealed record TrainingPlan(
     int Seed,
     EarlyStoppingSettings? EarlyStopping,
     CheckpointSettings? Checkpoints,
     double? ValidationSplit,
-    EquatableArray<PhasePlan> Phases);
+    EquatableArray<PhasePlan> Phases,
+    EmaSettings? Ema = null);
 
 /// <summary>
 /// One phase resolved: freezing as a typed boundary (for catalog backbones, the first parameter that
-/// trains), how many backbone parameters train (null when only the run time knows: ONNX graphs), and
-/// whether it can train on cached features.
+/// trains), how many backbone parameters train (null when only the run time knows: ONNX graphs),
+/// whether it can train on cached features, and how its batches become optimizer steps
+/// (<c>accumulate_batches</c>, <c>grad_clip_norm</c>).
 /// </summary>
 internal sealed record PhasePlan(
     string Name,
@@ -108,9 +116,20 @@ internal sealed record PhasePlan(
     bool UsesFeatureCache,
     Augmentation? Augment,
     OptimizerSettings Optimizer,
-    ScheduleSettings? Schedule)
+    ScheduleSettings? Schedule,
+    int AccumulateBatches = 1,
+    double? GradClipNorm = null)
 {
     public bool BackboneFrozen => Freeze.FreezesAll;
+
+    /// <summary>Whether the schedule sets the rate before every optimizer step (a warmup, or one-cycle).</summary>
+    public bool SchedulePerStep => Schedule is { } s && (s.WarmupEpochs > 0 || s.Kind == ScheduleKind.OneCycle);
+
+    /// <summary>
+    /// Whether the loop hands each batch's loss to the runtime (<c>phase.Step</c>) rather than stepping the optimizer
+    /// itself: to accumulate or clip gradients, to set the rate every step, or to average the weights.
+    /// </summary>
+    public bool StepsThroughRuntime(EmaSettings? ema) => AccumulateBatches > 1 || GradClipNorm is not null || SchedulePerStep || ema is not null;
 }
 
 /// <summary>A <c>Layers</c> constant: the C# name and the layer name it holds.</summary>

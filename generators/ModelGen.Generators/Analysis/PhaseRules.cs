@@ -30,7 +30,9 @@ internal static class PhaseRules
             UsesFeatureCache: phase.FeatureCache && boundary.FreezesAll && phase.Augment is null,
             phase.Augment,
             phase.Optimizer,
-            phase.Schedule);
+            phase.Schedule,
+            phase.AccumulateBatches,
+            phase.GradClipNorm);
         return new ResolvedPhase(plan, phase.Freeze);
     }
 

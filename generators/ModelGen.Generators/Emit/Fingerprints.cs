@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using ModelGen.Generators.Analysis;
+using ModelGen.Generators.Vocabulary;
 
 namespace ModelGen.Generators.Emit;
 
@@ -23,7 +24,7 @@ internal static class Fingerprints
 
     /// <summary>
     /// The training plan: the loss, every phase (name, epochs, freezing, batch size, data path, optimizer,
-    /// schedule, augmentation), early stopping and the validation split. Not the seed (the caller's options
+    /// schedule, augmentation, gradient accumulation and clipping), the weight average, early stopping and the validation split. Not the seed (the caller's options
     /// may change it; checkpoints record it apart) nor the checkpoint settings, which change no result.
     /// </summary>
     public static string OfTraining(ModelPlan plan)
@@ -48,6 +49,11 @@ internal static class Fingerprints
             text.Append("class_weights ").Append(weights.Balanced ? "balanced" : string.Join(",", weights.Weights.Select(x => x.Label + "=" + Number(x.Weight)))).Append('\n');
         }
 
+        if (t.Ema is { } ema)
+        {
+            text.Append("ema ").Append(Number(ema.Decay)).Append('\n');
+        }
+
         if (t.EarlyStopping is { } e)
         {
             text.Append("early_stopping ").Append(e.Monitor).Append(':').Append(e.Patience).Append(':').Append(e.RestoreBest).Append(':').Append(Number(e.MinDelta)).Append('\n');
@@ -65,6 +71,26 @@ internal static class Fingerprints
             {
                 text.Append("|schedule ").Append(s.Kind).Append(':').Append(s.StepSize).Append(':').Append(Number(s.Gamma)).Append(':').Append(Number(s.Factor))
                     .Append(':').Append(s.Patience).Append(':').Append(Number(s.MinLearningRate));
+                if (s.WarmupEpochs > 0)
+                {
+                    text.Append(":warmup ").Append(s.WarmupEpochs);
+                }
+
+                if (s.Kind == ScheduleKind.OneCycle)
+                {
+                    text.Append(":one_cycle ").Append(s.MaxLearningRate is { } max ? Number(max) : "-").Append(':').Append(Number(s.PctStart))
+                        .Append(':').Append(Number(s.DivFactor)).Append(':').Append(Number(s.FinalDivFactor));
+                }
+            }
+
+            if (p.AccumulateBatches > 1)
+            {
+                text.Append("|accumulate_batches ").Append(p.AccumulateBatches);
+            }
+
+            if (p.GradClipNorm is { } clip)
+            {
+                text.Append("|grad_clip_norm ").Append(Number(clip));
             }
 
             if (p.Augment is { } a)

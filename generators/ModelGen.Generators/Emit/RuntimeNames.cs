@@ -52,6 +52,8 @@ internal static class RuntimeNames
     public const string LearningRateSchedule = Training + ".LearningRateSchedule";
     public const string ScheduleSettings = Training + ".ScheduleSettings";
     public const string ScheduleKind = Training + ".ScheduleKind";
+    public const string StepSettings = Training + ".StepSettings";
+    public const string EmaSettings = Training + ".EmaSettings";
     public const string EarlyStoppingSettings = Training + ".EarlyStoppingSettings";
     public const string EarlyStoppingMonitor = Training + ".EarlyStoppingMonitor";
     public const string CheckpointSettings = Training + ".CheckpointSettings";

@@ -34,7 +34,8 @@ internal static class TrainingWriter
         w.Line("// Checkpoints record the run (shape, training plan, data, seed): resuming continues only the same training.");
         w.Call($"private {R.TrainingRun} StartRun", [$"{R.TrainOptions}? trainOptions", "string data"], " =>");
         w.Indent();
-        w.Call($"{R.TrainingRun}.Start", ["this", $"nameof({plan.ClassName})", "trainOptions", "Checkpoints", "EarlyStopping", $"options.Seed ?? {plan.Training.Seed}", "options", $"new {R.RunIdentity}(Fingerprint, TrainingFingerprint, data)"], ";");
+        string[] start = ["this", $"nameof({plan.ClassName})", "trainOptions", "Checkpoints", "EarlyStopping", $"options.Seed ?? {plan.Training.Seed}", "options", $"new {R.RunIdentity}(Fingerprint, TrainingFingerprint, data)"];
+        w.Call($"{R.TrainingRun}.Start", plan.Training.Ema is null ? start : [.. start, "ema: WeightAverage"], ";");
         w.Outdent();
         w.Line();
 
@@ -84,6 +85,14 @@ internal static class TrainingWriter
             w.Line($"private static readonly {R.EarlyStoppingSettings}? EarlyStopping = null;");
         }
 
+        if (t.Ema is { } ema)
+        {
+            w.Line();
+            w.Line($"// training.ema: after each optimizer step, average = {CodeWriter.Number(ema.Decay)} * average + (1 - {CodeWriter.Number(ema.Decay)}) * weight;");
+            w.Line("// validation scores the averaged weights, and the trained model holds them.");
+            w.Line($"private static readonly {R.EmaSettings} WeightAverage = new(Decay: {CodeWriter.Number(ema.Decay)});");
+        }
+
         w.Line();
         w.Line("// A fingerprint of the training plan (spec keys: loss, training): checkpoints resume only the same plan.");
         w.Line($"private const string TrainingFingerprint = {CodeWriter.String(Fingerprints.OfTraining(plan))};");
@@ -97,6 +106,11 @@ internal static class TrainingWriter
             if (phase.Schedule is { } s)
             {
                 w.Line($"private static readonly {R.ScheduleSettings} {stem}Schedule = {Schedule(s)};");
+            }
+
+            if (phase.StepsThroughRuntime(t.Ema))
+            {
+                w.Line($"private static readonly {R.StepSettings} {stem}Steps = new({string.Join(", ", Steps(phase))}); // {CodeWriter.Comment(DescribeSteps(phase))}");
             }
 
             if (phase.Augment is { } a)
@@ -144,12 +158,55 @@ internal static class TrainingWriter
         return [.. parts];
     }
 
-    private static string Schedule(ScheduleSettings s) => s.Kind switch
+    private static string Schedule(ScheduleSettings s)
     {
-        ScheduleKind.Step => $"new({R.ScheduleKind}.Step, StepSize: {s.StepSize}, Gamma: {CodeWriter.Number(s.Gamma)})",
-        ScheduleKind.Cosine => $"new({R.ScheduleKind}.Cosine, MinLearningRate: {CodeWriter.Number(s.MinLearningRate)})",
-        _ => $"new({R.ScheduleKind}.Plateau, Factor: {CodeWriter.Number(s.Factor)}, Patience: {s.Patience}, MinLearningRate: {CodeWriter.Number(s.MinLearningRate)})",
-    };
+        var arguments = s.Kind switch
+        {
+            ScheduleKind.Step => $"{R.ScheduleKind}.Step, StepSize: {s.StepSize}, Gamma: {CodeWriter.Number(s.Gamma)}",
+            ScheduleKind.Cosine => $"{R.ScheduleKind}.Cosine, MinLearningRate: {CodeWriter.Number(s.MinLearningRate)}",
+            ScheduleKind.Plateau => $"{R.ScheduleKind}.Plateau, Factor: {CodeWriter.Number(s.Factor)}, Patience: {s.Patience}, MinLearningRate: {CodeWriter.Number(s.MinLearningRate)}",
+            ScheduleKind.Constant => $"{R.ScheduleKind}.Constant",
+            _ => $"{R.ScheduleKind}.OneCycle, MaxLearningRate: {(s.MaxLearningRate is { } max ? CodeWriter.Number(max) : "null")}, PctStart: {CodeWriter.Number(s.PctStart)}, DivFactor: {CodeWriter.Number(s.DivFactor)}, FinalDivFactor: {CodeWriter.Number(s.FinalDivFactor)}",
+        };
+        return $"new({arguments}{(s.WarmupEpochs > 0 ? $", WarmupEpochs: {s.WarmupEpochs}" : "")})";
+    }
+
+    /// <summary>A phase's step settings as record arguments, naming those it sets.</summary>
+    private static List<string> Steps(PhasePlan phase)
+    {
+        var parts = new List<string> { $"BatchSize: {phase.BatchSize}" };
+        if (phase.AccumulateBatches > 1)
+        {
+            parts.Add($"AccumulateBatches: {phase.AccumulateBatches}");
+        }
+
+        if (phase.GradClipNorm is { } clip)
+        {
+            parts.Add($"GradClipNorm: {CodeWriter.Number(clip)}");
+        }
+
+        return parts;
+    }
+
+    /// <summary>What <c>phase.Step(loss)</c> does for a phase, in words, for the generated comments.</summary>
+    private static string DescribeSteps(PhasePlan phase)
+    {
+        var parts = new List<string>
+        {
+            phase.AccumulateBatches > 1 ? $"one optimizer step every {phase.AccumulateBatches} batches (training.accumulate_batches)" : "one optimizer step a batch",
+        };
+        if (phase.GradClipNorm is { } clip)
+        {
+            parts.Add($"gradients clipped to global norm {CodeWriter.Number(clip)} (training.grad_clip_norm)");
+        }
+
+        if (phase.SchedulePerStep)
+        {
+            parts.Add("the schedule sets the rate of each step");
+        }
+
+        return string.Join("; ", parts);
+    }
 
     private static void WriteTrainOnFeatures(CodeWriter w, ModelPlan plan, List<int> phases, bool headOnly)
     {
@@ -233,7 +290,7 @@ internal static class TrainingWriter
         w.Line($"backbone.Freeze({NetworkWriter.Boundary(FreezeBoundary.All)}); // freeze: {(forceFrozen ? "all (features are fixed)" : CodeWriter.Comment(phase.FreezeDescription))}");
         WriteOptimizer(w, phase, stem, headOnly: true);
         WriteClassWeights(w, plan, "train");
-        w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count);");
+        w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count{StepsArgument(plan, phase, stem)});");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the head trains; the frozen backbone stays in evaluation mode");
         w.Line("var metrics = phase.BeginEpoch(epoch);");
@@ -242,10 +299,11 @@ internal static class TrainingWriter
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
         w.Line("var labels = batch.Labels.to(device);");
         w.Line("var logits = ForwardHead(batch.Features.to(device));");
-        WriteStep(w, plan);
+        WriteStep(w, plan, phase, stem);
         w.Close();
+        WriteStepRemaining(w, phase);
         w.Line();
-        w.Line($"var validated = validation is null ? null : EvaluateFeatures(validation, {phase.BatchSize});");
+        w.Line(Validated(plan, "validation", $"EvaluateFeatures(validation, {phase.BatchSize})"));
         WriteEndEpoch(w);
         w.Close();
         w.Close();
@@ -272,7 +330,7 @@ internal static class TrainingWriter
 
         WriteOptimizer(w, phase, stem, headOnly: phase.BackboneFrozen);
         WriteClassWeights(w, plan, "data.Train");
-        w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: data.Train.Count);");
+        w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: data.Train.Count{StepsArgument(plan, phase, stem)});");
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode");
         w.Line("var metrics = phase.BeginEpoch(epoch);");
@@ -295,12 +353,13 @@ internal static class TrainingWriter
             w.Line("var logits = ForwardLogits(batch.Images.to(device));");
         }
 
-        WriteStep(w, plan);
+        WriteStep(w, plan, phase, stem);
         w.Close();
+        WriteStepRemaining(w, phase);
         w.Line();
         w.Line(phase.BackboneFrozen
-            ? $"var validated = validation is null ? null : EvaluateFeatures(validation, {phase.BatchSize});"
-            : $"var validated = data.Validation is null ? null : EvaluateImages(data.Validation, {phase.BatchSize});");
+            ? Validated(plan, "validation", $"EvaluateFeatures(validation, {phase.BatchSize})")
+            : Validated(plan, "data.Validation", $"EvaluateImages(data.Validation, {phase.BatchSize})"));
         WriteEndEpoch(w);
         w.Close();
         w.Close();
@@ -324,14 +383,40 @@ internal static class TrainingWriter
         }
     }
 
-    private static void WriteStep(CodeWriter w, ModelPlan plan)
+    private static void WriteStep(CodeWriter w, ModelPlan plan, PhasePlan phase, string stem)
     {
         w.Line(plan.Loss.ClassWeights is null ? "var loss = Loss(logits, labels);" : "var loss = TrainingLoss(logits, labels, classWeights); // weighted by class");
-        w.Line("optimizer.zero_grad();");
-        w.Line("loss.backward();");
-        w.Line("optimizer.step();");
+        if (phase.StepsThroughRuntime(plan.Training.Ema))
+        {
+            var average = plan.Training.Ema is null ? "" : ", then the weight average follows (training.ema)";
+            w.Line($"phase.Step(loss); // loss.backward(), and optimizer.step() as {stem}Steps says{average}");
+        }
+        else
+        {
+            w.Line("optimizer.zero_grad();");
+            w.Line("loss.backward();");
+            w.Line("optimizer.step();");
+        }
+
         w.Line("metrics.Add(loss, PredictedClass(logits), labels);");
     }
+
+    private static void WriteStepRemaining(CodeWriter w, PhasePlan phase)
+    {
+        if (phase.AccumulateBatches > 1)
+        {
+            w.Line();
+            w.Line($"phase.StepRemaining(); // training.accumulate_batches: the epoch's last batches step even when fewer than {phase.AccumulateBatches} are left");
+        }
+    }
+
+    private static string StepsArgument(ModelPlan plan, PhasePlan phase, string stem) =>
+        phase.StepsThroughRuntime(plan.Training.Ema) ? $", {stem}Steps" : "";
+
+    /// <summary>The line that scores an epoch on the validation data: with the averaged weights under <c>training.ema</c>.</summary>
+    private static string Validated(ModelPlan plan, string data, string evaluate) => plan.Training.Ema is null
+        ? $"var validated = {data} is null ? null : {evaluate};"
+        : $"var validated = {data} is null ? null : phase.WithAveragedWeights(() => {evaluate}); // training.ema: validation scores the averaged weights";
 
     private static void WriteEndEpoch(CodeWriter w)
     {

@@ -60,7 +60,8 @@ internal sealed record TrainingSpec(
     IReadOnlyList<PhaseSpec> Phases,
     double LabelSmoothing = 0,
     ClassWeightsSpec? ClassWeights = null,
-    double FocalGamma = 0);
+    double FocalGamma = 0,
+    EmaSettings? Ema = null);
 
 /// <summary>
 /// <c>training.class_weights</c>: <c>balanced</c> (weights from the class counts of the training data) or a weight per
@@ -78,4 +79,6 @@ internal sealed record PhaseSpec(
     Augmentation? Augment,
     int BatchSize,
     bool FeatureCache,
-    ScheduleSettings? Schedule);
+    ScheduleSettings? Schedule,
+    int AccumulateBatches = 1,
+    double? GradClipNorm = null);

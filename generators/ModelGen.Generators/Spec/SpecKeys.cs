@@ -14,13 +14,14 @@ internal static class SpecKeys
     public static readonly string[] Dense = ["dense", "activation"];
     public static readonly string[] Dropout = ["dropout"];
     public static readonly string[] HeadKinds = ["flatten", "global_avg_pool", "global_max_pool", "dense", "dropout"];
-    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma"];
-    public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule"];
+    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma", "grad_clip_norm", "accumulate_batches", "ema"];
+    public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule", "grad_clip_norm", "accumulate_batches"];
     public static readonly string[] Optimizer = ["type", "lr", "momentum", "weight_decay", "nesterov", "backbone_lr"];
     public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill"];
     public static readonly string[] EarlyStopping = ["monitor", "patience", "restore_best", "min_delta"];
     public static readonly string[] Checkpoints = ["dir", "keep"];
-    public static readonly string[] Schedule = ["type", "step_size", "gamma", "factor", "patience", "min_lr"];
+    public static readonly string[] Schedule = ["type", "step_size", "gamma", "factor", "patience", "min_lr", "warmup_epochs", "max_lr", "pct_start", "div_factor", "final_div_factor"];
+    public static readonly string[] Ema = ["decay"];
 
     /// <summary>The mappings a key is written in, by their path in the spec, for "belongs under" hints.</summary>
     private static readonly (string Path, string[] Keys)[] Mappings =
@@ -36,6 +37,7 @@ internal static class SpecKeys
         ("training.early_stopping", EarlyStopping),
         ("training.checkpoints", Checkpoints),
         ("training.schedule", Schedule),
+        ("training.ema", Ema),
     ];
 
     /// <summary>The mappings where <paramref name="key"/> is valid, for a key written in the wrong one: empty when none.</summary>

@@ -416,6 +416,8 @@ internal static class SpecReader
         }
         var optimizer = training?.Get("optimizer") is { } optimizerNode ? ReadOptimizer(optimizerNode, "training.optimizer", null, diagnostics) : DefaultOptimizer;
         var schedule = training?.Get("schedule") is { } scheduleNode ? ReadSchedule(scheduleNode, "training.schedule", diagnostics) : null;
+        var steps = new StepDefaults(training?.Int("accumulate_batches", 1, 65536) ?? 1, training?.Double("grad_clip_norm", 0, 1e6, minExclusive: true));
+        var ema = training?.Get("ema") is { } emaNode ? ReadEma(emaNode, diagnostics) : null;
 
         List<PhaseSpec>? phases;
         if (training?.Get("phases") is { } phasesNode)
@@ -425,12 +427,13 @@ internal static class SpecReader
                 diagnostics.Add(DiagnosticDescriptors.EpochsWithPhases, training.KeyLocation("epochs"));
             }
 
-            phases = ReadPhases(phasesNode, new PhaseDefaults(freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule), diagnostics);
+            phases = ReadPhases(phasesNode, new PhaseDefaults(freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule, steps), diagnostics);
         }
         else
         {
             var epochs = training?.Int("epochs", 1, 100_000) ?? DefaultEpochs;
-            phases = [new PhaseSpec("train", training?.OwnerLocation ?? spec.OwnerLocation, epochs, freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule)];
+            CheckWarmup(schedule, epochs, "train", diagnostics);
+            phases = [new PhaseSpec("train", training?.OwnerLocation ?? spec.OwnerLocation, epochs, freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule?.Settings, steps.AccumulateBatches, steps.GradClipNorm)];
         }
 
         if (diagnostics.Count > before || phases is null || optimizer is null)
@@ -438,7 +441,50 @@ internal static class SpecReader
             return null;
         }
 
-        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing, classWeights, focalGamma);
+        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing, classWeights, focalGamma, ema);
+    }
+
+    // training.ema: a decay (ema: 0.999) or a mapping (ema: { decay: 0.999 }); none turns it off.
+    private static EmaSettings? ReadEma(SpecNode node, DiagnosticBag diagnostics)
+    {
+        const string name = "training.ema";
+        if (node is ScalarNode scalar)
+        {
+            if (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            return SpecValues.Double(scalar, name, 0, 1, minExclusive: true, maxExclusive: true, diagnostics) is { } decay ? new EmaSettings(decay) : null;
+        }
+
+        if (node is not MappingNode mapping)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, name, "a decay such as 0.999, or { decay: 0.999 }", node.KindName);
+            return null;
+        }
+
+        var view = new MappingView(mapping, name, SpecKeys.Ema, mapping.Location, diagnostics);
+        if (view.Double("decay", 0, 1, minExclusive: true, maxExclusive: true) is { } value)
+        {
+            return new EmaSettings(value);
+        }
+
+        if (!view.Has("decay"))
+        {
+            view.Missing("decay", "decay: 0.999");
+        }
+
+        return null;
+    }
+
+    /// <summary>A warmup must leave the schedule at least one epoch of the phase.</summary>
+    private static void CheckWarmup(LocatedSchedule? schedule, int epochs, string phase, DiagnosticBag diagnostics)
+    {
+        if (schedule is { Settings.WarmupEpochs: > 0 } s && s.Settings.WarmupEpochs >= epochs)
+        {
+            diagnostics.Add(DiagnosticDescriptors.OutOfRange, s.WarmupLocation, s.Name + ".warmup_epochs", s.Settings.WarmupEpochs.ToString(System.Globalization.CultureInfo.InvariantCulture), $"less than the {epochs} epochs of phase \"{phase}\", so that the schedule has epochs to run");
+        }
     }
 
     // training.class_weights: the word balanced, or a mapping from label to a positive weight.
@@ -653,7 +699,13 @@ internal static class SpecReader
 
     private static double DefaultLearningRate(OptimizerKind? type) => type == OptimizerKind.Sgd ? 0.01 : 0.001;
 
-    private static ScheduleSettings? ReadSchedule(SpecNode node, string name, DiagnosticBag diagnostics)
+    /// <summary>A schedule as read, with where its warmup is written (checked against each phase's epochs).</summary>
+    private sealed record LocatedSchedule(ScheduleSettings Settings, string Name, SpecLocation WarmupLocation);
+
+    /// <summary>The keys only the one-cycle schedule reads.</summary>
+    private static readonly string[] OneCycleKeys = ["max_lr", "pct_start", "div_factor", "final_div_factor"];
+
+    private static LocatedSchedule? ReadSchedule(SpecNode node, string name, DiagnosticBag diagnostics)
     {
         if (node is ScalarNode scalar && (scalar.IsNull || string.Equals(scalar.Value, "none", System.StringComparison.OrdinalIgnoreCase)))
         {
@@ -667,27 +719,58 @@ internal static class SpecReader
         }
 
         var view = new MappingView(mapping, name, SpecKeys.Schedule, mapping.Location, diagnostics);
+        var warmup = view.Int("warmup_epochs", 0, 100_000) ?? 0;
         var type = view.Choice("type", SpecWords.Schedules, "schedule type");
         if (type is null)
         {
             if (!view.Has("type"))
             {
-                view.Missing("type", "type: cosine");
+                if (warmup > 0)
+                {
+                    // { warmup_epochs: 2 } alone: warm up, then keep the rate.
+                    type = new Located<ScheduleKind>(ScheduleKind.Constant, mapping.Location);
+                }
+                else
+                {
+                    view.Missing("type", "type: cosine");
+                }
             }
 
-            return null;
+            if (type is null)
+            {
+                return null;
+            }
         }
 
-        return new ScheduleSettings(
-            type.Value,
+        var kind = type.Value;
+        if (kind == ScheduleKind.OneCycle && warmup > 0)
+        {
+            diagnostics.Add(DiagnosticDescriptors.WarmupWithOneCycle, view.KeyLocation("warmup_epochs"), name);
+        }
+
+        foreach (var key in OneCycleKeys.Where(k => kind != ScheduleKind.OneCycle && view.Has(k)))
+        {
+            diagnostics.Add(DiagnosticDescriptors.OneCycleKeyElsewhere, view.KeyLocation(key), name + "." + key, SpecWords.Schedules.WordOf(kind));
+        }
+
+        var settings = new ScheduleSettings(
+            kind,
             view.Int("step_size", 1, 100_000) ?? 10,
             view.Double("gamma", 0, 1, minExclusive: true) ?? 0.1,
             view.Double("factor", 0, 1, minExclusive: true, maxExclusive: true) ?? 0.1,
             view.Int("patience", 0, 100_000) ?? 3,
-            view.Double("min_lr", 0, 10) ?? 0);
+            view.Double("min_lr", 0, 10) ?? 0,
+            warmup,
+            view.Double("max_lr", 0, 10, minExclusive: true),
+            view.Double("pct_start", 0, 1, minExclusive: true, maxExclusive: true) ?? 0.3,
+            view.Double("div_factor", 1, 1e6) ?? 25,
+            view.Double("final_div_factor", 1, 1e12) ?? 1e4);
+        return new LocatedSchedule(settings, name, view.KeyLocation("warmup_epochs"));
     }
 
-    private sealed record PhaseDefaults(FreezeSpec Freeze, OptimizerSettings Optimizer, Augmentation? Augment, int BatchSize, bool FeatureCache, ScheduleSettings? Schedule);
+    private sealed record StepDefaults(int AccumulateBatches, double? GradClipNorm);
+
+    private sealed record PhaseDefaults(FreezeSpec Freeze, OptimizerSettings Optimizer, Augmentation? Augment, int BatchSize, bool FeatureCache, LocatedSchedule? Schedule, StepDefaults Steps);
 
     private static List<PhaseSpec>? ReadPhases(SpecNode node, PhaseDefaults defaults, DiagnosticBag diagnostics)
     {
@@ -724,21 +807,28 @@ internal static class SpecReader
             var optimizer = view.Get("optimizer") is { } optimizerNode ? ReadOptimizer(optimizerNode, name + ".optimizer", defaults.Optimizer, diagnostics) : defaults.Optimizer;
             var augment = view.Get("augment") is { } augmentNode ? ReadAugment(augmentNode, name + ".augment", diagnostics) : defaults.Augment;
             var schedule = view.Get("schedule") is { } scheduleNode ? ReadSchedule(scheduleNode, name + ".schedule", diagnostics) : defaults.Schedule;
+            var accumulate = view.Int("accumulate_batches", 1, 65536) ?? defaults.Steps.AccumulateBatches;
+            var clip = view.Double("grad_clip_norm", 0, 1e6, minExclusive: true) ?? defaults.Steps.GradClipNorm;
             if (freeze is null || optimizer is null)
             {
                 continue;
             }
 
+            var resolvedName = phaseName?.Value ?? DefaultPhaseName(i, given);
+            var epochs = view.Int("epochs", 1, 100_000) ?? DefaultEpochs;
+            CheckWarmup(schedule, epochs, resolvedName, diagnostics);
             phases.Add(new PhaseSpec(
-                phaseName?.Value ?? DefaultPhaseName(i, given),
+                resolvedName,
                 phaseName?.Location ?? mapping.Location,
-                view.Int("epochs", 1, 100_000) ?? DefaultEpochs,
+                epochs,
                 freeze,
                 optimizer,
                 augment,
                 view.Int("batch_size", 1, 65536) ?? defaults.BatchSize,
                 view.Bool("feature_cache") ?? defaults.FeatureCache,
-                schedule));
+                schedule?.Settings,
+                accumulate,
+                clip));
         }
 
         return phases;

@@ -28,13 +28,15 @@ internal sealed record CheckpointState(
 
 /// <summary>
 /// A checkpoint on disk, in ModelGen's checksummed container (kind CKPT): the <see cref="CheckpointState"/>
-/// as JSON, the model's state dict and the optimizer's state. Written atomically; a file that is not whole
+/// as JSON, the model's state dict, the optimizer's state and, for a run with <c>training.ema</c>, the weight
+/// average (a section of its own, so checkpoints without it read as before). Written atomically; a file that is not whole
 /// (half-written or damaged) is never loaded.
 /// </summary>
 internal static class CheckpointFile
 {
     private const string ModelTag = "STAT";
     private const string OptimizerTag = "OPTM";
+    private const string AverageTag = "EMAW";
 
     /// <summary>Version 1 was the layout before the container (magic MGCKPT01); version 2 did not record the run.</summary>
     private static readonly FileFormat Format = new("CKPT", Version: 3, "checkpoint", "MGCKPT01");
@@ -42,18 +44,27 @@ internal static class CheckpointFile
     private static readonly JsonSerializerOptions Json = ChecksummedFile.StrictJson(TrainingHistory.JsonOptions);
 
     /// <summary>Writes a checkpoint atomically.</summary>
-    public static void Write(string path, CheckpointState state, byte[] model, byte[] optimizer) =>
-        ChecksummedFile.Write(path, Format, state, Json, [new FileSection(ModelTag, stream => stream.Write(model)), new FileSection(OptimizerTag, stream => stream.Write(optimizer))]);
+    public static void Write(string path, CheckpointState state, byte[] model, byte[] optimizer, byte[]? average = null)
+    {
+        List<FileSection> sections = [new FileSection(ModelTag, stream => stream.Write(model)), new FileSection(OptimizerTag, stream => stream.Write(optimizer))];
+        if (average is not null)
+        {
+            sections.Add(new FileSection(AverageTag, stream => stream.Write(average)));
+        }
+
+        ChecksummedFile.Write(path, Format, state, Json, sections);
+    }
 
     /// <summary>Reads a checkpoint, or null when it is not a whole, undamaged checkpoint.</summary>
     /// <exception cref="CheckpointException">The file was saved by another version of ModelGen, so it cannot be resumed.</exception>
-    public static (CheckpointState State, byte[] Model, byte[] Optimizer)? TryRead(string path)
+    public static (CheckpointState State, byte[] Model, byte[] Optimizer, byte[]? Average)? TryRead(string path)
     {
         try
         {
             using var file = ChecksummedFile.Open(path, Format);
             var state = file.Header<CheckpointState>(Json);
-            return (state, file.ReadSection(ModelTag), file.ReadSection(OptimizerTag));
+            var average = file.Tags.Contains(AverageTag) ? file.ReadSection(AverageTag) : null;
+            return (state, file.ReadSection(ModelTag), file.ReadSection(OptimizerTag), average);
         }
         catch (ChecksummedFileException e) when (e.Problem is FileProblem.OlderFormat or FileProblem.NewerFormat)
         {

@@ -52,11 +52,11 @@ internal sealed partial class CheckpointStore
     /// newest <see cref="Keep"/> of the checkpoint's own run; older runs' files (and files of an older ModelGen,
     /// which no run can resume) only while the run has fewer than <see cref="Keep"/> of its own, oldest first.
     /// </summary>
-    public string Save(CheckpointState state, byte[] model, byte[] optimizer)
+    public string Save(CheckpointState state, byte[] model, byte[] optimizer, byte[]? average = null)
     {
         var name = string.Create(CultureInfo.InvariantCulture, $"ckpt-{Safe(state.Model)}-{state.Run.FileLabel}-{state.Sequence:D6}-{Safe(state.Phase)}-e{state.EpochsDone:D4}{Extension}");
         var path = Path.Combine(Directory, name);
-        CheckpointFile.Write(path, state, model, optimizer);
+        CheckpointFile.Write(path, state, model, optimizer, average);
 
         var files = Listed().Where(f => f.Run is null || f.Model == Safe(state.Model)).ToList();
         var own = files.Where(f => f.Run == state.Run.FileLabel).ToList();
@@ -81,13 +81,13 @@ internal sealed partial class CheckpointStore
     /// them stops the resume with a <see cref="CheckpointException"/>.
     /// </summary>
     /// <exception cref="CheckpointException">The newest checkpoint was saved by another version of ModelGen.</exception>
-    public (string Path, CheckpointState State, byte[] Model, byte[] Optimizer)? Latest(string model)
+    public (string Path, CheckpointState State, byte[] Model, byte[] Optimizer, byte[]? Average)? Latest(string model)
     {
         foreach (var file in Listed().Where(f => f.Run is null || f.Model == Safe(model)).Reverse())
         {
             if (CheckpointFile.TryRead(file.Path) is { } read && read.State.Model == model)
             {
-                return (file.Path, read.State, read.Model, read.Optimizer);
+                return (file.Path, read.State, read.Model, read.Optimizer, read.Average);
             }
         }
 

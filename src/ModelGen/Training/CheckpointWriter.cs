@@ -5,7 +5,7 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// Writes a run's checkpoint after every epoch: the run it belongs to, the weights, the optimizer's state,
-/// and where training was (the phase, its epochs done, the finished phases, the history, early stopping's
+/// the weight average (<c>training.ema</c>) and where training was (the phase, its epochs done, the finished phases, the history, early stopping's
 /// progress), numbered across the run so that resuming finds the newest.
 /// </summary>
 internal sealed class CheckpointWriter
@@ -17,11 +17,13 @@ internal sealed class CheckpointWriter
     private readonly CompletedPhases _completed;
     private readonly ILogger _logger;
     private readonly HashSet<string> _trained = new(StringComparer.Ordinal);
+    private readonly WeightAverage? _average;
     private int _sequence;
     private bool _sizeLogged;
 
-    public CheckpointWriter(CheckpointStore store, nn.Module model, string modelName, RunStamp run, TrainingHistory history, CompletedPhases completed, ILogger logger)
+    public CheckpointWriter(CheckpointStore store, nn.Module model, string modelName, RunStamp run, TrainingHistory history, CompletedPhases completed, ILogger logger, WeightAverage? average = null)
     {
+        _average = average;
         _logger = logger;
         _store = store;
         _model = model;
@@ -56,7 +58,7 @@ internal sealed class CheckpointWriter
         // What has trained so far in the run: frozen layers are the pretrained weights the model starts with.
         _trained.UnionWith(StateBytes.Trainable(_model));
         var model = StateBytes.OfTrained(_model, _trained);
-        var path = _store.Save(state, model, StateBytes.Of(optimizer));
+        var path = _store.Save(state, model, StateBytes.Of(optimizer), _average?.ToBytes());
         if (!_sizeLogged)
         {
             _sizeLogged = true;

@@ -93,16 +93,20 @@ internal sealed class EarlyStopper : IDisposable
         return false;
     }
 
-    /// <summary>Ends the phase with the best epoch's weights, when they are kept and <paramref name="lastEpoch"/> was not the best.</summary>
-    public void RestoreBest(int lastEpoch)
+    /// <summary>
+    /// Ends the phase with the best epoch's weights, when they are kept and <paramref name="lastEpoch"/> was not the
+    /// best; returns whether it put them into the model.
+    /// </summary>
+    public bool RestoreBest(int lastEpoch)
     {
         if (_best is not { IsKept: true } || Progress.BestEpoch == lastEpoch)
         {
-            return;
+            return false;
         }
 
         _best.Restore();
         _logger.BestWeightsRestored(_model, _phase, Progress.BestEpoch, MonitorWord, Progress.BestValue ?? double.NaN);
+        return true;
     }
 
     public void Dispose() => _best?.Dispose();

@@ -4,9 +4,10 @@ namespace ModelGen.Training;
 
 /// <summary>
 /// One phase of a run, as the generated loop drives it: <see cref="BeginEpoch(int)"/> and
-/// <see cref="EndEpoch"/> around each epoch. It orchestrates the phase's collaborators: the epoch
-/// bookkeeping (history, progress, the epoch's line), the learning-rate schedule, early stopping (with the
-/// best weights) and a checkpoint after every epoch.
+/// <see cref="EndEpoch"/> around each epoch, and <see cref="Step"/> for each batch when the phase accumulates
+/// gradients, clips them, averages the weights or sets the learning rate every step. It orchestrates the phase's
+/// collaborators: the epoch bookkeeping (history, progress, the epoch's line), the optimizer steps, the
+/// learning-rate schedule, the weight average, early stopping (with the best weights) and a checkpoint after every epoch.
 /// </summary>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class PhaseRun : IDisposable
@@ -18,9 +19,13 @@ public sealed class PhaseRun : IDisposable
     private readonly EarlyStopper? _earlyStopping;
     private readonly CompletedPhases _completed;
     private readonly CheckpointWriter? _checkpoints;
+    private readonly GradientSteps? _steps;
+    private readonly WeightAverage? _average;
 
-    internal PhaseRun(string name, int epochs, int seed, optim.Optimizer optimizer, EpochBookkeeping bookkeeping, PhaseSchedule schedule, EarlyStopper? earlyStopping, CompletedPhases completed, CheckpointWriter? checkpoints)
+    internal PhaseRun(string name, int epochs, int seed, optim.Optimizer optimizer, EpochBookkeeping bookkeeping, PhaseSchedule schedule, EarlyStopper? earlyStopping, CompletedPhases completed, CheckpointWriter? checkpoints, GradientSteps? steps = null, WeightAverage? average = null)
     {
+        _steps = steps;
+        _average = average;
         Name = name;
         Epochs = epochs;
         _seed = seed;
@@ -54,7 +59,39 @@ public sealed class PhaseRun : IDisposable
     }
 
     /// <summary>Starts epoch <paramref name="epoch"/> (from 0); the returned metrics also move the progress display.</summary>
-    public EpochMetrics BeginEpoch(int epoch) => _bookkeeping.Begin(epoch);
+    public EpochMetrics BeginEpoch(int epoch)
+    {
+        _steps?.BeginEpoch(epoch);
+        return _bookkeeping.Begin(epoch);
+    }
+
+    /// <summary>
+    /// Backpropagates one batch's <paramref name="loss"/> and steps the optimizer when its group of batches is complete
+    /// (<c>accumulate_batches</c>): the gradients' global norm clipped (<c>grad_clip_norm</c>), the step's learning rate
+    /// set (a warmup, one-cycle), then the weight average updated (<c>training.ema</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The phase was begun without its step settings.</exception>
+    public void Step(Tensor loss)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        (_steps ?? throw new InvalidOperationException($"Phase {Name} was begun without step settings; pass them to TrainingRun.BeginPhase.")).Add(loss);
+    }
+
+    /// <summary>At the end of an epoch's batches: steps on the gradients of a group cut short (<c>accumulate_batches</c>).</summary>
+    public void StepRemaining() => _steps?.StepRemaining();
+
+    /// <summary>
+    /// Runs <paramref name="evaluate"/> with the averaged weights in the model (<c>training.ema</c>), then puts the
+    /// trained weights back; without a weight average, just runs it.
+    /// </summary>
+    public T WithAveragedWeights<T>(Func<T> evaluate)
+    {
+        ArgumentNullException.ThrowIfNull(evaluate);
+        using (_average?.Swap())
+        {
+            return evaluate();
+        }
+    }
 
     /// <summary>
     /// Ends an epoch: records it, steps the schedule, updates early stopping and writes a checkpoint.
@@ -64,10 +101,20 @@ public sealed class PhaseRun : IDisposable
     {
         var result = _bookkeeping.End(metrics, validation, Optimizers.LearningRate(_optimizer));
         _schedule.Step(result);
-        var stop = _earlyStopping?.Observe(result) ?? false;
+        bool stop;
+        using (_average?.Swap())
+        {
+            // With a weight average, the best epoch's weights are its averaged ones: those validation scored.
+            stop = _earlyStopping?.Observe(result) ?? false;
+        }
+
         if (stop || result.Epoch >= Epochs)
         {
-            _earlyStopping?.RestoreBest(result.Epoch);
+            if (_earlyStopping?.RestoreBest(result.Epoch) == true)
+            {
+                _average?.ResetToModel(); // training and averaging go on from the best averaged weights
+            }
+
             _completed.Add(Name);
             _bookkeeping.Finish();
         }

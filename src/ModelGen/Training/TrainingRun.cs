@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using ModelGen.Data;
 using ModelGen.Progress;
@@ -28,12 +29,14 @@ public sealed class TrainingRun : IDisposable
     private readonly CheckpointStore? _store;
     private readonly CheckpointWriter? _checkpoints;
     private readonly CompletedPhases _completed = new();
+    private readonly WeightAverage? _average;
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private (CheckpointState State, byte[] Optimizer)? _resume;
     private bool _ended;
 
-    private TrainingRun(nn.Module model, string modelName, TrainOptions options, CheckpointStore? store, EarlyStoppingSettings? earlyStopping, RunFingerprint fingerprint, ILogger logger)
+    private TrainingRun(nn.Module model, string modelName, TrainOptions options, CheckpointStore? store, EarlyStoppingSettings? earlyStopping, RunFingerprint fingerprint, ILogger logger, EmaSettings? ema)
     {
+        _average = ema is null ? null : new WeightAverage(model, ema.Decay);
         _model = model;
         _modelName = modelName;
         _options = options;
@@ -42,7 +45,7 @@ public sealed class TrainingRun : IDisposable
         _seed = fingerprint.Seed;
         _fingerprint = fingerprint;
         _logger = logger;
-        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, RunStamp.Fresh(fingerprint), History, _completed, logger);
+        _checkpoints = store is null ? null : new CheckpointWriter(store, model, modelName, RunStamp.Fresh(fingerprint), History, _completed, logger, _average);
         OutputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine("training", modelName));
     }
 
@@ -72,8 +75,12 @@ public sealed class TrainingRun : IDisposable
     /// What the run trains (shape, plan, data), as generated code knows it; null for a run started by hand,
     /// whose checkpoints then tell runs apart by the layout of the model's weights and the seed alone.
     /// </param>
+    /// <param name="ema">
+    /// The spec's <c>training.ema</c>, or null: an average of the trained weights, which validation scores, checkpoints
+    /// carry and the model holds when the run finishes.
+    /// </param>
     /// <exception cref="CheckpointException">Resuming, and the newest checkpoint is of another run, or of another version of ModelGen.</exception>
-    public static TrainingRun Start(nn.Module model, string modelName, TrainOptions? options, CheckpointSettings? checkpoints, EarlyStoppingSettings? earlyStopping, int seed, ModelOptions? modelOptions = null, RunIdentity? identity = null)
+    public static TrainingRun Start(nn.Module model, string modelName, TrainOptions? options, CheckpointSettings? checkpoints, EarlyStoppingSettings? earlyStopping, int seed, ModelOptions? modelOptions = null, RunIdentity? identity = null, EmaSettings? ema = null)
     {
         identity ??= RunIdentity.Unknown;
         modelOptions ??= new ModelOptions();
@@ -93,7 +100,7 @@ public sealed class TrainingRun : IDisposable
             head.IsTrained = true; // from the first epoch on, the head's weights are its own
         }
 
-        var run = new TrainingRun(model, modelName, options, store, earlyStopping, fingerprint, logger);
+        var run = new TrainingRun(model, modelName, options, store, earlyStopping, fingerprint, logger, ema);
         if (options.Resume)
         {
             run.LoadLatest();
@@ -105,14 +112,27 @@ public sealed class TrainingRun : IDisposable
     /// <summary>Whether a resumed run had already finished this phase.</summary>
     public bool IsPhaseDone(string phase) => _completed.Contains(phase);
 
-    /// <summary>Starts a phase: its epochs (capped by <see cref="TrainOptions.MaxEpochsPerPhase"/>), optimizer and schedule.</summary>
-    public PhaseRun BeginPhase(string name, int epochs, optim.Optimizer optimizer, LearningRateSchedule? schedule, long samples)
+    /// <summary>
+    /// Starts a phase: its epochs (capped by <see cref="TrainOptions.MaxEpochsPerPhase"/>), optimizer and schedule. With
+    /// <paramref name="steps"/>, the loop calls <see cref="PhaseRun.Step"/> for each batch (gradient accumulation and
+    /// clipping, a schedule that sets the rate every step, the weight average); a schedule that sets the rate every
+    /// step needs them, to count the steps of an epoch.
+    /// </summary>
+    /// <exception cref="ArgumentException">The schedule sets the rate every step, and <paramref name="steps"/> is null.</exception>
+    public PhaseRun BeginPhase(string name, int epochs, optim.Optimizer optimizer, LearningRateSchedule? schedule, long samples, StepSettings? steps = null)
     {
+        if (schedule is { SetsRatePerStep: true } && steps is null)
+        {
+            throw new ArgumentException($"The schedule of phase {name} ({schedule.Description}) sets the learning rate every optimizer step: pass the phase's step settings.", nameof(steps));
+        }
+
         var effective = _options.MaxEpochsPerPhase is { } cap ? Math.Min(epochs, Math.Max(1, cap)) : epochs;
+        _average?.TrackTrainable();
+        var gradientSteps = steps is null ? null : new GradientSteps(optimizer, steps, samples, schedule, _average);
         var bookkeeping = new EpochBookkeeping(_modelName, name, effective, samples, _options.Progress, _logger, History);
         var earlyStopping = _earlyStopping is null ? null
             : new EarlyStopper(_earlyStopping, _earlyStopping.RestoreBest ? new BestWeights(_model, _checkpoints?.Store, _modelName, name, _checkpoints?.Run.Id ?? "", _logger) : null, _logger, _modelName, name);
-        var phase = new PhaseRun(name, effective, _seed, optimizer, bookkeeping, new PhaseSchedule(schedule), earlyStopping, _completed, _checkpoints);
+        var phase = new PhaseRun(name, effective, _seed, optimizer, bookkeeping, new PhaseSchedule(schedule), earlyStopping, _completed, _checkpoints, gradientSteps, _average);
         if (IsPhaseDone(name))
         {
             phase.SkipAll();
@@ -152,6 +172,7 @@ public sealed class TrainingRun : IDisposable
     private TrainingHistory Finish(ReportSubject? subject, Func<ReportSubject, ScoredSet>? score, string data)
     {
         _ended = true;
+        _average?.CopyIntoModel(); // training.ema: the trained model is the averaged one (the report scores it, Save writes it)
         var curves = WriteHistory();
         var report = subject is null ? "none" : WriteReport(subject, score, data, curves);
         if (_options.Progress != ProgressMode.None)
@@ -185,6 +206,7 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     public void Dispose()
     {
+        _average?.Dispose();
         if (_ended)
         {
             return;
@@ -257,6 +279,21 @@ public sealed class TrainingRun : IDisposable
         foreach (var phase in latest.State.PhasesDone)
         {
             _completed.Add(phase);
+        }
+
+        if (_average is not null && latest.Average is { } average)
+        {
+            try
+            {
+                _average.Load(average);
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException or ExternalException)
+            {
+                throw new CheckpointException(
+                    $"{_modelName} cannot resume from {latest.Path}: its weight average does not load into the model ({e.Message}). "
+                    + $"Train without Resume to start a fresh run, or delete the checkpoint from {_store.Directory}.",
+                    e);
+            }
         }
 
         _checkpoints?.ContinueAfter(latest.State.Run, latest.State.Sequence, trained);

@@ -54,7 +54,9 @@ internal static class SpecWords
     public static readonly Vocabulary<ScheduleKind> Schedules = new(
         Word.Of("step", ScheduleKind.Step),
         Word.Of("cosine", ScheduleKind.Cosine),
-        Word.Of("plateau", ScheduleKind.Plateau));
+        Word.Of("plateau", ScheduleKind.Plateau),
+        Word.Of("constant", ScheduleKind.Constant),
+        Word.Of("one_cycle", ScheduleKind.OneCycle));
 
     public static readonly Vocabulary<EarlyStoppingMonitor> Monitors = new(
         Word.Of("val_loss", EarlyStoppingMonitor.ValLoss),

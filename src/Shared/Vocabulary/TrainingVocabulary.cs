@@ -41,6 +41,12 @@ enum ScheduleKind
 
     /// <summary>Multiply by factor when the loss has not improved for patience epochs.</summary>
     Plateau,
+
+    /// <summary>The rate stays as set (after the warmup, if there is one).</summary>
+    Constant,
+
+    /// <summary>PyTorch's OneCycleLR: up from max_lr / div_factor to max_lr, then down to a tiny rate, stepped every optimizer step.</summary>
+    OneCycle,
 }
 
 /// <summary>What early stopping watches (<c>early_stopping.monitor</c>).</summary>
@@ -111,19 +117,64 @@ internal
 #endif
 sealed record OptimizerSettings(OptimizerKind Kind, double LearningRate, double Momentum = 0, double WeightDecay = 0, bool Nesterov = false, double? BackboneLearningRate = null);
 
-/// <summary><c>schedule</c>: how the learning rate changes over a phase; stepped once per epoch.</summary>
+/// <summary>
+/// <c>schedule</c>: how the learning rate changes over a phase. Step, cosine and plateau are stepped once per epoch;
+/// the warmup and one-cycle schedules set the rate before every optimizer step.
+/// </summary>
 /// <param name="Kind">The schedule.</param>
 /// <param name="StepSize">Step: epochs between reductions.</param>
 /// <param name="Gamma">Step: the factor at each reduction.</param>
 /// <param name="Factor">Plateau: the factor at each reduction.</param>
 /// <param name="Patience">Plateau: epochs without improvement before a reduction.</param>
 /// <param name="MinLearningRate">Cosine and plateau: the lowest rate.</param>
+/// <param name="WarmupEpochs">
+/// Epochs of linear warmup before the schedule (not with one-cycle): the rate climbs step by step from the base rate /
+/// n to the base rate over the n optimizer steps of these epochs, then the schedule runs over the epochs left.
+/// </param>
+/// <param name="MaxLearningRate">One-cycle: the peak rate; null for the optimizer's rate.</param>
+/// <param name="PctStart">One-cycle: the share of the steps spent climbing to the peak.</param>
+/// <param name="DivFactor">One-cycle: the first rate is the peak / this.</param>
+/// <param name="FinalDivFactor">One-cycle: the last rate is the first / this.</param>
 #if MODELGEN_RUNTIME
 public
 #else
 internal
 #endif
-sealed record ScheduleSettings(ScheduleKind Kind, int StepSize = 10, double Gamma = 0.1, double Factor = 0.1, int Patience = 5, double MinLearningRate = 0);
+sealed record ScheduleSettings(
+    ScheduleKind Kind,
+    int StepSize = 10,
+    double Gamma = 0.1,
+    double Factor = 0.1,
+    int Patience = 5,
+    double MinLearningRate = 0,
+    int WarmupEpochs = 0,
+    double? MaxLearningRate = null,
+    double PctStart = 0.3,
+    double DivFactor = 25,
+    double FinalDivFactor = 1e4);
+
+/// <summary>
+/// How a phase turns batches into optimizer steps (<c>accumulate_batches</c>, <c>grad_clip_norm</c>), and its batch
+/// size, from which the steps of an epoch are counted for the schedules that step every optimizer step.
+/// </summary>
+/// <param name="BatchSize">Images (or feature vectors) per batch.</param>
+/// <param name="AccumulateBatches">Batches whose gradients add up (each loss divided by this) before one optimizer step.</param>
+/// <param name="GradClipNorm">The largest global L2 norm of the gradients at a step (PyTorch's clip_grad_norm_); null for no clipping.</param>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+sealed record StepSettings(int BatchSize, int AccumulateBatches = 1, double? GradClipNorm = null);
+
+/// <summary><c>training.ema</c>: an exponential moving average of the trained weights, which validation scores and the trained model keeps.</summary>
+/// <param name="Decay">After each optimizer step, average = decay * average + (1 - decay) * weight.</param>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+sealed record EmaSettings(double Decay);
 
 /// <summary><c>training.early_stopping</c>.</summary>
 /// <param name="Monitor">What is watched.</param>
