@@ -51,14 +51,14 @@ internal static class TorchVisionCatalog
         [Architecture.ConvNeXtTiny] = () => Networks.ConvNeXt.Build("convnext_tiny"),
         [Architecture.ConvNeXtSmall] = () => Networks.ConvNeXt.Build("convnext_small"),
         [Architecture.ConvNeXtBase] = () => Networks.ConvNeXt.Build("convnext_base"),
-        [Architecture.DenseNet121] = () => DenseNet.Build("densenet121"),
-        [Architecture.DenseNet169] = () => DenseNet.Build("densenet169"),
-        [Architecture.RegNetY400MF] = () => RegNet.Build("regnet_y_400mf"),
-        [Architecture.RegNetY800MF] = () => RegNet.Build("regnet_y_800mf"),
-        [Architecture.RegNetY1_6GF] = () => RegNet.Build("regnet_y_1_6gf"),
-        [Architecture.RegNetY3_2GF] = () => RegNet.Build("regnet_y_3_2gf"),
-        [Architecture.GoogLeNet] = Inception.GoogLeNet,
-        [Architecture.InceptionV3] = Inception.InceptionV3,
+        [Architecture.DenseNet121] = () => Networks.DenseNet.Build("densenet121"),
+        [Architecture.DenseNet169] = () => Networks.DenseNet.Build("densenet169"),
+        [Architecture.RegNetY400MF] = () => Networks.RegNet.Build("regnet_y_400mf"),
+        [Architecture.RegNetY800MF] = () => Networks.RegNet.Build("regnet_y_800mf"),
+        [Architecture.RegNetY1_6GF] = () => Networks.RegNet.Build("regnet_y_1_6gf"),
+        [Architecture.RegNetY3_2GF] = () => Networks.RegNet.Build("regnet_y_3_2gf"),
+        [Architecture.GoogLeNet] = Networks.Inception.GoogLeNet,
+        [Architecture.InceptionV3] = Networks.Inception.InceptionV3,
     };
 
     private static readonly string[] ResNetStages = ["conv1", "bn1", "relu", "maxpool", "layer1", "layer2", "layer3", "layer4"];
@@ -85,8 +85,8 @@ internal static class TorchVisionCatalog
         {
             ArchitectureFamily.ResNet => ResNetStages,
             ArchitectureFamily.RegNet => ["stem", "trunk_output"],
-            ArchitectureFamily.GoogLeNet => Inception.GoogLeNetStages,
-            ArchitectureFamily.InceptionV3 => Inception.InceptionV3Stages,
+            ArchitectureFamily.GoogLeNet => Networks.Inception.GoogLeNetStages,
+            ArchitectureFamily.InceptionV3 => Networks.Inception.InceptionV3Stages,
             _ => ["features"],
         };
         var stages = new List<(string Name, nn.Module<Tensor, Tensor> Module)>();
@@ -94,7 +94,7 @@ internal static class TorchVisionCatalog
         // GoogLeNet and Inception v3: the rescaling their pretrained weights expect runs first (transform_input).
         if (family is ArchitectureFamily.GoogLeNet or ArchitectureFamily.InceptionV3)
         {
-            stages.Add(("transform_input", Inception.TransformInput()));
+            stages.Add(("transform_input", Networks.Inception.TransformInput()));
         }
 
         stages.AddRange(keep.Select(name => (name, (nn.Module<Tensor, Tensor>)children[name])));

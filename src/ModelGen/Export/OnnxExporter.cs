@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Google.Protobuf;
 using ModelGen.Backbones;
+using ModelGen.Backbones.Architectures;
 using ModelGen.Data;
 using ModelGen.Heads;
 using ModelGen.Onnx;

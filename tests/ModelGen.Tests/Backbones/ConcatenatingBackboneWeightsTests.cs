@@ -1,4 +1,5 @@
 using ModelGen.Backbones;
+using ModelGen.Backbones.Architectures;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Weights;
 using TorchSharp;

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ModelGen.Backbones;
+namespace ModelGen.Backbones.Architectures;
 
 /// <summary>
 /// torchvision's DenseNet-BC (densenet121, densenet169) as TorchSharp modules with torchvision's module,

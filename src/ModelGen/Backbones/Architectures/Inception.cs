@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ModelGen.Backbones;
+namespace ModelGen.Backbones.Architectures;
 
 /// <summary>
 /// torchvision's GoogLeNet and Inception v3 as TorchSharp modules with torchvision's names, built as their

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ModelGen.Backbones;
+namespace ModelGen.Backbones.Architectures;
 
 /// <summary>
 /// A whole torchvision network as named top-level children (its convolutional base, classifier and auxiliary

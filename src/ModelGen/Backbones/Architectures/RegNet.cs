@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ModelGen.Backbones;
+namespace ModelGen.Backbones.Architectures;
 
 /// <summary>
 /// torchvision's RegNetY (regnet_y_400mf, _800mf, _1_6gf, _3_2gf) as TorchSharp modules with torchvision's
