@@ -57,6 +57,58 @@ public sealed class PolicyAugmentationTests
     }
 
     [Fact]
+    public void Color_BlendsWithTheLuma()
+    {
+        using var image = tensor(new[] { 0.8f, 0.4f, 0.2f }, [3, 1, 1]);
+
+        using var gray = PolicyOps.Apply(image, new PolicyStep(PolicyOp.Color, -1));
+        using var vivid = PolicyOps.Apply(image, new PolicyStep(PolicyOp.Color, 0.5));
+
+        var luma = (0.2989 * 0.8) + (0.587 * 0.4) + (0.114 * 0.2);
+        Assert.Equal(Enumerable.Repeat((float)luma, 3), gray.data<float>().ToArray(), new FloatTolerance(1e-6f));
+        float[] expected = [(float)Math.Min(1, (1.5 * 0.8) - (0.5 * luma)), (float)((1.5 * 0.4) - (0.5 * luma)), (float)Math.Max(0, (1.5 * 0.2) - (0.5 * luma))];
+        Assert.Equal(expected, vivid.data<float>().ToArray(), new FloatTolerance(1e-6f));
+    }
+
+    [Fact]
+    public void Sharpness_BlendsWithTheSmoothedInside_KeepingTheBorder()
+    {
+        const int Size = 4;
+        var values = Enumerable.Range(0, Size * Size).Select(i => (float)((i * 7) % 16) / 16).ToArray();
+        using var image = tensor(values, [1, Size, Size]);
+
+        using var result = PolicyOps.Apply(image, new PolicyStep(PolicyOp.Sharpness, -0.5));
+
+        // Factor 0.5 with the degenerate image: inside, (the 3x3 sum + 4 · center) / 13; the border is its own.
+        var expected = new float[Size * Size];
+        for (var r = 0; r < Size; r++)
+        {
+            for (var c = 0; c < Size; c++)
+            {
+                var x = values[(r * Size) + c];
+                var smoothed = x;
+                if (r is > 0 and < Size - 1 && c is > 0 and < Size - 1)
+                {
+                    var sum = 0f;
+                    for (var dr = -1; dr <= 1; dr++)
+                    {
+                        for (var dc = -1; dc <= 1; dc++)
+                        {
+                            sum += values[((r + dr) * Size) + c + dc];
+                        }
+                    }
+
+                    smoothed = (sum + (4 * x)) / 13;
+                }
+
+                expected[(r * Size) + c] = (0.5f * x) + (0.5f * smoothed);
+            }
+        }
+
+        Assert.Equal(expected, result.data<float>().ToArray(), new FloatTolerance(1e-6f));
+    }
+
+    [Fact]
     public void Equalize_SpreadsTheLevelsByTheirCumulativeCounts()
     {
         // 1024 pixels: 256 at level 0, 256 at level 50, 512 at level 100. PIL: step = (1024 - 512) / 255 = 2,
