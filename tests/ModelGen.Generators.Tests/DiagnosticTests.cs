@@ -107,6 +107,49 @@ public sealed class DiagnosticTests
         Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: 0.1\n  [|focal_gamma|]: 2\n");
 
     [Theory]
+    [InlineData("n: [|0|]")]
+    [InlineData("n: [|15|]")]
+    [InlineData("magnitude: [|31|]")]
+    [InlineData("magnitude: [|-1|]")]
+    public void MG0005_RandAugmentOutsideItsRange_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { rand_augment: { " + value + " } }\n");
+
+    [Fact]
+    public void MG0004_RandAugmentAsANumber_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { rand_augment: [|2|] }\n");
+
+    [Fact]
+    public void MG0002_UnknownRandAugmentKey_PointsAtTheKey() =>
+        Expect("MG0002", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { rand_augment: { [|num_ops|]: 2 } }\n");
+
+    [Fact]
+    public void MG0020_RandAugmentWithTrivialAugment_PointsAtTrivialAugment() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { rand_augment: true, [|trivial_augment|]: true }\n");
+
+    [Fact]
+    public void MG0004_TrivialAugmentNotABool_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { trivial_augment: [|wide|] }\n");
+
+    [Theory]
+    [InlineData("p: [|1.5|]")]
+    [InlineData("p: [|-0.1|]")]
+    [InlineData("scale: [[|0|], 0.3]")]
+    [InlineData("scale: [0.02, [|1.2|]]")]
+    [InlineData("scale: [|[0.3, 0.1]|]")]
+    [InlineData("ratio: [[|-1|], 3]")]
+    [InlineData("ratio: [|[3, 0.3]|]")]
+    public void MG0005_RandomErasingOutsideItsBounds_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { random_erasing: { " + value + " } }\n");
+
+    [Fact]
+    public void MG0004_RandomErasingScaleNotAPair_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { random_erasing: { scale: [|0.2|] } }\n");
+
+    [Fact]
+    public void MG0004_RandomErasingValueNotANumber_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { random_erasing: { value: [|random|] } }\n");
+
+    [Theory]
     [InlineData("0")]
     [InlineData("1")]
     [InlineData("1.5")]

@@ -44,6 +44,14 @@ public sealed partial class TrainingFingerprintTests
     [InlineData("ema: 0.999", "ema: 0.99")]
     [InlineData("grad_clip_norm: 1", "grad_clip_norm: 2")]
     [InlineData("accumulate_batches: 2", "accumulate_batches: 3")]
+    [InlineData("augment: { horizontal_flip: true }", "augment: { horizontal_flip: true, rand_augment: true }")]
+    [InlineData("augment: { rand_augment: true }", "augment: { rand_augment: { n: 2, magnitude: 10 } }")]
+    [InlineData("augment: { rand_augment: true }", "augment: { rand_augment: { n: 3 } }")]
+    [InlineData("augment: { horizontal_flip: true }", "augment: { horizontal_flip: true, trivial_augment: true }")]
+    [InlineData("augment: { horizontal_flip: true }", "augment: { horizontal_flip: true, random_erasing: true }")]
+    [InlineData("augment: { random_erasing: true }", "augment: { random_erasing: { p: 0.25 } }")]
+    [InlineData("augment: { random_erasing: true }", "augment: { random_erasing: { scale: [0.02, 0.2] } }")]
+    [InlineData("augment: { random_erasing: true }", "augment: { random_erasing: { value: 1 } }")]
     public void ChangesWithTheOptimisationSettings(string from, string to)
     {
         var spec = Model + Training.Replace("keep: 3 }", "keep: 3 }, " + from, StringComparison.Ordinal);

@@ -92,6 +92,7 @@ internal static class DiagnosticDescriptors
 
     // MG0020: keys that exclude each other.
     public static readonly DiagnosticDescriptor FocalWithLabelSmoothing = Error("MG0020", "Keys that cannot be used together", "'training.focal_gamma' and 'training.label_smoothing' both soften the loss on confident images; use one of them");
+    public static readonly DiagnosticDescriptor RandAugmentWithTrivialAugment = Error("MG0020", "Keys that cannot be used together", "'{0}' takes rand_augment or trivial_augment, not both: each is a whole policy of random ops; keep one");
     public static readonly DiagnosticDescriptor EpochsWithPhases = Error("MG0020", "Keys that cannot be used together", "'training.epochs' is the single-phase shorthand; with 'phases', give each phase its own 'epochs'");
     public static readonly DiagnosticDescriptor TrainableFromWithFrozenThrough = Error("MG0020", "Keys that cannot be used together", "'{0}' takes either trainable_from or frozen_through, not both: they say the same thing from two sides");
     public static readonly DiagnosticDescriptor NesterovWithoutSgd = Error("MG0020", "Keys that cannot be used together", "'{0}.nesterov' applies only to type: sgd");

@@ -97,6 +97,20 @@ internal static class Fingerprints
             {
                 text.Append("|augment ").Append(string.Join(":", new[] { a.Rotation, a.WidthShift, a.HeightShift, a.Shear, a.ZoomLow, a.ZoomHigh, a.BrightnessLow, a.BrightnessHigh }.Select(Number)))
                     .Append(':').Append(a.HorizontalFlip).Append(':').Append(a.VerticalFlip).Append(':').Append(a.Fill);
+                if (a.RandAugmentOps > 0)
+                {
+                    text.Append("|rand_augment ").Append(a.RandAugmentOps).Append(':').Append(a.RandAugmentMagnitude);
+                }
+
+                if (a.TrivialAugment)
+                {
+                    text.Append("|trivial_augment");
+                }
+
+                if (a.ErasingProbability > 0)
+                {
+                    text.Append("|random_erasing ").Append(string.Join(":", new[] { a.ErasingProbability, a.ErasingScaleLow, a.ErasingScaleHigh, a.ErasingRatioLow, a.ErasingRatioHigh, a.ErasingValue }.Select(Number)));
+                }
             }
 
             text.Append('\n');

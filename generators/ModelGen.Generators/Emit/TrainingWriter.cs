@@ -101,7 +101,7 @@ internal static class TrainingWriter
         {
             var phase = t.Phases[i];
             var stem = MethodStem(phase, i);
-            w.Line($"// training.phases[{i}] \"{CodeWriter.Comment(phase.Name)}\": optimizer{(phase.Schedule is null ? "" : ", schedule")}{(phase.Augment is null ? "" : ", augment (Keras ImageDataGenerator meanings)")}.");
+            w.Line($"// training.phases[{i}] \"{CodeWriter.Comment(phase.Name)}\": optimizer{(phase.Schedule is null ? "" : ", schedule")}{(phase.Augment is null ? "" : ", augment (Keras ImageDataGenerator meanings)")}{PolicyNote(phase.Augment)}.");
             w.Call($"private static readonly {R.OptimizerSettings} {stem}Optimizer = new", Optimizer(phase.Optimizer), ";");
             if (phase.Schedule is { } s)
             {
@@ -127,12 +127,71 @@ internal static class TrainingWriter
                 w.Line($"VerticalFlip: {CodeWriter.Bool(a.VerticalFlip)},");
                 w.Line($"BrightnessLow: {CodeWriter.Number(a.BrightnessLow)},");
                 w.Line($"BrightnessHigh: {CodeWriter.Number(a.BrightnessHigh)},");
-                w.Line($"Fill: {R.FillMode}.{a.Fill});");
+                w.Line($"Fill: {R.FillMode}.{a.Fill}{(Policies(a).Count == 0 ? ");" : ",")}");
+                var policies = Policies(a);
+                for (var p = 0; p < policies.Count; p++)
+                {
+                    w.Line(policies[p] + (p == policies.Count - 1 ? ");" : ","));
+                }
+
                 w.Outdent();
             }
 
             w.Line();
         }
+    }
+
+    /// <summary>Which torchvision-style keys the phase's augment adds, for its comment; empty when none.</summary>
+    private static string PolicyNote(Augmentation? a)
+    {
+        var names = new List<string>();
+        if (a?.RandAugmentOps > 0)
+        {
+            names.Add("RandAugment");
+        }
+
+        if (a?.TrivialAugment == true)
+        {
+            names.Add("TrivialAugmentWide");
+        }
+
+        if (a?.ErasingProbability > 0)
+        {
+            names.Add("RandomErasing");
+        }
+
+        return names.Count == 0 ? "" : " with torchvision's " + string.Join(" and ", names);
+    }
+
+    /// <summary>
+    /// The torchvision-style augmentation as record arguments (augment.rand_augment, trivial_augment,
+    /// random_erasing); none when the spec has none, so a Keras-only augmentation reads as before.
+    /// </summary>
+    private static List<string> Policies(Augmentation a)
+    {
+        var arguments = new List<string>();
+        if (a.RandAugmentOps > 0)
+        {
+            arguments.Add($"RandAugmentOps: {a.RandAugmentOps}");
+            arguments.Add($"RandAugmentMagnitude: {a.RandAugmentMagnitude}");
+        }
+
+        if (a.TrivialAugment)
+        {
+            arguments.Add($"TrivialAugment: {CodeWriter.Bool(true)}");
+        }
+
+        if (a.ErasingProbability > 0)
+        {
+            arguments.Add($"ErasingProbability: {CodeWriter.Number(a.ErasingProbability)}");
+            arguments.Add($"ErasingScaleLow: {CodeWriter.Number(a.ErasingScaleLow)}");
+            arguments.Add($"ErasingScaleHigh: {CodeWriter.Number(a.ErasingScaleHigh)}");
+            arguments.Add($"ErasingRatioLow: {CodeWriter.Number(a.ErasingRatioLow)}");
+            arguments.Add($"ErasingRatioHigh: {CodeWriter.Number(a.ErasingRatioHigh)}");
+            arguments.Add($"ErasingValue: {CodeWriter.Number(a.ErasingValue)}");
+        }
+
+        return arguments;
     }
 
     /// <summary>An optimizer's settings as record arguments, naming those that apply to its kind.</summary>

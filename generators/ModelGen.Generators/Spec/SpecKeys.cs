@@ -17,7 +17,9 @@ internal static class SpecKeys
     public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma", "grad_clip_norm", "accumulate_batches", "ema"];
     public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule", "grad_clip_norm", "accumulate_batches"];
     public static readonly string[] Optimizer = ["type", "lr", "momentum", "weight_decay", "nesterov", "backbone_lr"];
-    public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill"];
+    public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill", "rand_augment", "trivial_augment", "random_erasing"];
+    public static readonly string[] RandAugment = ["n", "magnitude"];
+    public static readonly string[] RandomErasing = ["p", "scale", "ratio", "value"];
     public static readonly string[] EarlyStopping = ["monitor", "patience", "restore_best", "min_delta"];
     public static readonly string[] Checkpoints = ["dir", "keep"];
     public static readonly string[] Schedule = ["type", "step_size", "gamma", "factor", "patience", "min_lr", "warmup_epochs", "max_lr", "pct_start", "div_factor", "final_div_factor"];
@@ -34,6 +36,8 @@ internal static class SpecKeys
         ("training.phases[]", Phase),
         ("training.optimizer", Optimizer),
         ("training.augment", Augment),
+        ("training.augment.rand_augment", RandAugment),
+        ("training.augment.random_erasing", RandomErasing),
         ("training.early_stopping", EarlyStopping),
         ("training.checkpoints", Checkpoints),
         ("training.schedule", Schedule),

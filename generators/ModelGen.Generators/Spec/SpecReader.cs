@@ -12,7 +12,7 @@ namespace ModelGen.Generators.Spec;
 /// Reads a spec's text into a <see cref="ModelSpec"/>: structure, key names, types, ranges and choices,
 /// with defaults filled in. Checks that need the backbone catalog come later, in the analyzer.
 /// </summary>
-internal static class SpecReader
+internal static partial class SpecReader
 {
     public const int DefaultEpochs = 10;
     public const int DefaultBatchSize = 32;
@@ -571,7 +571,7 @@ internal static class SpecReader
         var view = new MappingView(mapping, name, SpecKeys.Augment, mapping.Location, diagnostics);
         var (zoomLow, zoomHigh) = ReadRange(view, "zoom", 0, 0.95, around: 1, 0.05, 10, diagnostics) ?? (1, 1);
         var (brightLow, brightHigh) = ReadRange(view, "brightness", 0, 0.95, around: 1, 0.05, 10, diagnostics) ?? (1, 1);
-        return new Augmentation(
+        var keras = new Augmentation(
             view.Double("rotation", 0, 180) ?? 0,
             view.Double("width_shift", 0, 1) ?? 0,
             view.Double("height_shift", 0, 1) ?? 0,
@@ -583,6 +583,7 @@ internal static class SpecReader
             brightLow,
             brightHigh,
             view.Choice("fill", SpecWords.FillModes, "fill mode")?.Value ?? FillMode.Nearest);
+        return WithPolicies(keras, view, diagnostics);
     }
 
     /// <summary>Keras' ranges: one number z means [around - z, around + z]; a pair is taken as written.</summary>

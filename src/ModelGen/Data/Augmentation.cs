@@ -22,7 +22,96 @@ public sealed partial record Augmentation
             transforms[i] = Sample(random);
         }
 
-        return Apply(images, transforms);
+        var transformed = Apply(images, transforms);
+        if (!HasPolicy)
+        {
+            return transformed;
+        }
+
+        using (transformed)
+        {
+            return ApplyPolicy(transformed, random);
+        }
+    }
+
+    /// <summary>Whether RandAugment or TrivialAugmentWide runs after the Keras-style transforms.</summary>
+    public bool HasPolicy => RandAugmentOps > 0 || TrivialAugment;
+
+    /// <summary>Whether RandomErasing runs on the normalised batch.</summary>
+    public bool HasErasing => ErasingProbability > 0;
+
+    /// <summary>
+    /// RandAugment (<see cref="RandAugmentOps"/> ops at bin <see cref="RandAugmentMagnitude"/>) or TrivialAugmentWide on
+    /// each image of a batch in [0, 1]: the ops are drawn image by image from <paramref name="random"/>.
+    /// </summary>
+    internal Tensor ApplyPolicy(Tensor images, Random random)
+    {
+        using var scope = NewDisposeScope();
+        var count = images.shape[0];
+        var result = new Tensor[count];
+        for (var i = 0; i < count; i++)
+        {
+            var image = images[i];
+            var steps = new List<PolicyStep>();
+            if (RandAugmentOps > 0)
+            {
+                steps.AddRange(AugmentPolicy.RandAugment(RandAugmentOps, RandAugmentMagnitude, images.shape[2], images.shape[3], random));
+            }
+
+            if (TrivialAugment)
+            {
+                steps.Add(AugmentPolicy.TrivialAugmentWide(random));
+            }
+
+            foreach (var step in steps)
+            {
+                image = PolicyOps.Apply(image, step);
+            }
+
+            result[i] = image;
+        }
+
+        return stack(result).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// torchvision's RandomErasing on each image of a normalised batch, in place: with probability
+    /// <see cref="ErasingProbability"/>, a box of a share of the area drawn from [<see cref="ErasingScaleLow"/>,
+    /// <see cref="ErasingScaleHigh"/>] and an aspect ratio (height / width) drawn log-uniformly from
+    /// [<see cref="ErasingRatioLow"/>, <see cref="ErasingRatioHigh"/>], placed uniformly, is set to
+    /// <see cref="ErasingValue"/>; after ten draws that do not fit, the image is left as it is.
+    /// </summary>
+    internal void Erase(Tensor images, Random random)
+    {
+        for (var i = 0; i < images.shape[0]; i++)
+        {
+            if (random.NextDouble() < ErasingProbability && ErasingBox(images.shape[2], images.shape[3], random) is { } box)
+            {
+                using var image = images[i];
+                using var region = image[TensorIndex.Ellipsis, TensorIndex.Slice(box.Top, box.Top + box.Height), TensorIndex.Slice(box.Left, box.Left + box.Width)];
+                region.fill_(ErasingValue);
+            }
+        }
+    }
+
+    /// <summary>RandomErasing.get_params: the box to erase, or null when ten draws do not fit in the image.</summary>
+    internal (long Top, long Left, long Height, long Width)? ErasingBox(long height, long width, Random random)
+    {
+        double Uniform(double low, double high) => low + ((high - low) * random.NextDouble());
+        var area = height * width;
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var eraseArea = area * Uniform(ErasingScaleLow, ErasingScaleHigh);
+            var aspect = Math.Exp(Uniform(Math.Log(ErasingRatioLow), Math.Log(ErasingRatioHigh)));
+            var h = (long)Math.Round(Math.Sqrt(eraseArea * aspect));
+            var w = (long)Math.Round(Math.Sqrt(eraseArea / aspect));
+            if (h < height && w < width)
+            {
+                return (random.NextInt64(height - h + 1), random.NextInt64(width - w + 1), h, w);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Draws one image's transform (Keras' get_random_transform).</summary>

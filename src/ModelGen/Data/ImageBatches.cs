@@ -138,12 +138,19 @@ internal static class ImageBatches
 
         var batch = kept.Count < chunk.Length ? pixels.index_select(0, tensor(kept.Select(i => (long)i).ToArray())) : pixels;
         var labels = kept.Select(i => (long)images.Samples[chunk[i]].Label).ToArray();
+        var random = new Random(seed);
         if (augmentation is not null)
         {
-            batch = augmentation.Apply(batch, new Random(seed));
+            batch = augmentation.Apply(batch, random);
         }
 
         var normalised = input.Preprocessing.Apply(batch).MoveToOuterDisposeScope();
+        if (augmentation is { HasErasing: true })
+        {
+            // RandomErasing comes after normalisation, as in torchvision's training recipes.
+            augmentation.Erase(normalised, random);
+        }
+
         var labelTensor = tensor(labels).MoveToOuterDisposeScope();
         return new ImageBatch(normalised, labelTensor) { SampleIndexes = kept.Select(i => chunk[i]).ToArray() };
     }

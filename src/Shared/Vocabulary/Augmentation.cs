@@ -22,6 +22,15 @@ namespace ModelGen.Generators.Vocabulary;
 /// <param name="BrightnessLow">Smallest brightness factor.</param>
 /// <param name="BrightnessHigh">Largest brightness factor.</param>
 /// <param name="Fill">How outside pixels are filled.</param>
+/// <param name="RandAugmentOps">torchvision RandAugment's num_ops: ops drawn per image after the transforms above; 0 for none.</param>
+/// <param name="RandAugmentMagnitude">RandAugment's magnitude: the bin (0 to 30 of 31) every op uses.</param>
+/// <param name="TrivialAugment">torchvision TrivialAugmentWide: one op per image at a uniformly drawn magnitude bin.</param>
+/// <param name="ErasingProbability">torchvision RandomErasing's p (after normalisation); 0 for none.</param>
+/// <param name="ErasingScaleLow">Smallest erased share of the image area.</param>
+/// <param name="ErasingScaleHigh">Largest erased share of the image area.</param>
+/// <param name="ErasingRatioLow">Smallest aspect ratio (height / width) of the erased box.</param>
+/// <param name="ErasingRatioHigh">Largest aspect ratio of the erased box.</param>
+/// <param name="ErasingValue">The value the box is filled with (in normalised units: 0 is the preprocessing's mean).</param>
 #if MODELGEN_RUNTIME
 public
 #else
@@ -38,4 +47,13 @@ sealed partial record Augmentation(
     bool VerticalFlip = false,
     double BrightnessLow = 1,
     double BrightnessHigh = 1,
-    FillMode Fill = FillMode.Nearest);
+    FillMode Fill = FillMode.Nearest,
+    int RandAugmentOps = 0,
+    int RandAugmentMagnitude = 9,
+    bool TrivialAugment = false,
+    double ErasingProbability = 0,
+    double ErasingScaleLow = 0.02,
+    double ErasingScaleHigh = 0.33,
+    double ErasingRatioLow = 0.3,
+    double ErasingRatioHigh = 3.3,
+    double ErasingValue = 0);
