@@ -202,15 +202,7 @@ internal static class NetworkWriter
                 : $"labels.to_type({R.Torch}.ScalarType.Float32)";
             w.Line($"    {R.Torch}.nn.functional.binary_cross_entropy_with_logits(logits.squeeze(1), {target});");
             w.Line();
-            w.Line("// The predicted class: 1 where the logit is positive (probability above 0.5).");
-            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
-            w.Line($"    logits.squeeze(1).gt(0).to_type({R.Torch}.ScalarType.Int64);");
-            w.Line();
-            w.Line("// Probabilities of both classes, [N, 2].");
-            w.Open($"private static {R.Tensor} Probabilities({R.Tensor} logits)");
-            w.Line($"var positive = {R.Torch}.sigmoid(logits);");
-            w.Line($"return {R.Torch}.cat(new[] {{ 1 - positive, positive }}, 1);");
-            w.Close();
+            WritePredictions(w, plan.Loss);
         }
         else
         {
@@ -221,13 +213,7 @@ internal static class NetworkWriter
                 ? $"    {R.Torch}.nn.functional.cross_entropy(logits, labels, label_smoothing: {CodeWriter.Number(smoothing)}); // label_smoothing"
                 : $"    {R.Torch}.nn.functional.cross_entropy(logits, labels);");
             w.Line();
-            w.Line("// The predicted class: the highest score.");
-            w.Line($"private static {R.Tensor} PredictedClass({R.Tensor} logits) =>");
-            w.Line("    logits.argmax(1);");
-            w.Line();
-            w.Line($"// Probabilities of the {plan.Loss.OutputUnits} classes, [N, {plan.Loss.OutputUnits}].");
-            w.Line($"private static {R.Tensor} Probabilities({R.Tensor} logits) =>");
-            w.Line($"    {R.Torch}.nn.functional.softmax(logits, 1);");
+            WritePredictions(w, plan.Loss);
         }
 
         w.Line();
@@ -280,6 +266,12 @@ internal static class NetworkWriter
             w.Line();
         }
 
+        WritePredictions(w, loss);
+    }
+
+    // PredictedClass and Probabilities, the same whichever loss trains the head.
+    private static void WritePredictions(CodeWriter w, LossPlan loss)
+    {
         if (loss.IsBinary)
         {
             w.Line("// The predicted class: 1 where the logit is positive (probability above 0.5).");

@@ -99,19 +99,6 @@ internal static partial class SpecReader
             return null;
         }
 
-        var low = SpecValues.Double(pair.Items[0], view.Name(key) + "[0]", min, max, true, false, diagnostics);
-        var high = SpecValues.Double(pair.Items[1], view.Name(key) + "[1]", min, max, true, false, diagnostics);
-        if (low is null || high is null)
-        {
-            return null;
-        }
-
-        if (low > high)
-        {
-            diagnostics.Add(DiagnosticDescriptors.OutOfRange, pair.Location, view.Name(key), $"[{SpecValues.Format(low.Value)}, {SpecValues.Format(high.Value)}]", "[low, high] with low <= high");
-            return null;
-        }
-
-        return (low.Value, high.Value);
+        return ReadOrderedPair(pair, view.Name(key), min, max, minExclusive: true, diagnostics);
     }
 }

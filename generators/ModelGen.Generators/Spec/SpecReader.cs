@@ -586,6 +586,25 @@ internal static partial class SpecReader
         return WithPolicies(keras, view, diagnostics);
     }
 
+    /// <summary>A pair [low, high] of numbers within [min, max] (min excluded when asked) with low &lt;= high.</summary>
+    private static (double Low, double High)? ReadOrderedPair(SequenceNode pair, string name, double min, double max, bool minExclusive, DiagnosticBag diagnostics)
+    {
+        var low = SpecValues.Double(pair.Items[0], name + "[0]", min, max, minExclusive, false, diagnostics);
+        var high = SpecValues.Double(pair.Items[1], name + "[1]", min, max, minExclusive, false, diagnostics);
+        if (low is null || high is null)
+        {
+            return null;
+        }
+
+        if (low > high)
+        {
+            diagnostics.Add(DiagnosticDescriptors.OutOfRange, pair.Location, name, $"[{SpecValues.Format(low.Value)}, {SpecValues.Format(high.Value)}]", "[low, high] with low <= high");
+            return null;
+        }
+
+        return (low.Value, high.Value);
+    }
+
     /// <summary>Keras' ranges: one number z means [around - z, around + z]; a pair is taken as written.</summary>
     private static (double Low, double High)? ReadRange(MappingView view, string key, double min, double max, double around, double pairMin, double pairMax, DiagnosticBag diagnostics)
     {
@@ -597,20 +616,7 @@ internal static partial class SpecReader
 
         if (node is SequenceNode { Items.Count: 2 } pair)
         {
-            var low = SpecValues.Double(pair.Items[0], view.Name(key) + "[0]", pairMin, pairMax, false, false, diagnostics);
-            var high = SpecValues.Double(pair.Items[1], view.Name(key) + "[1]", pairMin, pairMax, false, false, diagnostics);
-            if (low is null || high is null)
-            {
-                return null;
-            }
-
-            if (low > high)
-            {
-                diagnostics.Add(DiagnosticDescriptors.OutOfRange, pair.Location, view.Name(key), $"[{SpecValues.Format(low.Value)}, {SpecValues.Format(high.Value)}]", "[low, high] with low <= high");
-                return null;
-            }
-
-            return (low.Value, high.Value);
+            return ReadOrderedPair(pair, view.Name(key), pairMin, pairMax, minExclusive: false, diagnostics);
         }
 
         var amount = view.Double(key, min, max);

@@ -127,7 +127,7 @@ internal sealed class SwinBlock : nn.Module<Tensor, Tensor>
 {
     private readonly LayerNorm _norm1;
     private readonly SwinWindowAttention _attn;
-    private readonly SwinStochasticDepth _stochasticDepth;
+    private readonly StochasticDepth _stochasticDepth;
     private readonly LayerNorm _norm2;
     private readonly Sequential _mlp;
 
@@ -136,7 +136,7 @@ internal sealed class SwinBlock : nn.Module<Tensor, Tensor>
     {
         _norm1 = nn.LayerNorm(dim);
         _attn = new SwinWindowAttention(dim, heads, window, shift);
-        _stochasticDepth = new SwinStochasticDepth(stochasticDepth);
+        _stochasticDepth = new StochasticDepth(stochasticDepth);
         _norm2 = nn.LayerNorm(dim);
         _mlp = nn.Sequential(("0", nn.Linear(dim, 4 * dim)), ("1", nn.GELU()), ("2", nn.Dropout(0.0)), ("3", nn.Linear(4 * dim, dim)), ("4", nn.Dropout(0.0)));
         register_module("norm1", _norm1);
@@ -156,36 +156,6 @@ internal sealed class SwinBlock : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Does nothing: the modules are registered by hand under torchvision's names, not under their field names.</summary>
-    protected override void RegisterComponents()
-    {
-    }
-}
-
-/// <summary>torchvision's StochasticDepth in "row" mode: in training, each sample's residual branch is dropped with probability p (the rest scaled by 1/(1-p)); identity in evaluation.</summary>
-internal sealed class SwinStochasticDepth(double probability) : nn.Module<Tensor, Tensor>("StochasticDepth")
-{
-    /// <inheritdoc />
-    public override Tensor forward(Tensor input)
-    {
-        if (!training || probability == 0.0)
-        {
-            return input.alias();
-        }
-
-        var survival = 1.0 - probability;
-        var size = new long[input.dim()];
-        Array.Fill(size, 1L);
-        size[0] = input.shape[0];
-        using var noise = empty(size, input.dtype, input.device).bernoulli_(survival);
-        if (survival > 0.0)
-        {
-            noise.div_(survival);
-        }
-
-        return input * noise;
-    }
-
-    /// <summary>Does nothing: the module has no components.</summary>
     protected override void RegisterComponents()
     {
     }
