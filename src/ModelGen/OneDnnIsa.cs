@@ -96,7 +96,7 @@ internal static partial class OneDnnIsa
 
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
         {
-            Environment.SetEnvironmentVariable(Variable, "AVX2"); // Windows: the C runtime's environment is the process's.
+            Environment.SetEnvironmentVariable(Variable, "AVX2"); // Windows: oneDNN reads the process environment (GetEnvironmentVariable).
             return $"limited to AVX2 ({Variable}=AVX2)";
         }
 
