@@ -35,7 +35,7 @@ public sealed class PerClassMetricsOnImagesTests
         {
             var scores = predictions.Select(p => p.Probabilities[c]).ToArray();
             var positive = predictions.Select(p => p.Label == c).ToArray();
-            Assert.Equal(PairCount(scores, positive), result.RocAuc(c), 3);
+            Assert.Equal(RocAucTests.PairCount(scores, positive), result.RocAuc(c), 3);
             Assert.Equal(result.RocAuc(c), reported.RocAuc(c), 3);
             Assert.Equal(result.F1(c), reported.F1(c), 3);
         }
@@ -90,7 +90,7 @@ public sealed class PerClassMetricsOnImagesTests
         var predictions = new[] { "no", "yes" }
             .SelectMany((label, index) => Directory.GetFiles(Path.Combine(test, label)).Select(file => (Label: index, model.Predict(file).Probabilities)))
             .ToList();
-        var yes = PairCount(predictions.Select(p => p.Probabilities[1]).ToArray(), predictions.Select(p => p.Label == 1).ToArray());
+        var yes = RocAucTests.PairCount(predictions.Select(p => p.Probabilities[1]).ToArray(), predictions.Select(p => p.Label == 1).ToArray());
         Assert.Equal(yes, result.RocAuc(1), 3);
         Assert.Equal(result.RocAuc(1), result.RocAuc(0));
         Assert.Equal(40, result.PerClass.Sum(c => c.Support));
@@ -134,25 +134,6 @@ public sealed class PerClassMetricsOnImagesTests
         Assert.Null(read.Epochs[2].ValPerClass);
         Assert.Equal(["1,0.75", "2,NaN", "3,"], history.ToCsv().Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..].Select(row => $"{row.Split(',')[1]},{row.Split(',')[^1]}"));
         Assert.Equal(["n/a", "0.750"], new[] { double.NaN, 0.75 }.Select(EvaluationResult.Text));
-    }
-
-    private static double PairCount(float[] scores, bool[] positive)
-    {
-        double sum = 0;
-        long pairs = 0;
-        for (var i = 0; i < scores.Length; i++)
-        {
-            for (var j = 0; j < scores.Length; j++)
-            {
-                if (positive[i] && !positive[j])
-                {
-                    pairs++;
-                    sum += scores[i] > scores[j] ? 1 : scores[i] == scores[j] ? 0.5 : 0;
-                }
-            }
-        }
-
-        return sum / pairs;
     }
 
     private sealed class NearComparer(double tolerance) : IEqualityComparer<double>

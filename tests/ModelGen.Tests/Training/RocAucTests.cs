@@ -88,7 +88,7 @@ public sealed class RocAucTests
     }
 
     // The definition: over every (positive, negative) pair, 1 when the positive scores higher, ½ on a tie.
-    private static double PairCount(float[] scores, bool[] positive)
+    internal static double PairCount(float[] scores, bool[] positive)
     {
         double sum = 0;
         long pairs = 0;
