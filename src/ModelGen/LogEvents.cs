@@ -138,6 +138,12 @@ public static class LogEvents
     public const int ClassWeightsUsed = 3045;
 
     /// <summary>
+    /// Information, once per phase: how the phase mixes its training batches (augment.mixup, augment.cutmix), or that it
+    /// does not because it trains on fixed features.
+    /// </summary>
+    public const int BatchesMixed = 3046;
+
+    /// <summary>
     /// Information: a generated <c>FindLearningRate</c> (the learning-rate range test) starts: steps, range and when it
     /// stops early.
     /// </summary>

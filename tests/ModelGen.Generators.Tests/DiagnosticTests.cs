@@ -150,6 +150,53 @@ public sealed class DiagnosticTests
         Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { random_erasing: { value: [|random|] } }\n");
 
     [Theory]
+    [InlineData("mixup: { alpha: [|0|] }")]
+    [InlineData("mixup: { alpha: [|-0.2|] }")]
+    [InlineData("cutmix: { alpha: [|0|] }")]
+    [InlineData("mixup: true, mix_probability: [|0|]")]
+    [InlineData("cutmix: true, mix_probability: [|1.5|]")]
+    public void MG0005_MixingAlphaOrProbabilityOutOfRange_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { " + value + " }\n");
+
+    [Fact]
+    public void MG0004_MixUpAsANumber_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { mixup: [|0.2|] }\n");
+
+    [Fact]
+    public void MG0002_UnknownMixUpKey_SuggestsAlpha()
+    {
+        var diagnostic = Expect("MG0002", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { mixup: { [|alfa|]: 0.2 } }\n");
+        Assert.Contains("did you mean 'alpha'?", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0002_UnknownMixingKeyInAugment_SuggestsTheNearestKey()
+    {
+        var diagnostic = Expect("MG0002", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { [|cut_mix|]: true }\n");
+        Assert.Contains("did you mean 'cutmix'?", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0020_MixProbabilityWithoutMixing_PointsAtMixProbability() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  augment: { horizontal_flip: true, [|mix_probability|]: 0.5 }\n");
+
+    [Fact]
+    public void MG0020_FocalLossWithMixUp_PointsAtFocalGamma() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|focal_gamma|]: 2\n  augment: { mixup: true }\n");
+
+    [Fact]
+    public void MG0020_FocalLossWithCutMixInAPhase_PointsAtFocalGamma() =>
+        Expect("MG0020", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  [|focal_gamma|]: 2\n  phases:\n    - { name: a, epochs: 1, augment: { cutmix: { alpha: 1 } } }\n");
+
+    [Fact]
+    public void MixUpAndCutMix_WithClassWeightsAndLabelSmoothing_HaveNoDiagnostics()
+    {
+        var run = GeneratorHarness.RunInProject("TestProject", ("spec.model.yaml", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: 0.1\n  class_weights: balanced\n  augment: { mixup: true, cutmix: { alpha: 0.5 }, mix_probability: 0.5 }\n"));
+        Assert.Empty(run.Diagnostics);
+        Assert.NotEmpty(run.ModelFiles);
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("1")]
     [InlineData("1.5")]

@@ -52,6 +52,11 @@ public sealed partial class TrainingFingerprintTests
     [InlineData("augment: { random_erasing: true }", "augment: { random_erasing: { p: 0.25 } }")]
     [InlineData("augment: { random_erasing: true }", "augment: { random_erasing: { scale: [0.02, 0.2] } }")]
     [InlineData("augment: { random_erasing: true }", "augment: { random_erasing: { value: 1 } }")]
+    [InlineData("augment: { horizontal_flip: true }", "augment: { horizontal_flip: true, mixup: true }")]
+    [InlineData("augment: { mixup: true }", "augment: { mixup: { alpha: 0.2 } }")]
+    [InlineData("augment: { mixup: true }", "augment: { cutmix: true }")]
+    [InlineData("augment: { mixup: true }", "augment: { mixup: true, cutmix: true }")]
+    [InlineData("augment: { cutmix: true }", "augment: { cutmix: true, mix_probability: 0.5 }")]
     public void ChangesWithTheOptimisationSettings(string from, string to)
     {
         var spec = Model + Training.Replace("keep: 3 }", "keep: 3 }, " + from, StringComparison.Ordinal);

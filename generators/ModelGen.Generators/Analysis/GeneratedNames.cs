@@ -21,7 +21,7 @@ internal static class GeneratedNames
         // The network: definition, head, modules, forward pass and loss.
         "BackboneDefinition", "HeadLayers", "Fingerprint", "backbone", "head", "options", "device",
         "Create", "Classes", "Device", "Backbone", "Head", "forward", "ForwardLogits", "ForwardHead",
-        "Loss", "TrainingLoss", "ClassWeighting", "PredictedClass", "Probabilities",
+        "Loss", "TrainingLoss", "MixedLoss", "ClassWeighting", "PredictedClass", "Probabilities",
 
         // Inference, saving and export.
         "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Explain", "Save", "Load",

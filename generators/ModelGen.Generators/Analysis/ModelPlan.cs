@@ -122,6 +122,9 @@ internal sealed record PhasePlan(
 {
     public bool BackboneFrozen => Freeze.FreezesAll;
 
+    /// <summary>Whether the phase mixes its training batches (augment.mixup, augment.cutmix) where it trains on images.</summary>
+    public bool Mixes => Augment is { } a && (a.MixUpAlpha > 0 || a.CutMixAlpha > 0);
+
     /// <summary>Whether the schedule sets the rate before every optimizer step (a warmup, or one-cycle).</summary>
     public bool SchedulePerStep => Schedule is { } s && (s.WarmupEpochs > 0 || s.Kind == ScheduleKind.OneCycle);
 

@@ -111,6 +111,11 @@ internal static class Fingerprints
                 {
                     text.Append("|random_erasing ").Append(string.Join(":", new[] { a.ErasingProbability, a.ErasingScaleLow, a.ErasingScaleHigh, a.ErasingRatioLow, a.ErasingRatioHigh, a.ErasingValue }.Select(Number)));
                 }
+
+                if (a.MixUpAlpha > 0 || a.CutMixAlpha > 0)
+                {
+                    text.Append("|mixing ").Append(string.Join(":", new[] { a.MixUpAlpha, a.CutMixAlpha, a.MixProbability }.Select(Number)));
+                }
             }
 
             text.Append('\n');

@@ -138,12 +138,12 @@ internal static class LearningRateFinderWriter
             w.Line("features = backbone.call(batch.Images.to(device)); // frozen: no gradients through the backbone");
             w.Close();
             w.Line();
-            w.Line($"return {Loss(plan, "ForwardHead(features)")};");
+            w.Line($"return {ImageLoss(plan, phase, "ForwardHead(features)")};");
             w.Close(");");
         }
         else
         {
-            w.Line($"batch => {Loss(plan, "ForwardLogits(batch.Images.to(device))")});");
+            w.Line($"batch => {ImageLoss(plan, phase, "ForwardLogits(batch.Images.to(device))")});");
         }
 
         w.Outdent();
@@ -167,6 +167,11 @@ internal static class LearningRateFinderWriter
             w.Line($"using var classWeights = {R.ModelRuntime}.ClassWeights(ClassWeighting, {train}, classes, device, nameof({plan.ClassName}), options.Logger); // training.class_weights");
         }
     }
+
+    // A phase that mixes its batches (augment.mixup, cutmix) is tried on its mixed batches, with their mixed targets.
+    private static string ImageLoss(ModelPlan plan, PhasePlan phase, string logits) => phase.Mixes
+        ? $"MixedLoss({logits}, batch.Targets!.to(device), {(plan.Loss.ClassWeights is null ? "null" : "classWeights")})"
+        : Loss(plan, logits);
 
     private static string Loss(ModelPlan plan, string logits) => plan.Loss.ClassWeights is null
         ? $"Loss({logits}, batch.Labels.to(device))"

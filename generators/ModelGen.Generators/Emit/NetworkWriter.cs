@@ -183,6 +183,11 @@ internal static class NetworkWriter
 
     private static void WriteLoss(CodeWriter w, ModelPlan plan)
     {
+        if (plan.Training.Phases.Any(p => p.Mixes && !p.UsesFeatureCache))
+        {
+            WriteMixedLoss(w, plan.Loss);
+        }
+
         if (plan.Loss.IsCustom)
         {
             WriteRuntimeLoss(w, plan);
@@ -216,6 +221,26 @@ internal static class NetworkWriter
             WritePredictions(w, plan.Loss);
         }
 
+        w.Line();
+    }
+
+    // augment.mixup and augment.cutmix: the training loss on the mixed targets of ImageBatch.Targets (ModelGen.Training.Losses).
+    private static void WriteMixedLoss(CodeWriter w, LossPlan loss)
+    {
+        if (loss.IsBinary)
+        {
+            w.Line("// augment.mixup / cutmix: binary cross-entropy against the mixed share t of class 1 (targets [N, 2]), label smoothing on t,");
+            w.Line("// each image weighing t * w1 + (1 - t) * w0 under class_weights.");
+        }
+        else
+        {
+            w.Line("// augment.mixup / cutmix: cross-entropy against the mixed targets [N, K], -sum(q * log softmax(logits)), label smoothing on");
+            w.Line("// the mixed rows, each image weighing sum(q * w) under class_weights.");
+        }
+
+        var function = loss.IsBinary ? $"{R.ModelRuntime}.MixedBinaryLoss" : $"{R.ModelRuntime}.MixedCategoricalLoss";
+        w.Line($"private static {R.Tensor} MixedLoss({R.Tensor} logits, {R.Tensor} targets, {R.Tensor}? classWeights) =>");
+        w.Line($"    {function}(logits, targets, classWeights, labelSmoothing: {CodeWriter.Number(loss.LabelSmoothing)});");
         w.Line();
     }
 

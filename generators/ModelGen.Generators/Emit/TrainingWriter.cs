@@ -160,6 +160,16 @@ internal static class TrainingWriter
             names.Add("RandomErasing");
         }
 
+        if (a?.MixUpAlpha > 0)
+        {
+            names.Add("MixUp");
+        }
+
+        if (a?.CutMixAlpha > 0)
+        {
+            names.Add("CutMix");
+        }
+
         return names.Count == 0 ? "" : " with torchvision's " + string.Join(" and ", names);
     }
 
@@ -189,6 +199,21 @@ internal static class TrainingWriter
             arguments.Add($"ErasingRatioLow: {CodeWriter.Number(a.ErasingRatioLow)}");
             arguments.Add($"ErasingRatioHigh: {CodeWriter.Number(a.ErasingRatioHigh)}");
             arguments.Add($"ErasingValue: {CodeWriter.Number(a.ErasingValue)}");
+        }
+
+        if (a.MixUpAlpha > 0)
+        {
+            arguments.Add($"MixUpAlpha: {CodeWriter.Number(a.MixUpAlpha)}");
+        }
+
+        if (a.CutMixAlpha > 0)
+        {
+            arguments.Add($"CutMixAlpha: {CodeWriter.Number(a.CutMixAlpha)}");
+        }
+
+        if (a.MixUpAlpha > 0 || a.CutMixAlpha > 0)
+        {
+            arguments.Add($"MixProbability: {CodeWriter.Number(a.MixProbability)}");
         }
 
         return arguments;
@@ -350,6 +375,11 @@ internal static class TrainingWriter
         WriteOptimizer(w, phase, stem, headOnly: true);
         WriteClassWeights(w, plan, "train");
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: train.Count{StepsArgument(plan, phase, stem)});");
+        if (phase.Mixes)
+        {
+            w.Line($"run.LogMixing({CodeWriter.String(phase.Name)}, {stem}Augmentation, onImages: false); // augment.mixup / cutmix apply to images, not to fixed features");
+        }
+
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the head trains; the frozen backbone stays in evaluation mode");
         w.Line("var metrics = phase.BeginEpoch(epoch);");
@@ -390,6 +420,11 @@ internal static class TrainingWriter
         WriteOptimizer(w, phase, stem, headOnly: phase.BackboneFrozen);
         WriteClassWeights(w, plan, "data.Train");
         w.Line($"using var phase = run.BeginPhase({CodeWriter.String(phase.Name)}, epochs: {phase.Epochs}, optimizer, schedule, samples: data.Train.Count{StepsArgument(plan, phase, stem)});");
+        if (phase.Mixes)
+        {
+            w.Line($"run.LogMixing({CodeWriter.String(phase.Name)}, {stem}Augmentation, onImages: true); // augment.mixup / cutmix: once per phase");
+        }
+
         w.Open("for (var epoch = phase.FirstEpoch; epoch < phase.Epochs; epoch++)");
         w.Line("this.train(); // the standard call: trainable layers train, frozen ones (and their batch-norm statistics) stay in evaluation mode");
         w.Line("var metrics = phase.BeginEpoch(epoch);");
@@ -397,7 +432,16 @@ internal static class TrainingWriter
         w.Call($"foreach (var batch in {R.ModelRuntime}.ReadImages", ["data.Train", "backbone.Input", $"batchSize: {phase.BatchSize}", "shuffle: true", "seed: phase.EpochSeed(epoch)", augmentation], ")");
         w.OpenBrace();
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
-        w.Line("var labels = batch.Labels.to(device);");
+        if (phase.Mixes)
+        {
+            w.Line("var targets = batch.Targets!.to(device); // augment.mixup / cutmix: each row the classes' shares in the mixed image");
+            w.Line("var labels = targets.argmax(1); // accuracy counts against the class with the larger share");
+        }
+        else
+        {
+            w.Line("var labels = batch.Labels.to(device);");
+        }
+
         if (phase.BackboneFrozen)
         {
             w.Line($"{R.Tensor} features;");
@@ -412,7 +456,7 @@ internal static class TrainingWriter
             w.Line("var logits = ForwardLogits(batch.Images.to(device));");
         }
 
-        WriteStep(w, plan, phase, stem);
+        WriteStep(w, plan, phase, stem, mixed: phase.Mixes);
         w.Close();
         WriteStepRemaining(w, phase);
         w.Line();
@@ -442,9 +486,11 @@ internal static class TrainingWriter
         }
     }
 
-    private static void WriteStep(CodeWriter w, ModelPlan plan, PhasePlan phase, string stem)
+    private static void WriteStep(CodeWriter w, ModelPlan plan, PhasePlan phase, string stem, bool mixed = false)
     {
-        w.Line(plan.Loss.ClassWeights is null ? "var loss = Loss(logits, labels);" : "var loss = TrainingLoss(logits, labels, classWeights); // weighted by class");
+        var weights = plan.Loss.ClassWeights is null ? "null" : "classWeights";
+        w.Line(mixed ? $"var loss = MixedLoss(logits, targets, {weights});"
+            : plan.Loss.ClassWeights is null ? "var loss = Loss(logits, labels);" : "var loss = TrainingLoss(logits, labels, classWeights); // weighted by class");
         if (phase.StepsThroughRuntime(plan.Training.Ema))
         {
             var average = plan.Training.Ema is null ? "" : ", then the weight average follows (training.ema)";

@@ -17,7 +17,8 @@ internal static class SpecKeys
     public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma", "grad_clip_norm", "accumulate_batches", "ema"];
     public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule", "grad_clip_norm", "accumulate_batches"];
     public static readonly string[] Optimizer = ["type", "lr", "momentum", "weight_decay", "nesterov", "backbone_lr"];
-    public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill", "rand_augment", "trivial_augment", "random_erasing"];
+    public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill", "rand_augment", "trivial_augment", "random_erasing", "mixup", "cutmix", "mix_probability"];
+    public static readonly string[] Mixing = ["alpha"];
     public static readonly string[] RandAugment = ["n", "magnitude"];
     public static readonly string[] RandomErasing = ["p", "scale", "ratio", "value"];
     public static readonly string[] EarlyStopping = ["monitor", "patience", "restore_best", "min_delta"];
@@ -38,6 +39,8 @@ internal static class SpecKeys
         ("training.augment", Augment),
         ("training.augment.rand_augment", RandAugment),
         ("training.augment.random_erasing", RandomErasing),
+        ("training.augment.mixup", Mixing),
+        ("training.augment.cutmix", Mixing),
         ("training.early_stopping", EarlyStopping),
         ("training.checkpoints", Checkpoints),
         ("training.schedule", Schedule),

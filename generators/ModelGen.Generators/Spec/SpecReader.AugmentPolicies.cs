@@ -3,7 +3,7 @@ using ModelGen.Generators.Vocabulary;
 
 namespace ModelGen.Generators.Spec;
 
-/// <summary>The augment keys with torchvision meanings: rand_augment, trivial_augment and random_erasing.</summary>
+/// <summary>The augment keys with torchvision meanings: rand_augment, trivial_augment, random_erasing, mixup and cutmix.</summary>
 internal static partial class SpecReader
 {
     /// <summary>torchvision RandAugment's defaults: num_ops 2, magnitude 9 (of 31 bins).</summary>
@@ -20,6 +20,14 @@ internal static partial class SpecReader
         }
 
         var erasing = ReadRandomErasing(view, diagnostics) ?? keras;
+        var mixUp = ReadMixing(view, "mixup", diagnostics);
+        var cutMix = ReadMixing(view, "cutmix", diagnostics);
+        var mixProbability = view.Double("mix_probability", 0, 1, minExclusive: true) ?? 1;
+        if (view.Get("mix_probability") is not null && mixUp == 0 && cutMix == 0)
+        {
+            diagnostics.Add(DiagnosticDescriptors.MixProbabilityWithoutMixing, view.KeyLocation("mix_probability"), view.Path);
+        }
+
         return keras with
         {
             RandAugmentOps = ops,
@@ -31,7 +39,34 @@ internal static partial class SpecReader
             ErasingRatioLow = erasing.ErasingRatioLow,
             ErasingRatioHigh = erasing.ErasingRatioHigh,
             ErasingValue = erasing.ErasingValue,
+            MixUpAlpha = mixUp,
+            CutMixAlpha = cutMix,
+            MixProbability = mixUp > 0 || cutMix > 0 ? mixProbability : 1,
         };
+    }
+
+    /// <summary>torchvision.transforms.v2's MixUp and CutMix default: α = 1.0 (λ uniform on [0, 1]).</summary>
+    private const double DefaultMixingAlpha = 1.0;
+
+    /// <summary>
+    /// <c>mixup: { alpha }</c> or <c>cutmix: { alpha }</c> (α &gt; 0, the Beta(α, α) that λ is drawn from), <c>true</c> for
+    /// torchvision's α = 1.0, or false; 0 when off.
+    /// </summary>
+    private static double ReadMixing(MappingView augment, string key, DiagnosticBag diagnostics)
+    {
+        var node = augment.Get(key);
+        if (node is null)
+        {
+            return 0;
+        }
+
+        if (node is not MappingNode)
+        {
+            return SpecValues.Bool(node, augment.Name(key), diagnostics) == true ? DefaultMixingAlpha : 0;
+        }
+
+        var view = augment.Mapping(key, SpecKeys.Mixing)!;
+        return view.Double("alpha", 0, 100, minExclusive: true) ?? DefaultMixingAlpha;
     }
 
     /// <summary><c>rand_augment: { n, magnitude }</c>, <c>true</c> for the defaults, or false; (0, default) when off.</summary>

@@ -436,12 +436,29 @@ internal static partial class SpecReader
             phases = [new PhaseSpec("train", training?.OwnerLocation ?? spec.OwnerLocation, epochs, freeze, optimizer ?? DefaultOptimizer, augment, batchSize, featureCache, schedule?.Settings, steps.AccumulateBatches, steps.GradClipNorm)];
         }
 
+        if (focalGamma > 0 && training is not null && MixingKey(augment, phases) is { } mixing)
+        {
+            diagnostics.Add(DiagnosticDescriptors.FocalWithMixing, training.KeyLocation("focal_gamma"), mixing);
+        }
+
         if (diagnostics.Count > before || phases is null || optimizer is null)
         {
             return null;
         }
 
         return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing, classWeights, focalGamma, ema);
+    }
+
+    // The first augment that mixes batches (training's, then the phases'), as its spec path; null when none does.
+    private static string? MixingKey(Augmentation? augment, List<PhaseSpec>? phases)
+    {
+        if (augment is { } a && (a.MixUpAlpha > 0 || a.CutMixAlpha > 0))
+        {
+            return "training.augment";
+        }
+
+        var index = phases?.FindIndex(p => p.Augment is { } pa && (pa.MixUpAlpha > 0 || pa.CutMixAlpha > 0)) ?? -1;
+        return index < 0 ? null : $"training.phases[{index}].augment";
     }
 
     // training.ema: a decay (ema: 0.999) or a mapping (ema: { decay: 0.999 }); none turns it off.

@@ -37,6 +37,9 @@ public sealed partial record Augmentation
     /// <summary>Whether RandAugment or TrivialAugmentWide runs after the Keras-style transforms.</summary>
     public bool HasPolicy => RandAugmentOps > 0 || TrivialAugment;
 
+    /// <summary>Whether training batches are mixed (MixUp or CutMix) after normalisation and erasing.</summary>
+    public bool HasMixing => MixUpAlpha > 0 || CutMixAlpha > 0;
+
     /// <summary>Whether RandomErasing runs on the normalised batch.</summary>
     public bool HasErasing => ErasingProbability > 0;
 

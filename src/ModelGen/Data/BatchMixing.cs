@@ -8,9 +8,50 @@ namespace ModelGen.Data;
 /// targets (one-hot rows, or one probability per image for a binary loss) are mixed with the same λ. CutMix pastes
 /// a box of the rolled batch and corrects λ to the share of the image left uncovered.
 /// </summary>
-/// <remarks>Not yet reachable from a spec: the training loop's losses take class indices, not soft targets.</remarks>
+/// <remarks>
+/// The targets may be any float tensor [N, ...]: one-hot rows for classification (what the training loop gives today),
+/// and later multi-hot rows (multi-label) or target values (regression), which then mix with the same λ without any
+/// change here. Reached from a spec through <c>augment.mixup</c>, <c>augment.cutmix</c> and <c>augment.mix_probability</c>
+/// (<see cref="Mix"/>, called by <see cref="ImageBatches"/> for each training batch).
+/// </remarks>
 internal static class BatchMixing
 {
+    /// <summary>
+    /// The generator of a batch's mixing draws, from the batch's seed: its own sequence, apart from the augmentation's,
+    /// so that λ and the box do not change when other augment keys are added or removed.
+    /// </summary>
+    public static Random RandomFor(int batchSeed) => new(unchecked((batchSeed * 1_000_033) ^ 0x5EED_0F));
+
+    /// <summary>
+    /// Mixes one batch as <paramref name="settings"/> say (timm's Mixup and torchvision's RandomChoice): with probability
+    /// <see cref="Augmentation.MixProbability"/> the batch is mixed (else returned as it is, λ = 1); with both MixUp and
+    /// CutMix on, each is picked with probability 0.5. The draws, in order: the mix-or-not draw, the pick (only when both
+    /// are on), then the operation's own. Returns new tensors, the operation that ran (null for none) and its λ.
+    /// </summary>
+    public static (Tensor Images, Tensor Targets, MixOperation? Operation, double Lambda) Mix(Tensor images, Tensor targets, Augmentation settings, Random random)
+    {
+        var mixUp = settings.MixUpAlpha > 0;
+        var cutMix = settings.CutMixAlpha > 0;
+        if (!(mixUp || cutMix) || random.NextDouble() >= settings.MixProbability)
+        {
+            return (images.clone(), targets.clone(), null, 1);
+        }
+
+        if (mixUp && cutMix)
+        {
+            (mixUp, cutMix) = random.NextDouble() < 0.5 ? (true, false) : (false, true);
+        }
+
+        if (mixUp)
+        {
+            var (mixed, soft, lambda) = MixUp(images, targets, settings.MixUpAlpha, random);
+            return (mixed, soft, MixOperation.MixUp, lambda);
+        }
+
+        var cut = CutMix(images, targets, settings.CutMixAlpha, random);
+        return (cut.Images, cut.Targets, MixOperation.CutMix, cut.Lambda);
+    }
+
     /// <summary>λ · x + (1 - λ) · roll(x) for images and targets; returns the new tensors and λ.</summary>
     public static (Tensor Images, Tensor Targets, double Lambda) MixUp(Tensor images, Tensor targets, double alpha, Random random)
     {
@@ -85,4 +126,14 @@ internal static class BatchMixing
     /// <summary>A standard normal draw (Box-Muller).</summary>
     private static double Normal(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
+
+/// <summary>Which batch mixing ran.</summary>
+internal enum MixOperation
+{
+    /// <summary>MixUp: a blend of the batch and the batch rolled by one.</summary>
+    MixUp,
+
+    /// <summary>CutMix: a box of the rolled batch pasted in.</summary>
+    CutMix,
 }

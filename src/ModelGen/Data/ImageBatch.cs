@@ -14,6 +14,13 @@ public sealed record ImageBatch(Tensor Images, Tensor Labels) : IDisposable
     /// <summary>Images in the batch.</summary>
     public int Count => (int)Labels.shape[0];
 
+    /// <summary>
+    /// The batch's targets after MixUp or CutMix (augment.mixup, augment.cutmix): [N, K] rows of class shares, each the
+    /// one-hot row of the image mixed with its neighbour's by λ; null when the batch is not read with mixing. A batch that
+    /// the mix probability left unmixed has its one-hot rows here.
+    /// </summary>
+    public Tensor? Targets { get; init; }
+
     /// <summary>Each image's index in the folder's samples (unreadable images are left out of the batch).</summary>
     internal IReadOnlyList<int> SampleIndexes { get; init; } = [];
 
@@ -22,6 +29,7 @@ public sealed record ImageBatch(Tensor Images, Tensor Labels) : IDisposable
     {
         Images.Dispose();
         Labels.Dispose();
+        Targets?.Dispose();
     }
 }
 

@@ -52,7 +52,7 @@ internal static class ImageBatches
                 while (next < chunks.Count && pending.Count <= LookAhead)
                 {
                     var chunk = chunks[next];
-                    var batchSeed = unchecked((seed * 1_000_003) + next);
+                    var batchSeed = BatchSeed(seed, next);
                     pending.Enqueue(Task.Run(() => PrepareOnOneThread(images, input, chunk, batchSeed, augmentation)));
                     next++;
                 }
@@ -91,6 +91,9 @@ internal static class ImageBatches
     /// <see cref="OpenMpThreads"/>): the batches' tensor work is small, and the images are decoded in
     /// parallel anyway.
     /// </summary>
+    /// <summary>The seed of batch <paramref name="index"/> (from 0) of a pass read with <paramref name="seed"/>.</summary>
+    internal static int BatchSeed(int seed, int index) => unchecked((seed * 1_000_003) + index);
+
     private static ImageBatch? PrepareOnOneThread(ImageFolder images, ImageInput input, int[] chunk, int seed, Augmentation? augmentation)
     {
         using var alone = OpenMpThreads.OnThisThreadAlone();
@@ -152,6 +155,16 @@ internal static class ImageBatches
         }
 
         var labelTensor = tensor(labels).MoveToOuterDisposeScope();
-        return new ImageBatch(normalised, labelTensor) { SampleIndexes = kept.Select(i => chunk[i]).ToArray() };
+        var indexes = kept.Select(i => chunk[i]).ToArray();
+        if (augmentation is not { HasMixing: true })
+        {
+            return new ImageBatch(normalised, labelTensor) { SampleIndexes = indexes };
+        }
+
+        // MixUp or CutMix last, on the normalised (and erased) batch, with its own draws from the batch's seed.
+        var oneHot = nn.functional.one_hot(labelTensor, images.Classes.Count).to_type(ScalarType.Float32);
+        var (mixed, targets, _, _) = BatchMixing.Mix(normalised, oneHot, augmentation, BatchMixing.RandomFor(seed));
+        normalised.Dispose();
+        return new ImageBatch(mixed.MoveToOuterDisposeScope(), labelTensor) { Targets = targets.MoveToOuterDisposeScope(), SampleIndexes = indexes };
     }
 }

@@ -170,6 +170,23 @@ public static class ModelRuntime
     public static Tensor BinaryLoss(Tensor logits, Tensor labels, Tensor? weights, double focalGamma, double labelSmoothing) =>
         Losses.Binary(logits, labels, weights, focalGamma, labelSmoothing);
 
+    /// <summary>
+    /// The categorical loss on mixed targets (augment.mixup, augment.cutmix): <paramref name="targets"/> [N, K] rows of class
+    /// shares (<see cref="ImageBatch.Targets"/>); see <see cref="Losses.SoftCategorical"/>.
+    /// </summary>
+    public static Tensor MixedCategoricalLoss(Tensor logits, Tensor targets, Tensor? weights, double labelSmoothing) =>
+        Losses.SoftCategorical(logits, targets, weights, labelSmoothing);
+
+    /// <summary>
+    /// The binary loss on mixed targets: <paramref name="targets"/> [N, 2] rows of the shares of class 0 and class 1
+    /// (<see cref="ImageBatch.Targets"/>), of which the share of class 1 is the target; see <see cref="Losses.SoftBinary"/>.
+    /// </summary>
+    public static Tensor MixedBinaryLoss(Tensor logits, Tensor targets, Tensor? weights, double labelSmoothing)
+    {
+        using var positive = targets.select(1, 1);
+        return Losses.SoftBinary(logits, positive, weights, labelSmoothing);
+    }
+
     /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
     public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>
         OnnxExporter.Export(backbone, head, info, path, includePreprocessing);

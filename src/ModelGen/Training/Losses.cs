@@ -53,6 +53,47 @@ internal static class Losses
         return Reduce(perImage, weights?.index_select(0, labels)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The categorical cross-entropy of <paramref name="logits"/> [N, K] against target distributions
+    /// <paramref name="targets"/> [N, K] (the mixed rows of MixUp and CutMix): per image <c>-Σ_c q_c · log softmax(z)_c</c>.
+    /// Label smoothing ε applies to the mixed rows, <c>q' = (1 - ε) q + ε / K</c>; timm smooths each one-hot row before
+    /// mixing them, which is the same since λ + (1 - λ) = 1. A soft row weighs <c>Σ_c q_c · w_c</c> (the mixed share of
+    /// each class's weight; a one-hot row weighs its class's weight, as in <see cref="Categorical"/>), and the batch loss is
+    /// the weighted mean. For one-hot rows this equals <see cref="Categorical"/> without focal loss.
+    /// </summary>
+    /// <param name="logits">[N, K] scores.</param>
+    /// <param name="targets">[N, K] rows of class shares, each summing to 1.</param>
+    /// <param name="weights">[K] class weights, or null.</param>
+    /// <param name="labelSmoothing">ε of label smoothing.</param>
+    public static Tensor SoftCategorical(Tensor logits, Tensor targets, Tensor? weights, double labelSmoothing)
+    {
+        using var scope = NewDisposeScope();
+        var classes = logits.shape[1];
+        var q = labelSmoothing > 0 ? (targets * (1 - labelSmoothing)) + (labelSmoothing / classes) : targets;
+        var perImage = -(q * nn.functional.log_softmax(logits, 1)).sum(1);
+        return Reduce(perImage, weights is null ? null : targets.matmul(weights)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The binary cross-entropy of one logit per image <paramref name="logits"/> [N, 1] against the probability of class 1,
+    /// <paramref name="targets"/> [N] in [0, 1] (a mixed 0/1 label): per image <c>-(t log σ(z) + (1 - t) log(1 - σ(z)))</c>.
+    /// Label smoothing makes t into <c>t (1 - ε) + ε / 2</c>; an image weighs <c>t · w_1 + (1 - t) · w_0</c>; the batch loss is
+    /// the weighted mean. For 0/1 targets this equals <see cref="Binary"/> without focal loss.
+    /// </summary>
+    /// <param name="logits">[N, 1] logits of class 1.</param>
+    /// <param name="targets">[N] probabilities of class 1.</param>
+    /// <param name="weights">[2] class weights, or null.</param>
+    /// <param name="labelSmoothing">ε of label smoothing.</param>
+    public static Tensor SoftBinary(Tensor logits, Tensor targets, Tensor? weights, double labelSmoothing)
+    {
+        using var scope = NewDisposeScope();
+        var z = logits.squeeze(1);
+        var t = targets.to_type(ScalarType.Float32);
+        var smoothed = labelSmoothing > 0 ? (t * (1 - labelSmoothing)) + (labelSmoothing / 2) : t;
+        var perImage = nn.functional.binary_cross_entropy_with_logits(z, smoothed, reduction: nn.Reduction.None);
+        return Reduce(perImage, weights is null ? null : (t * weights[1]) + ((1 - t) * weights[0])).MoveToOuterDisposeScope();
+    }
+
     private static Tensor Reduce(Tensor perImage, Tensor? imageWeights) =>
         imageWeights is null ? perImage.mean() : (perImage * imageWeights).sum() / imageWeights.sum();
 }

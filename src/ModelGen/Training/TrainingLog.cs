@@ -37,6 +37,10 @@ internal static partial class TrainingLog
         Message = "{Model}: the training loss weighs the classes ({Weighting}): {Weights}")]
     public static partial void ClassWeightsUsed(this ILogger logger, string model, string weighting, string weights);
 
+    [LoggerMessage(EventId = LogEvents.BatchesMixed, EventName = nameof(LogEvents.BatchesMixed), Level = LogLevel.Information,
+        Message = "{Model}, phase {Phase}: {Mixing}")]
+    public static partial void BatchesMixed(this ILogger logger, string model, string phase, string mixing);
+
     [LoggerMessage(EventId = LogEvents.HeadNotTrained, EventName = nameof(LogEvents.HeadNotTrained), Level = LogLevel.Warning,
         Message = "{Model}.{Operation}: the head was never trained nor loaded, so its outputs come from random initial weights; call Train or Load first")]
     public static partial void HeadNotTrained(this ILogger logger, string model, string operation);

@@ -109,6 +109,37 @@ public sealed class TrainingRun : IDisposable
         return run;
     }
 
+    /// <summary>
+    /// Logs once, as a phase starts (event <see cref="LogEvents.BatchesMixed"/>), how it mixes its training batches
+    /// (augment.mixup, augment.cutmix), or, for a phase on fixed features (<paramref name="onImages"/> false), that it
+    /// does not: mixing applies where images are trained on.
+    /// </summary>
+    public void LogMixing(string phase, Augmentation augmentation, bool onImages)
+    {
+        ArgumentNullException.ThrowIfNull(augmentation);
+        if (augmentation.HasMixing)
+        {
+            _logger.BatchesMixed(_modelName, phase, onImages ? MixingText(augmentation) : "trains on fixed features, so its batches are not mixed (MixUp and CutMix apply where images are trained on)");
+        }
+    }
+
+    private static string MixingText(Augmentation a)
+    {
+        var parts = new List<string>();
+        if (a.MixUpAlpha > 0)
+        {
+            parts.Add(FormattableString.Invariant($"MixUp (alpha {a.MixUpAlpha:0.###})"));
+        }
+
+        if (a.CutMixAlpha > 0)
+        {
+            parts.Add(FormattableString.Invariant($"CutMix (alpha {a.CutMixAlpha:0.###})"));
+        }
+
+        var which = parts.Count == 2 ? "either " + string.Join(" or ", parts) + ", each picked with probability 0.5," : parts[0];
+        return FormattableString.Invariant($"training batches mixed with {which} with probability {a.MixProbability:0.###} per batch; accuracy counts against the larger share of each mixed target; validation is not mixed");
+    }
+
     /// <summary>Whether a resumed run had already finished this phase.</summary>
     public bool IsPhaseDone(string phase) => _completed.Contains(phase);
 

@@ -31,6 +31,9 @@ namespace ModelGen.Generators.Vocabulary;
 /// <param name="ErasingRatioLow">Smallest aspect ratio (height / width) of the erased box.</param>
 /// <param name="ErasingRatioHigh">Largest aspect ratio of the erased box.</param>
 /// <param name="ErasingValue">The value the box is filled with (in normalised units: 0 is the preprocessing's mean).</param>
+/// <param name="MixUpAlpha">MixUp's α: each batch is mixed with itself rolled by one, λ ~ Beta(α, α); 0 for none.</param>
+/// <param name="CutMixAlpha">CutMix's α: a box of the rolled batch is pasted, λ ~ Beta(α, α); 0 for none.</param>
+/// <param name="MixProbability">The probability that a batch is mixed at all (with both MixUp and CutMix, each is then picked with probability 0.5).</param>
 #if MODELGEN_RUNTIME
 public
 #else
@@ -56,4 +59,7 @@ sealed partial record Augmentation(
     double ErasingScaleHigh = 0.33,
     double ErasingRatioLow = 0.3,
     double ErasingRatioHigh = 3.3,
-    double ErasingValue = 0);
+    double ErasingValue = 0,
+    double MixUpAlpha = 0,
+    double CutMixAlpha = 0,
+    double MixProbability = 1);
