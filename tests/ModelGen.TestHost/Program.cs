@@ -9,6 +9,10 @@ using static TorchSharp.torch;
 
 // Commands (each prints what the test checks):
 //   train <train dir> <checkpoint dir> <output dir> [resume]   trains Resumable; prints "epochs N" at the end
+//   train-exact <train dir> <checkpoint dir> <output dir> <phase> <epoch> [resume]
+//                                                                trains ResumableExact; writes <output dir>/state-<phase>-<epoch>.txt
+//                                                                (StateDump) as that epoch (from 0) starts, and final-weights.txt
+//                                                                at the end; prints "epochs N"
 //   decode <image dir>                                           reads every image; prints skipped count and peak RSS
 //   write-cache <cache dir> <key> <megabytes>                    writes one large feature-cache entry
 //   import-onnx <folder>                                         imports and runs every .onnx graph of the folder on zeros of its
@@ -40,6 +44,27 @@ switch (args.FirstOrDefault())
                 Logger = logger,
             });
             logging.Dispose(); // flushes the console logger's queue before the last line
+            Console.WriteLine($"epochs {history.Epochs.Count}");
+            break;
+        }
+
+    case "train-exact":
+        {
+            using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
+            var logger = logging.CreateLogger("ModelGen");
+            var epoch = int.Parse(args[5], CultureInfo.InvariantCulture);
+            using var dump = StateDump.At(Path.Combine(args[3], $"state-{args[4]}-{epoch}.txt"), args[4], epoch);
+            using var model = ResumableExact.Create(new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[3], "cache"), Logger = logger });
+            var history = model.Train(args[1], null, new TrainOptions
+            {
+                CheckpointDirectory = args[2],
+                OutputDirectory = args[3],
+                Resume = args.Length > 6 && args[6] == "resume",
+                Progress = ProgressMode.Lines,
+                Logger = logger,
+            });
+            File.WriteAllText(Path.Combine(args[3], "final-weights.txt"), StateDump.Weights(model));
+            logging.Dispose();
             Console.WriteLine($"epochs {history.Epochs.Count}");
             break;
         }
@@ -114,7 +139,7 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        Console.Error.WriteLine("usage: train | decode | write-cache | import-onnx | heap | heap-model");
+        Console.Error.WriteLine("usage: train | train-exact | decode | write-cache | import-onnx | heap | heap-model");
         return 2;
 }
 

@@ -12,6 +12,8 @@ namespace ModelGen.Training;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class PhaseRun : IDisposable
 {
+    private readonly nn.Module _model;
+    private readonly string _modelName;
     private readonly int _seed;
     private readonly optim.Optimizer _optimizer;
     private readonly EpochBookkeeping _bookkeeping;
@@ -22,8 +24,10 @@ public sealed class PhaseRun : IDisposable
     private readonly GradientSteps? _steps;
     private readonly WeightAverage? _average;
 
-    internal PhaseRun(string name, int epochs, int seed, optim.Optimizer optimizer, EpochBookkeeping bookkeeping, PhaseSchedule schedule, EarlyStopper? earlyStopping, CompletedPhases completed, CheckpointWriter? checkpoints, GradientSteps? steps = null, WeightAverage? average = null)
+    internal PhaseRun(nn.Module model, string modelName, string name, int epochs, int seed, optim.Optimizer optimizer, EpochBookkeeping bookkeeping, PhaseSchedule schedule, EarlyStopper? earlyStopping, CompletedPhases completed, CheckpointWriter? checkpoints, GradientSteps? steps = null, WeightAverage? average = null)
     {
+        _model = model;
+        _modelName = modelName;
         _steps = steps;
         _average = average;
         Name = name;
@@ -62,6 +66,8 @@ public sealed class PhaseRun : IDisposable
     public EpochMetrics BeginEpoch(int epoch)
     {
         _steps?.BeginEpoch(epoch);
+        TrainingDiagnostics.OnEpochStarting(() => new EpochStarting(
+            _modelName, Name, epoch, _model, _optimizer, _average, _earlyStopping?.Progress ?? EarlyStoppingProgress.None, _steps?.NextStep, _steps?.Pending ?? 0));
         return _bookkeeping.Begin(epoch);
     }
 
