@@ -140,12 +140,17 @@ public sealed class PhaseRun : IDisposable
     /// <summary>A resumed run had finished this phase: no epoch runs.</summary>
     internal void SkipAll() => FirstEpoch = Epochs;
 
-    /// <summary>Continues after the checkpoint's last completed epoch: the optimizer's state, early stopping, and the schedule where it was.</summary>
+    /// <summary>
+    /// Continues after the checkpoint's last completed epoch: the schedule where it was, the optimizer's state, and early
+    /// stopping. The schedule is replayed first, on the fresh optimizer, so that its own counters stand where they stood;
+    /// the optimizer's state then puts back the learning rates the checkpoint recorded. The other way round, a schedule
+    /// that multiplies the rate in force (step, cosine, plateau) would apply the completed epochs' factors a second time.
+    /// </summary>
     internal void ResumeFrom(CheckpointState state, byte[] optimizerState)
     {
+        _schedule.Replay(_bookkeeping.Completed);
         StateBytes.LoadInto(_optimizer, optimizerState);
         FirstEpoch = Math.Min(state.EpochsDone, Epochs);
         _earlyStopping?.Resume(new EarlyStoppingProgress(state.BestValue, state.BestEpoch, state.Wait));
-        _schedule.Replay(_bookkeeping.Completed);
     }
 }
