@@ -17,16 +17,24 @@ public sealed class ExactResumeTests
     private const string Phase = "finetune";
     private const int ResumedEpoch = 2; // from 0: the third epoch of the phase, after two of its checkpoints
 
-    [Fact]
-    public void RunKilledInItsSecondPhase_ResumesWithTheUninterruptedRunsTrainableSetAndOptimizerState()
+    /// <summary>
+    /// ResumableExact: RMSprop, then Adam with a rate of its own for the backbone (two groups), a step schedule, gradient
+    /// accumulation with clipping, an average of the weights, early stopping with the best weights. ResumableWarmup: Adam,
+    /// then RMSprop with momentum, a linear warmup before cosine, accumulation, dropout, and batch norms that update their
+    /// statistics in the frozen layers too.
+    /// </summary>
+    [Theory]
+    [InlineData("ResumableExact")]
+    [InlineData("ResumableWarmup")]
+    public void RunKilledInItsSecondPhase_ResumesWithTheUninterruptedRunsTrainableSetAndOptimizerState(string model)
     {
         using var temp = new TempFolder();
         var data = FashionData.Subset(FashionData.Train, perClass: 30, temp["data"]);
         var epoch = ResumedEpoch.ToString(CultureInfo.InvariantCulture);
 
-        TestHostProcess.Run("train-exact", data, temp["whole/checkpoints"], temp["whole/out"], Phase, epoch);
+        TestHostProcess.Run("train-exact", model, data, temp["whole/checkpoints"], temp["whole/out"], Phase, epoch);
 
-        using (var host = TestHostProcess.Start("train-exact", data, temp["killed/checkpoints"], temp["killed/out"], Phase, epoch))
+        using (var host = TestHostProcess.Start("train-exact", model, data, temp["killed/checkpoints"], temp["killed/out"], Phase, epoch))
         {
             var reached = host.WaitUntil(() => Checkpoints(temp["killed/checkpoints"]).Any(f => f.Contains($"-{Phase}-e0002", StringComparison.Ordinal)), TimeSpan.FromMinutes(3));
             Assert.True(reached, "no checkpoint after the phase's second epoch:\n" + host.Output);
@@ -40,11 +48,11 @@ public sealed class ExactResumeTests
         var dump = $"state-{Phase}-{epoch}.txt";
         File.Delete(temp[$"killed/out/{dump}"]); // the killed process's own, written before the kill; the resumed run writes it again
 
-        var output = TestHostProcess.Run("train-exact", data, temp["killed/checkpoints"], temp["killed/out"], Phase, epoch, "resume");
+        var output = TestHostProcess.Run("train-exact", model, data, temp["killed/checkpoints"], temp["killed/out"], Phase, epoch, "resume");
         Assert.Contains("resuming from", output);
 
         var whole = File.ReadAllLines(temp[$"whole/out/{dump}"]);
-        AssertTheStateIsTheSecondPhases(whole);
+        AssertTheStateIsTheSecondPhases(model, whole);
         AssertSameLines(whole, File.ReadAllLines(temp[$"killed/out/{dump}"]), "the state the third epoch of the fine-tuning phase starts with");
         AssertSameLines(File.ReadAllLines(temp["whole/out/final-weights.txt"]), File.ReadAllLines(temp["killed/out/final-weights.txt"]), "the final weights");
 
@@ -53,24 +61,33 @@ public sealed class ExactResumeTests
         Assert.Equal(["head 1", "finetune 1", "finetune 2", "finetune 3", "finetune 4"], resumed.Select(e => $"{e.Phase} {e.Epoch}"));
         Assert.Equal(expected.Select(e => (e.Phase, e.Epoch, e.Loss, e.Accuracy, e.LearningRate)), resumed.Select(e => (e.Phase, e.Epoch, e.Loss, e.Accuracy, e.LearningRate)));
 
-        // The step schedule (x0.5 every epoch from the phase's 1e-3), where it stands in each epoch of the resumed run.
-        Assert.Equal([1e-3, 5e-4, 2.5e-4, 1.25e-4], resumed.Where(e => e.Phase == Phase).Select(e => e.LearningRate), new ToleranceComparer(1e-15));
+        // Where the schedule stands in each epoch of the resumed run: x0.5 every epoch from the phase's 1e-3; or the warmup's
+        // last step (1e-3 · 4/4 after 4 steps of 2 batches), then cosine over the 3 epochs after it.
+        double[] rates = model == "ResumableExact"
+            ? [1e-3, 5e-4, 2.5e-4, 1.25e-4]
+            : [1e-3, 1e-3, 1e-3 * (1 + Math.Cos(Math.PI / 3)) / 2, 1e-3 * (1 + Math.Cos(2 * Math.PI / 3)) / 2];
+        Assert.Equal(rates, resumed.Where(e => e.Phase == Phase).Select(e => e.LearningRate), new ToleranceComparer(1e-15));
     }
 
     // The dump is of the second phase, not of a state that two broken runs could share: layer2 and the head train, the
-    // layers before are frozen (their batch norms in eval mode), and Adam holds two groups and a state that has stepped.
-    private static void AssertTheStateIsTheSecondPhases(string[] dump)
+    // layers before are frozen (their batch norms in eval mode unless batch_norm: trainable), and the phase's optimizer
+    // holds its groups and a state that has stepped (2 epochs of 6 batches: 2 steps an epoch with 5 batches a step, 3
+    // with 2).
+    private static void AssertTheStateIsTheSecondPhases(string model, string[] dump)
     {
+        var exact = model == "ResumableExact";
         Assert.Contains($"epoch {Phase} {ResumedEpoch}", dump);
         Assert.Contains("parameter backbone.layer2.0.conv1.weight trains", dump);
+        Assert.Contains("parameter head.dense1.weight trains", dump);
         Assert.Contains("parameter backbone.layer1.0.conv1.weight frozen", dump);
-        Assert.Contains(dump, l => l.StartsWith("mode ", StringComparison.Ordinal) && l.Contains("layer2.0.bn1 ", StringComparison.Ordinal) && l.EndsWith(" train", StringComparison.Ordinal));
-        Assert.Contains(dump, l => l.StartsWith("mode ", StringComparison.Ordinal) && l.Contains("layer1.0.bn1 ", StringComparison.Ordinal) && l.EndsWith(" eval", StringComparison.Ordinal));
-        Assert.Contains("optimizer TorchSharp.Modules.Adam", dump);
-        Assert.Equal(2, dump.Count(l => l.StartsWith("group ", StringComparison.Ordinal)));
-        Assert.All(dump.Where(l => l.StartsWith("state ", StringComparison.Ordinal)), l => Assert.Contains(" step 4 ", l, StringComparison.Ordinal)); // 2 epochs of 2 steps (6 batches, 5 a step)
-        Assert.Contains("steps next 4 pending 0", dump);
-        Assert.DoesNotContain("average none", dump);
+        Assert.Contains(dump, l => l.StartsWith("mode backbone.layer2.0.bn1 ", StringComparison.Ordinal) && l.EndsWith(" train", StringComparison.Ordinal));
+        Assert.Contains(dump, l => l.StartsWith("mode backbone.layer1.0.bn1 ", StringComparison.Ordinal) && l.EndsWith(exact ? " eval" : " train", StringComparison.Ordinal));
+        Assert.Contains(exact ? "optimizer TorchSharp.Modules.Adam" : "optimizer TorchSharp.Modules.RMSProp", dump);
+        Assert.Equal(exact ? 2 : 1, dump.Count(l => l.StartsWith("group ", StringComparison.Ordinal)));
+        var steps = exact ? 4 : 6;
+        Assert.All(dump.Where(l => l.StartsWith("state ", StringComparison.Ordinal)), l => Assert.Contains($" step {steps} ", l, StringComparison.Ordinal));
+        Assert.Contains($"steps next {steps} pending 0", dump);
+        Assert.Equal(exact, !dump.Contains("average none"));
     }
 
     private static void AssertSameLines(string[] expected, string[] actual, string what)
