@@ -15,7 +15,6 @@ namespace ModelGen.Tests.Training;
 public sealed class ExactResumeTests
 {
     private const string Phase = "finetune";
-    private const int ResumedEpoch = 2; // from 0: the third epoch of the phase, after two of its checkpoints
 
     /// <summary>
     /// ResumableExact: RMSprop, then Adam with a rate of its own for the backbone (two groups), a step schedule, gradient
@@ -23,28 +22,32 @@ public sealed class ExactResumeTests
     /// then RMSprop with momentum, a linear warmup before cosine, accumulation, dropout, and batch norms that update their
     /// statistics in the frozen layers too.
     /// </summary>
+    /// <param name="model">The test host's model.</param>
+    /// <param name="killedAfter">The checkpoint after which the run is killed: the fine-tuning phase's second epoch, or the head phase's last.</param>
+    /// <param name="resumedEpoch">The epoch of the fine-tuning phase (from 0) the resumed run starts with.</param>
     [Theory]
-    [InlineData("ResumableExact")]
-    [InlineData("ResumableWarmup")]
-    public void RunKilledInItsSecondPhase_ResumesWithTheUninterruptedRunsTrainableSetAndOptimizerState(string model)
+    [InlineData("ResumableExact", "finetune-e0002", 2)]
+    [InlineData("ResumableWarmup", "finetune-e0002", 2)]
+    [InlineData("ResumableExact", "head-e0001", 0)]
+    public void RunKilledInItsSecondPhase_ResumesWithTheUninterruptedRunsTrainableSetAndOptimizerState(string model, string killedAfter, int resumedEpoch)
     {
         using var temp = new TempFolder();
         var data = FashionData.Subset(FashionData.Train, perClass: 30, temp["data"]);
-        var epoch = ResumedEpoch.ToString(CultureInfo.InvariantCulture);
+        var epoch = resumedEpoch.ToString(CultureInfo.InvariantCulture);
 
         TestHostProcess.Run("train-exact", model, data, temp["whole/checkpoints"], temp["whole/out"], Phase, epoch);
 
         using (var host = TestHostProcess.Start("train-exact", model, data, temp["killed/checkpoints"], temp["killed/out"], Phase, epoch))
         {
-            var reached = host.WaitUntil(() => Checkpoints(temp["killed/checkpoints"]).Any(f => f.Contains($"-{Phase}-e0002", StringComparison.Ordinal)), TimeSpan.FromMinutes(3));
-            Assert.True(reached, "no checkpoint after the phase's second epoch:\n" + host.Output);
+            var reached = host.WaitUntil(() => Checkpoints(temp["killed/checkpoints"]).Any(f => f.Contains($"-{killedAfter}", StringComparison.Ordinal)), TimeSpan.FromMinutes(3));
+            Assert.True(reached, $"no checkpoint {killedAfter}:\n" + host.Output);
             Thread.Sleep(300);
             Assert.False(host.HasExited, "training finished before it could be killed:\n" + host.Output);
             host.KillHard();
         }
 
-        // Killed in the phase's third epoch: its newest checkpoint is the second epoch's.
-        Assert.EndsWith($"-{Phase}-e0002.mgckpt", Checkpoints(temp["killed/checkpoints"]).Order(StringComparer.Ordinal).Last(), StringComparison.Ordinal);
+        // Killed in the fine-tuning phase: its newest checkpoint is the one waited for.
+        Assert.EndsWith($"-{killedAfter}.mgckpt", Checkpoints(temp["killed/checkpoints"]).Order(StringComparer.Ordinal).Last(), StringComparison.Ordinal);
         var dump = $"state-{Phase}-{epoch}.txt";
         File.Delete(temp[$"killed/out/{dump}"]); // the killed process's own, written before the kill; the resumed run writes it again
 
@@ -52,8 +55,8 @@ public sealed class ExactResumeTests
         Assert.Contains("resuming from", output);
 
         var whole = File.ReadAllLines(temp[$"whole/out/{dump}"]);
-        AssertTheStateIsTheSecondPhases(model, whole);
-        AssertSameLines(whole, File.ReadAllLines(temp[$"killed/out/{dump}"]), "the state the third epoch of the fine-tuning phase starts with");
+        AssertTheStateIsTheSecondPhases(model, resumedEpoch, whole);
+        AssertSameLines(whole, File.ReadAllLines(temp[$"killed/out/{dump}"]), $"the state epoch {resumedEpoch} (from 0) of the fine-tuning phase starts with");
         AssertSameLines(File.ReadAllLines(temp["whole/out/final-weights.txt"]), File.ReadAllLines(temp["killed/out/final-weights.txt"]), "the final weights");
 
         var expected = TrainingHistory.FromJson(File.ReadAllText(temp["whole/out/history.json"])).Epochs;
@@ -71,12 +74,12 @@ public sealed class ExactResumeTests
 
     // The dump is of the second phase, not of a state that two broken runs could share: layer2 and the head train, the
     // layers before are frozen (their batch norms in eval mode unless batch_norm: trainable), and the phase's optimizer
-    // holds its groups and a state that has stepped (2 epochs of 6 batches: 2 steps an epoch with 5 batches a step, 3
-    // with 2).
-    private static void AssertTheStateIsTheSecondPhases(string model, string[] dump)
+    // holds its groups and a state that has stepped as often as the epochs before had steps (6 batches an epoch: 2 steps
+    // with 5 batches a step, 3 with 2).
+    private static void AssertTheStateIsTheSecondPhases(string model, int resumedEpoch, string[] dump)
     {
         var exact = model == "ResumableExact";
-        Assert.Contains($"epoch {Phase} {ResumedEpoch}", dump);
+        Assert.Contains($"epoch {Phase} {resumedEpoch}", dump);
         Assert.Contains("parameter backbone.layer2.0.conv1.weight trains", dump);
         Assert.Contains("parameter head.dense1.weight trains", dump);
         Assert.Contains("parameter backbone.layer1.0.conv1.weight frozen", dump);
@@ -84,7 +87,7 @@ public sealed class ExactResumeTests
         Assert.Contains(dump, l => l.StartsWith("mode backbone.layer1.0.bn1 ", StringComparison.Ordinal) && l.EndsWith(exact ? " eval" : " train", StringComparison.Ordinal));
         Assert.Contains(exact ? "optimizer TorchSharp.Modules.Adam" : "optimizer TorchSharp.Modules.RMSProp", dump);
         Assert.Equal(exact ? 2 : 1, dump.Count(l => l.StartsWith("group ", StringComparison.Ordinal)));
-        var steps = exact ? 4 : 6;
+        var steps = resumedEpoch * (exact ? 2 : 3);
         Assert.All(dump.Where(l => l.StartsWith("state ", StringComparison.Ordinal)), l => Assert.Contains($" step {steps} ", l, StringComparison.Ordinal));
         Assert.Contains($"steps next {steps} pending 0", dump);
         Assert.Equal(exact, !dump.Contains("average none"));
