@@ -1,5 +1,6 @@
 using ModelGen.Data;
 using ModelGen.Tests.Infrastructure;
+using ModelGen.Tests.Specs;
 using static TorchSharp.torch;
 
 namespace ModelGen.Tests.Data;
@@ -120,6 +121,28 @@ public sealed class ValidationSplitTests
 
         Assert.Equal(9, data.Validation!.Samples.Count(s => data.Classes[s.Label] == "coat")); // 30 coats: 9 held out
         Assert.Equal(before, HeldShirts(data));
+    }
+
+    [Fact]
+    public void AGeneratedModel_HoldsOutTheSameImagesOnBothTrainingPaths_AndLogsTheSplit()
+    {
+        using var temp = new TempFolder();
+        var folder = FashionData.Subset(FashionData.Train, perClass: 8, temp["train"]);
+        var log = new CapturingLogger();
+        using var model = TinyValidationSplit.Create(new ModelOptions { CacheDirectory = temp["cache"], Device = CPU, Seed = 9, Logger = log });
+
+        // Train(directory): the spec's validation_split 0.25 holds out 2 of each class's 8 images, and says so.
+        var history = model.Train(folder, null, new TrainOptions { OutputDirectory = temp["out"], Progress = ProgressMode.None });
+        Assert.NotNull(Assert.Single(history.Epochs).ValLoss);
+        var message = Assert.Single(log.Of(LogEvents.ValidationSplitImagesHeldOut));
+        Assert.Equal(20, message["Held"]);
+        Assert.Equal(9, message["Seed"]);
+
+        // Extract, then the split Train(features) makes: the features of the same images.
+        using var features = model.Extract(folder);
+        using var split = FeatureSplit.Of(features, null, validationSplit: 0.25, seed: 9);
+        var images = TrainingData.Open(folder, null, [], validationSplit: 0.25, seed: 9).Validation!.Samples.Select(s => s.Path);
+        Assert.Equal(images.Order(StringComparer.Ordinal), split.Validation!.SourcePaths!.Order(StringComparer.Ordinal));
     }
 
     private static List<string> HeldShirts(TrainingData data) =>
