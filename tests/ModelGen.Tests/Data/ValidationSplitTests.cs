@@ -145,6 +145,21 @@ public sealed class ValidationSplitTests
         Assert.Equal(images.Order(StringComparer.Ordinal), split.Validation!.SourcePaths!.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void TheRunsDataIdentity_NamesTheHeldOutImages_SoACheckpointResumesOnlyOnTheSameSplit()
+    {
+        using var temp = new TempFolder();
+        var folder = FashionData.Subset(FashionData.Train, perClass: 10, temp["train"]);
+
+        var seven = ModelGen.Training.DataIdentity.Of(TrainingData.Open(folder, null, [], validationSplit: 0.2, seed: 7));
+        var again = ModelGen.Training.DataIdentity.Of(TrainingData.Open(folder, null, [], validationSplit: 0.2, seed: 7));
+        var eight = ModelGen.Training.DataIdentity.Of(TrainingData.Open(folder, null, [], validationSplit: 0.2, seed: 8));
+
+        Assert.Equal(seven, again);
+        Assert.NotEqual(seven, eight); // as many images held out (20), other ones
+        Assert.Contains("20 of them held out for validation (names ", seven, StringComparison.Ordinal);
+    }
+
     private static List<string> HeldShirts(TrainingData data) =>
         data.Validation!.Samples.Where(s => data.Classes[s.Label] == "shirt").Select(s => Path.GetFileName(s.Path)).Order(StringComparer.Ordinal).ToList();
 
