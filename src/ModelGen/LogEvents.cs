@@ -16,6 +16,12 @@ public static class LogEvents
     /// <summary>Information: <c>Train(FeatureSet)</c> without validation features held out the spec's <c>training.validation_split</c> of the training features.</summary>
     public const int ValidationSplitHeldOut = 1003;
 
+    /// <summary>
+    /// Information: <c>Train(directory)</c> without a validation folder held out the spec's <c>training.validation_split</c>
+    /// of each class of the training images (properties <c>Held</c>, <c>Total</c>, <c>Split</c>, <c>Seed</c>, <c>PerClass</c>).
+    /// </summary>
+    public const int ValidationSplitImagesHeldOut = 1004;
+
     /// <summary>Debug: extracted features were found in the feature cache.</summary>
     public const int FeatureCacheHit = 1101;
 

@@ -82,6 +82,18 @@ public sealed class DiagnosticTests
 
     [Theory]
     [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("1.5")]
+    [InlineData("-0.2")]
+    public void MG0005_ValidationSplitNotBetweenZeroAndOne_PointsAtTheValue(string value) =>
+        Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  validation_split: [|" + value + "|]\n");
+
+    [Fact]
+    public void MG0004_ValidationSplitAsText_PointsAtTheValue() =>
+        Expect("MG0004", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  validation_split: [|twenty|]\n");
+
+    [Theory]
+    [InlineData("0")]
     [InlineData("-2")]
     public void MG0005_ClassWeightNotPositive_PointsAtTheWeight(string value) =>
         Expect("MG0005", "model: M\ninput: { size: 64 }\nlabels: [a, b]\n" + Backbone + Head + "training:\n  class_weights: { a: [|" + value + "|] }\n");

@@ -9,6 +9,10 @@ using static TorchSharp.torch;
 
 // Commands (each prints what the test checks):
 //   train <train dir> <checkpoint dir> <output dir> [resume]   trains Resumable; prints "epochs N" at the end
+//   train-exact <model> <train dir> <checkpoint dir> <output dir> <phase> <epoch> [resume]
+//                                                                trains ResumableExact or ResumableWarmup; writes <output dir>/state-<phase>-<epoch>.txt
+//                                                                (StateDump) as that epoch (from 0) starts, and final-weights.txt
+//                                                                at the end; prints "epochs N"
 //   decode <image dir>                                           reads every image; prints skipped count and peak RSS
 //   write-cache <cache dir> <key> <megabytes>                    writes one large feature-cache entry
 //   import-onnx <folder>                                         imports and runs every .onnx graph of the folder on zeros of its
@@ -40,6 +44,34 @@ switch (args.FirstOrDefault())
                 Logger = logger,
             });
             logging.Dispose(); // flushes the console logger's queue before the last line
+            Console.WriteLine($"epochs {history.Epochs.Count}");
+            break;
+        }
+
+    case "train-exact":
+        {
+            // What the exact-resume test compares: the state an epoch starts with, and the final weights.
+            using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(console => console.SingleLine = true));
+            var logger = logging.CreateLogger("ModelGen");
+            var epoch = int.Parse(args[6], CultureInfo.InvariantCulture);
+            using var dump = StateDump.At(Path.Combine(args[4], $"state-{args[5]}-{epoch}.txt"), args[5], epoch);
+            var modelOptions = new ModelOptions { Device = CPU, CacheDirectory = Path.Combine(args[4], "cache"), Logger = logger };
+            var trainOptions = new TrainOptions
+            {
+                CheckpointDirectory = args[3],
+                OutputDirectory = args[4],
+                Resume = args.Length > 7 && args[7] == "resume",
+                Progress = ProgressMode.Lines,
+                Logger = logger,
+            };
+            var (history, weights) = args[1] switch
+            {
+                nameof(ResumableExact) => TrainExact(ResumableExact.Create(modelOptions), m => m.Train(args[2], null, trainOptions)),
+                nameof(ResumableWarmup) => TrainExact(ResumableWarmup.Create(modelOptions), m => m.Train(args[2], null, trainOptions)),
+                _ => throw new ArgumentException($"train-exact knows ResumableExact and ResumableWarmup, not {args[1]}"),
+            };
+            File.WriteAllText(Path.Combine(args[4], "final-weights.txt"), weights);
+            logging.Dispose();
             Console.WriteLine($"epochs {history.Epochs.Count}");
             break;
         }
@@ -114,11 +146,22 @@ switch (args.FirstOrDefault())
         }
 
     default:
-        Console.Error.WriteLine("usage: train | decode | write-cache | import-onnx | heap | heap-model");
+        Console.Error.WriteLine("usage: train | train-exact | decode | write-cache | import-onnx | heap | heap-model");
         return 2;
 }
 
 return 0;
+
+// Trains a model and returns its history and final weights (StateDump.Weights).
+static (TrainingHistory History, string Weights) TrainExact<TModel>(TModel model, Func<TModel, TrainingHistory> train)
+    where TModel : nn.Module
+{
+    using (model)
+    {
+        var history = train(model);
+        return (history, StateDump.Weights(model));
+    }
+}
 
 // resnet18's first convolution on 32 images of 128x128: a 32 MiB output (and as much again inside oneDNN),
 // allocated and freed in each of 6 rounds; the page faults of each round.

@@ -13,6 +13,10 @@ internal static partial class DataLog
         Message = "Validation split: {Held} of {Total} training features held out for validation (training.validation_split {Split})")]
     public static partial void ValidationSplitHeldOut(this ILogger logger, int held, int total, double split);
 
+    [LoggerMessage(EventId = LogEvents.ValidationSplitImagesHeldOut, EventName = nameof(LogEvents.ValidationSplitImagesHeldOut), Level = LogLevel.Information,
+        Message = "Validation split: {Held} of {Total} training images held out for validation (training.validation_split {Split}, seed {Seed}; held out per class: {PerClass})")]
+    public static partial void ValidationSplitImagesHeldOut(this ILogger logger, int held, int total, double split, int seed, string perClass);
+
     [LoggerMessage(EventId = LogEvents.FeaturesExtracted, EventName = nameof(LogEvents.FeaturesExtracted), Level = LogLevel.Information,
         Message = "Extracted features from {Images}: {Count} images → {FeatureShape}, {Skipped} skipped ({Seconds:0.0}s, {Rate:0.0} images/s)")]
     public static partial void FeaturesExtracted(this ILogger logger, string images, long count, string featureShape, int skipped, double seconds, double rate);

@@ -38,7 +38,7 @@ public sealed class FeatureSplit : IDisposable
         }
 
         var labels = train.Labels.data<long>().Select(l => (int)l).ToList();
-        var (kept, held) = TrainingData.HoldOut(labels, split, seed);
+        var (kept, held) = ValidationSplit.HoldOut(labels, train.SourcePaths, train.Classes, split, seed);
         (logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ValidationSplitHeldOut(held.Count, labels.Count, split);
         return new FeatureSplit(Part(train, kept), Part(train, held), owned: true);
     }

@@ -24,7 +24,9 @@ public sealed class TrainingData
 
     /// <summary>
     /// Opens the training folder and the validation folder; without one, <paramref name="validationSplit"/>
-    /// of the training images (per class, drawn with <paramref name="seed"/>) are held out for validation.
+    /// of the training images (per class, ranked by <paramref name="seed"/> and their file names: see
+    /// <see cref="ValidationSplit"/>) are held out for validation, and the split is logged
+    /// (<see cref="LogEvents.ValidationSplitImagesHeldOut"/>).
     /// Images found unreadable are counted, and reported to <paramref name="logger"/> with the path and the reason.
     /// </summary>
     /// <exception cref="ImageFolderException">A folder is missing or its classes do not match.</exception>
@@ -41,31 +43,9 @@ public sealed class TrainingData
             return new TrainingData(train, null);
         }
 
-        var (kept, held) = HoldOut(train.Samples.Select(s => s.Label).ToList(), split, seed);
+        var (kept, held) = ValidationSplit.HoldOut(train.Samples.Select(s => s.Label).ToList(), train.Samples.Select(s => s.Path).ToList(), train.Classes, split, seed);
+        var perClass = string.Join(", ", held.GroupBy(i => train.Samples[i].Label).OrderBy(g => g.Key).Select(g => $"{train.Classes[g.Key]} {g.Count()}"));
+        (logger ?? NullLogger.Instance).ValidationSplitImagesHeldOut(held.Count, train.Samples.Count, split, seed, perClass);
         return new TrainingData(train.Subset(kept, "training part"), train.Subset(held, "validation split"));
-    }
-
-    /// <summary>
-    /// The validation split: <paramref name="split"/> of each class's samples, drawn with <paramref name="seed"/>,
-    /// held out. The same draw for images and for their extracted features, so both training paths validate on
-    /// the same images (when none was skipped). Returns the kept and the held-out indexes, each in ascending order.
-    /// </summary>
-    internal static (List<int> Kept, List<int> Held) HoldOut(IReadOnlyList<int> labels, double split, int seed)
-    {
-        var random = new Random(seed);
-        var held = new List<int>();
-        var kept = new List<int>();
-        foreach (var group in Enumerable.Range(0, labels.Count).GroupBy(i => labels[i]))
-        {
-            var indexes = group.ToArray();
-            random.Shuffle(indexes);
-            var take = (int)Math.Round(indexes.Length * split);
-            held.AddRange(indexes.Take(take));
-            kept.AddRange(indexes.Skip(take));
-        }
-
-        held.Sort();
-        kept.Sort();
-        return (kept, held);
     }
 }

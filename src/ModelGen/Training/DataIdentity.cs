@@ -13,13 +13,16 @@ namespace ModelGen.Training;
 /// </summary>
 internal static class DataIdentity
 {
-    /// <summary>The training images, the validation images (a folder, or those held out of the training folder), and the classes.</summary>
+    /// <summary>
+    /// The training images, the validation images (a folder, or those held out of the training folder, with a hash of
+    /// their names: a checkpoint resumes only on the same split, so not across a change of the split's rule), and the classes.
+    /// </summary>
     public static string Of(TrainingData data)
     {
         var validation = data.Validation switch
         {
             null => "no validation images",
-            { } held when held.Directory == data.Train.Directory => $"{held.Count} of them held out for validation",
+            { } held when held.Directory == data.Train.Directory => $"{held.Count} of them held out for validation (names {NamesDigest(held)})",
             { } folder => $"validation images {folder.Directory}: {folder.Count}",
         };
         return string.Create(CultureInfo.InvariantCulture, $"images {data.Train.Directory}: {data.Train.Count} for training, {validation}; classes {string.Join(", ", data.Classes)}");
@@ -28,6 +31,14 @@ internal static class DataIdentity
     /// <summary>The training features, the validation features if any, and the classes.</summary>
     public static string Of(FeatureSet train, FeatureSet? validation) =>
         $"features {Describe(train)}; validation {(validation is null ? "none" : Describe(validation))}; classes {string.Join(", ", train.Classes)}";
+
+    // The first 8 bytes of SHA-256 over the images' paths relative to their folder, sorted (ordinal), one a line.
+    private static string NamesDigest(ImageFolder images)
+    {
+        var names = images.Samples.Select(s => Path.GetRelativePath(images.Directory, s.Path).Replace('\\', '/')).Order(StringComparer.Ordinal);
+        var digest = SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', names)));
+        return Convert.ToHexStringLower(digest.AsSpan(0, 8));
+    }
 
     private static string Describe(FeatureSet set)
     {

@@ -39,6 +39,12 @@ internal sealed class GradientSteps
     /// <summary>Optimizer steps in an epoch of the phase's samples, for the schedules that set the rate every step.</summary>
     public long StepsPerEpoch { get; }
 
+    /// <summary>The next optimizer step, from 0 in the phase.</summary>
+    public long NextStep => _step;
+
+    /// <summary>Batches whose gradients wait for the next step.</summary>
+    public int Pending => _pending;
+
     /// <summary>Starts epoch <paramref name="epoch"/> (from 0): its first step is the phase's step epoch · steps an epoch, resumed or not.</summary>
     public void BeginEpoch(int epoch)
     {

@@ -12,6 +12,8 @@ namespace ModelGen.Training;
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public sealed class PhaseRun : IDisposable
 {
+    private readonly nn.Module _model;
+    private readonly string _modelName;
     private readonly int _seed;
     private readonly optim.Optimizer _optimizer;
     private readonly EpochBookkeeping _bookkeeping;
@@ -22,8 +24,10 @@ public sealed class PhaseRun : IDisposable
     private readonly GradientSteps? _steps;
     private readonly WeightAverage? _average;
 
-    internal PhaseRun(string name, int epochs, int seed, optim.Optimizer optimizer, EpochBookkeeping bookkeeping, PhaseSchedule schedule, EarlyStopper? earlyStopping, CompletedPhases completed, CheckpointWriter? checkpoints, GradientSteps? steps = null, WeightAverage? average = null)
+    internal PhaseRun(nn.Module model, string modelName, string name, int epochs, int seed, optim.Optimizer optimizer, EpochBookkeeping bookkeeping, PhaseSchedule schedule, EarlyStopper? earlyStopping, CompletedPhases completed, CheckpointWriter? checkpoints, GradientSteps? steps = null, WeightAverage? average = null)
     {
+        _model = model;
+        _modelName = modelName;
         _steps = steps;
         _average = average;
         Name = name;
@@ -62,6 +66,8 @@ public sealed class PhaseRun : IDisposable
     public EpochMetrics BeginEpoch(int epoch)
     {
         _steps?.BeginEpoch(epoch);
+        TrainingDiagnostics.OnEpochStarting(() => new EpochStarting(
+            _modelName, Name, epoch, _model, _optimizer, _average, _earlyStopping?.Progress ?? EarlyStoppingProgress.None, _steps?.NextStep, _steps?.Pending ?? 0));
         return _bookkeeping.Begin(epoch);
     }
 
@@ -134,12 +140,17 @@ public sealed class PhaseRun : IDisposable
     /// <summary>A resumed run had finished this phase: no epoch runs.</summary>
     internal void SkipAll() => FirstEpoch = Epochs;
 
-    /// <summary>Continues after the checkpoint's last completed epoch: the optimizer's state, early stopping, and the schedule where it was.</summary>
+    /// <summary>
+    /// Continues after the checkpoint's last completed epoch: the schedule where it was, the optimizer's state, and early
+    /// stopping. The schedule is replayed first, on the fresh optimizer, so that its own counters stand where they stood;
+    /// the optimizer's state then puts back the learning rates the checkpoint recorded. The other way round, a schedule
+    /// that multiplies the rate in force (step, cosine, plateau) would apply the completed epochs' factors a second time.
+    /// </summary>
     internal void ResumeFrom(CheckpointState state, byte[] optimizerState)
     {
+        _schedule.Replay(_bookkeeping.Completed);
         StateBytes.LoadInto(_optimizer, optimizerState);
         FirstEpoch = Math.Min(state.EpochsDone, Epochs);
         _earlyStopping?.Resume(new EarlyStoppingProgress(state.BestValue, state.BestEpoch, state.Wait));
-        _schedule.Replay(_bookkeeping.Completed);
     }
 }

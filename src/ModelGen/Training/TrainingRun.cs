@@ -163,7 +163,7 @@ public sealed class TrainingRun : IDisposable
         var bookkeeping = new EpochBookkeeping(_modelName, name, effective, samples, _options.Progress, _logger, History);
         var earlyStopping = _earlyStopping is null ? null
             : new EarlyStopper(_earlyStopping, _earlyStopping.RestoreBest ? new BestWeights(_model, _checkpoints?.Store, _modelName, name, _checkpoints?.Run.Id ?? "", _logger) : null, _logger, _modelName, name);
-        var phase = new PhaseRun(name, effective, _seed, optimizer, bookkeeping, new PhaseSchedule(schedule), earlyStopping, _completed, _checkpoints, gradientSteps, _average);
+        var phase = new PhaseRun(_model, _modelName, name, effective, _seed, optimizer, bookkeeping, new PhaseSchedule(schedule), earlyStopping, _completed, _checkpoints, gradientSteps, _average);
         if (IsPhaseDone(name))
         {
             phase.SkipAll();

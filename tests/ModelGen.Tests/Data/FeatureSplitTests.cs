@@ -26,7 +26,7 @@ public sealed class FeatureSplitTests
         var trainRows = split.Train.Features.data<float>().Select(v => (int)v).ToList();
         var heldRows = split.Validation.Features.data<float>().Select(v => (int)v).ToList();
         Assert.Empty(trainRows.Intersect(heldRows));
-        Assert.Equal(TrainingData.HoldOut(labels.Select(l => (int)l).ToList(), 0.2, 5).Held, heldRows);
+        Assert.Equal(ValidationSplit.HoldOut(labels.Select(l => (int)l).ToList(), null, ["a", "b", "c", "d"], 0.2, 5).Held, heldRows);
         var message = Assert.Single(log.Of(LogEvents.ValidationSplitHeldOut));
         Assert.Equal(8, message["Held"]);
     }
