@@ -89,6 +89,18 @@ public static class LogEvents
     /// <summary>Information: a phase ended, with its last validation loss and accuracy and its best validation accuracy.</summary>
     public const int PhaseFinishedWithValidation = 3005;
 
+    /// <summary>Information: a regression model's epoch ended (task: regression; loss and mean absolute error in place of accuracy).</summary>
+    public const int RegressionEpochCompleted = 3006;
+
+    /// <summary>Information: a regression model's epoch ended, with the validation loss, mean absolute error and R².</summary>
+    public const int RegressionEpochCompletedWithValidation = 3007;
+
+    /// <summary>Information: a regression model's phase ended (epochs, time, speed, last loss and mean absolute error).</summary>
+    public const int RegressionPhaseFinished = 3008;
+
+    /// <summary>Information: a regression model's phase ended, with the last validation figures and the best validation R².</summary>
+    public const int RegressionPhaseFinishedWithValidation = 3009;
+
     /// <summary>Information: a run resumes from a checkpoint.</summary>
     public const int Resuming = 3010;
 
