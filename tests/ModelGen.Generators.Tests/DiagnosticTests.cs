@@ -159,8 +159,14 @@ public sealed class DiagnosticTests
         Expect("MG0008", "model: M\ntask: regression\ntargets: [" + targets + "]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: " + (targets.Contains(',', StringComparison.Ordinal) ? 2 : 1) + " }]\n");
 
     [Theory]
+    [InlineData("[|to string|]")] // ToString: every record declares it
+    [InlineData("[|equality contract|]")]
+    [InlineData("[|m prediction|]")] // MPrediction: the prediction record of model M itself (CS0542)
+    public void MG0008_ATargetWhosePropertyTheRecordCannotHave_PointsAtTheTarget(string target) =>
+        Expect("MG0008", "model: M\ntask: regression\ntargets: [" + target + "]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: 1 }]\n");
+
+    [Theory]
     [InlineData("[|multi_label|]\nlabels: [a, b, c]\ninput: { size: 64 }\n" + Backbone + MultiLabelHead)]
-    [InlineData("[|regression|]\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: 1, activation: linear }]\n")]
     public void MG0030_ATaskNotGeneratedYet_PointsAtTheTask(string rest) =>
         Expect("MG0030", "model: M\ntask: " + rest);
 

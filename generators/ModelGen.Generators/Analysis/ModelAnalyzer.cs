@@ -21,7 +21,7 @@ internal static class ModelAnalyzer
     {
         var names = NameRules.Analyze(spec, options, diagnostics);
         var labels = LabelRules.Analyze(spec.Labels, diagnostics);
-        var targets = TargetRules.Analyze(spec.Targets, diagnostics);
+        var targets = TargetRules.Analyze(spec.Targets, names?.ClassName, diagnostics);
         var input = new InputPlan(spec.Input.Height, spec.Input.Width, spec.Input.Channels);
         var backbone = BackboneRules.Analyze(spec, diagnostics);
         if (backbone is null || names is not var (className, ns) || labels is null || targets is null)
@@ -37,7 +37,7 @@ internal static class ModelAnalyzer
             return null;
         }
 
-        if (spec.TaskKey is { Value: not TaskKind.Classification } task)
+        if (spec.TaskKey is { Value: TaskKind.MultiLabel } task)
         {
             diagnostics.Add(DiagnosticDescriptors.TaskNotGenerated, task.Location, Shared.SpecWords.Tasks.WordOf(task.Value));
             return null;

@@ -34,6 +34,12 @@ internal sealed record ModelPlan(
 
     /// <summary>Whether the model picks one class per image (task: classification, the default).</summary>
     public bool IsClassification => Task == TaskKind.Classification;
+
+    /// <summary>Whether the model predicts the numbers named in <c>targets</c> (task: regression).</summary>
+    public bool IsRegression => Task == TaskKind.Regression;
+
+    /// <summary>The record a regression model's <c>Predict</c> returns.</summary>
+    public string PredictionRecordName => GeneratedNames.PredictionRecord(ClassName);
 }
 
 /// <summary>A declared regression target: the manifest column as written and its property name.</summary>

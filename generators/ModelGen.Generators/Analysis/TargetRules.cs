@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
 
@@ -12,7 +13,10 @@ namespace ModelGen.Generators.Analysis;
 internal static class TargetRules
 {
     /// <summary>The targets with their property names; empty without <c>targets</c>; null when any target is wrong.</summary>
-    public static List<TargetPlan>? Analyze(IReadOnlyList<Located<string>>? targets, DiagnosticBag diagnostics)
+    /// <param name="targets">The spec's targets; null without the key.</param>
+    /// <param name="className">The model's class, whose prediction record holds the properties; null when the name is wrong.</param>
+    /// <param name="diagnostics">Where problems go.</param>
+    public static List<TargetPlan>? Analyze(IReadOnlyList<Located<string>>? targets, string? className, DiagnosticBag diagnostics)
     {
         var plans = new List<TargetPlan>();
         if (targets is null)
@@ -38,6 +42,16 @@ internal static class TargetRules
             else if (byMember.TryGetValue(member, out var clash))
             {
                 diagnostics.Add(DiagnosticDescriptors.TargetsMakeOneMember, target.Location, clash, name, member);
+            }
+            else if (GeneratedNames.RecordMembers.Contains(member))
+            {
+                // Every record declares these (C# synthesises them), so a property of that name would not compile.
+                diagnostics.Add(DiagnosticDescriptors.TargetIsRecordMember, target.Location, target.Value, member, "every C# record declares a member of that name");
+            }
+            else if (className is not null && member == GeneratedNames.PredictionRecord(className))
+            {
+                // CS0542: a member cannot be named like the type that declares it.
+                diagnostics.Add(DiagnosticDescriptors.TargetIsRecordMember, target.Location, target.Value, member, "it is the name of the prediction record itself");
             }
             else
             {

@@ -54,6 +54,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LabelsMakeOneMember = Error("MG0008", "Invalid or colliding label", "The labels '{0}' and '{1}' both become the enum member '{2}'; rename one of them");
     public static readonly DiagnosticDescriptor TargetWithoutLetters = Error("MG0008", "Invalid or colliding label", "The target '{0}' has no letters or digits to make a property name from; use a name such as 'angle'");
     public static readonly DiagnosticDescriptor TargetGivenTwice = Error("MG0008", "Invalid or colliding label", "The target '{0}' is given twice; list each target once");
+    public static readonly DiagnosticDescriptor TargetIsRecordMember = Error("MG0008", "Invalid or colliding label", "The target '{0}' becomes the property '{1}' of the prediction record, but {2}; rename the target");
     public static readonly DiagnosticDescriptor TargetsMakeOneMember = Error("MG0008", "Invalid or colliding label", "The targets '{0}' and '{1}' both become the property '{2}'; rename one of them");
     public static readonly DiagnosticDescriptor TooFewLabels = Error("MG0008", "Invalid or colliding label", "A classifier needs at least two labels; add the other classes, or leave 'labels' out to take them from the data folders");
 
@@ -139,6 +140,12 @@ internal static class DiagnosticDescriptors
 
     // MG0030: a task whose spec is read and checked, but whose training and prediction code is not generated yet.
     public static readonly DiagnosticDescriptor TaskNotGenerated = Error("MG0030", "Task not generated yet", "task: {0} is read and checked, but this version of ModelGen does not generate its training and prediction code yet; use task: classification");
+
+    // An explicit static constructor: the first use of ByKey or Ids runs every field initialiser above, so each
+    // descriptor has registered itself even when nothing has touched a field yet.
+    static DiagnosticDescriptors()
+    {
+    }
 
     /// <summary>Every descriptor by its key (the name of its field here).</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;

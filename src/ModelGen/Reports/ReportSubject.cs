@@ -1,5 +1,6 @@
 using ModelGen.Data;
 using ModelGen.Explain;
+using ModelGen.Training;
 using static TorchSharp.torch;
 
 namespace ModelGen.Reports;
@@ -38,6 +39,9 @@ public sealed class ReportSubject
         Explain = explain;
         Owner = owner;
     }
+
+    /// <summary>What the model predicts: for <see cref="TaskKind.Regression"/>, the scoring functions return the predicted targets [N, T], not probabilities.</summary>
+    public TaskKind Task { get; init; } = TaskKind.Classification;
 
     internal nn.Module Model { get; }
 

@@ -170,6 +170,14 @@ public static class ModelRuntime
     public static Tensor BinaryLoss(Tensor logits, Tensor labels, Tensor? weights, double focalGamma, double labelSmoothing) =>
         Losses.Binary(logits, labels, weights, focalGamma, labelSmoothing);
 
+    /// <summary><c>loss: mse</c> of a regression model: the mean squared error over predictions and targets [N, T] (<see cref="RegressionLosses.MeanSquaredError"/>).</summary>
+    public static Tensor MeanSquaredErrorLoss(Tensor predictions, Tensor targets) =>
+        RegressionLosses.MeanSquaredError(predictions, targets);
+
+    /// <summary><c>loss: huber</c> of a regression model: PyTorch's Huber loss with δ <paramref name="delta"/> (<see cref="RegressionLosses.Huber"/>).</summary>
+    public static Tensor HuberLoss(Tensor predictions, Tensor targets, double delta) =>
+        RegressionLosses.Huber(predictions, targets, delta);
+
     /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
     public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>
         OnnxExporter.Export(backbone, head, info, path, includePreprocessing);
