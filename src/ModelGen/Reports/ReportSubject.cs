@@ -43,6 +43,12 @@ public sealed class ReportSubject
     /// <summary>What the model predicts: for <see cref="TaskKind.Regression"/>, the scoring functions return the predicted targets [N, T], not probabilities.</summary>
     public TaskKind Task { get; init; } = TaskKind.Classification;
 
+    /// <summary>
+    /// A regression model's loss of predictions and targets [N, T] (its spec's <c>loss</c>), for the report's figures
+    /// to agree with <c>Evaluate</c>; unused for a classifier, whose report scores each image's cross-entropy.
+    /// </summary>
+    public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+
     internal nn.Module Model { get; }
 
     internal string ModelName { get; }
