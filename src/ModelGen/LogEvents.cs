@@ -16,6 +16,13 @@ public static class LogEvents
     /// <summary>Information: <c>Train(FeatureSet)</c> without validation features held out the spec's <c>training.validation_split</c> of the training features.</summary>
     public const int ValidationSplitHeldOut = 1003;
 
+    /// <summary>
+    /// Error: a row of a manifest (CSV/TSV) cannot be used (a missing image, an unknown label, a path outside the
+    /// manifest's folder, a missing or non-numeric target, the wrong number of fields; properties <c>ManifestPath</c>,
+    /// <c>Row</c>, <c>Reason</c>); it is skipped and counted with the unreadable images.
+    /// </summary>
+    public const int ManifestRowSkipped = 1004;
+
     /// <summary>Debug: extracted features were found in the feature cache.</summary>
     public const int FeatureCacheHit = 1101;
 

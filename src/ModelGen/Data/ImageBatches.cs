@@ -137,7 +137,6 @@ internal static class ImageBatches
         }
 
         var batch = kept.Count < chunk.Length ? pixels.index_select(0, tensor(kept.Select(i => (long)i).ToArray())) : pixels;
-        var labels = kept.Select(i => (long)images.Samples[chunk[i]].Label).ToArray();
         var random = new Random(seed);
         if (augmentation is not null)
         {
@@ -151,7 +150,7 @@ internal static class ImageBatches
             augmentation.Erase(normalised, random);
         }
 
-        var labelTensor = tensor(labels).MoveToOuterDisposeScope();
+        var labelTensor = images.Targets(kept.Select(i => chunk[i]).ToList()).MoveToOuterDisposeScope();
         return new ImageBatch(normalised, labelTensor) { SampleIndexes = kept.Select(i => chunk[i]).ToArray() };
     }
 }

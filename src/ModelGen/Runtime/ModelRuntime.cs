@@ -42,6 +42,14 @@ public static class ModelRuntime
     public static ImageFolder OpenImages(string directory, IReadOnlyList<string>? classes, ILogger logger) =>
         ImageFolder.Open(directory, classes, logger);
 
+    /// <summary>The images of a model of <paramref name="task"/>: an image folder (classification) or a manifest (.csv/.tsv, any task).</summary>
+    public static ImageFolder OpenImages(string path, TaskKind task, IReadOnlyList<string>? names, ILogger logger) =>
+        ImageFolder.OpenForTask(path, task, names, logger);
+
+    /// <summary>The training and validation images of a run of a model of <paramref name="task"/> (folders or manifests).</summary>
+    public static TrainingData OpenTrainingData(string trainPath, string? validationPath, TaskKind task, IReadOnlyList<string> names, double? validationSplit, int seed, ILogger logger) =>
+        TrainingData.OpenForTask(trainPath, validationPath, task, names, validationSplit, seed, logger);
+
     /// <summary>The training and validation images of a run.</summary>
     public static TrainingData OpenTrainingData(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed, ILogger logger) =>
         TrainingData.Open(trainDirectory, validationDirectory, declaredClasses, validationSplit, seed, logger);
