@@ -29,9 +29,10 @@ public sealed class RegressionLearningTests(ITestOutputHelper output)
         var result = model.Evaluate(test);
         output.WriteLine(result.ToTable());
 
-        // Measured: see the assertion's message. Chance (the training mean for every image) is about 0.
-        Assert.True(result.RSquared > 0.6, $"test R² {result.RSquared:0.000}, MAE {result.MeanAbsoluteError:0.00}°");
-        Assert.True(result.MeanAbsoluteError < 12, $"test MAE {result.MeanAbsoluteError:0.00}°"); // the mean predictor's is about 22.5°
+        // Measured: R² 0.886, MAE 6.26°, RMSE 8.70° on the 200 test images. Predicting the training mean for every
+        // image scores R² about 0 and an MAE of about 22.5° (uniform angles in ±45°).
+        Assert.True(result.RSquared > 0.8, $"test R² {result.RSquared:0.000}, MAE {result.MeanAbsoluteError:0.00}°");
+        Assert.True(result.MeanAbsoluteError < 9, $"test MAE {result.MeanAbsoluteError:0.00}°");
         Assert.Equal(200, result.Count);
         Assert.True(double.IsNaN(result.Accuracy));
         Assert.InRange(ConstantPredictorRSquared(train, test), -0.05, 0);
