@@ -159,6 +159,12 @@ public sealed class DiagnosticTests
         Expect("MG0008", "model: M\ntask: regression\ntargets: [" + targets + "]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: " + (targets.Contains(',', StringComparison.Ordinal) ? 2 : 1) + " }]\n");
 
     [Theory]
+    [InlineData("val_accuracy")]
+    [InlineData("accuracy")]
+    public void MG0020_RegressionWatchingAccuracy_PointsAtTheMonitor(string monitor) =>
+        Expect("MG0020", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + RegressionHead + "training:\n  early_stopping: { monitor: [|" + monitor + "|] }\n");
+
+    [Theory]
     [InlineData("[|to string|]")] // ToString: every record declares it
     [InlineData("[|equality contract|]")]
     [InlineData("[|m prediction|]")] // MPrediction: the prediction record of model M itself (CS0542)

@@ -120,6 +120,16 @@ internal static partial class SpecReader
                 : "multi-label training uses plain binary cross-entropy per label";
             diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, training.KeyLocation(key), "training." + key, word, why);
         }
+
+        // A regression has no accuracy to watch: early stopping monitors its loss or validation loss.
+        if (task == TaskKind.Regression
+            && training.Get("early_stopping") is MappingNode stopping
+            && stopping.Entries.FirstOrDefault(e => e.Key.Value == "monitor").Value is ScalarNode monitor
+            && SpecWords.Monitors.TryParse(monitor.Value, out var watched)
+            && watched is EarlyStoppingMonitor.Accuracy or EarlyStoppingMonitor.ValAccuracy)
+        {
+            diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, monitor.Location, "training.early_stopping.monitor: " + monitor.Value, word, "a regression has no accuracy; monitor loss or val_loss");
+        }
     }
 
     /// <summary>
