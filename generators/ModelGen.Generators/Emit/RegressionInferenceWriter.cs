@@ -66,7 +66,7 @@ internal static class RegressionInferenceWriter
             "features => ForwardHead(features)",
             "null", // no Grad-CAM: there is no class to explain
             $"typeof({plan.ClassName}).Assembly"], "");
-        w.Line($"{{ Task = {R.TaskKind}.Regression, Loss = Loss }};");
+        w.Line("{ RegressionLoss = Loss }; // the report scores predictions of the targets with the model's loss");
         w.Line();
 
         WriteEvaluateBatches(w, "EvaluateImages", $"{R.ImageFolder} images", $"{R.ModelRuntime}.ReadImages(images, backbone.Input, batchSize)", "ForwardLogits(batch.Images.to(device))", "images.Skipped");

@@ -1,6 +1,5 @@
 using ModelGen.Data;
 using ModelGen.Explain;
-using ModelGen.Training;
 using static TorchSharp.torch;
 
 namespace ModelGen.Reports;
@@ -40,14 +39,12 @@ public sealed class ReportSubject
         Owner = owner;
     }
 
-    /// <summary>What the model predicts: for <see cref="TaskKind.Regression"/>, the scoring functions return the predicted targets [N, T], not probabilities.</summary>
-    public TaskKind Task { get; init; } = TaskKind.Classification;
-
     /// <summary>
-    /// A regression model's loss of predictions and targets [N, T] (its spec's <c>loss</c>), for the report's figures
-    /// to agree with <c>Evaluate</c>; unused for a classifier, whose report scores each image's cross-entropy.
+    /// A regression model's loss of predictions and targets [N, T] (its spec's <c>loss</c>); null for a classifier. When
+    /// set, the scoring functions return the predicted targets [N, T], not probabilities, and the report shows MAE, RMSE
+    /// and R² per target with the same loss as <c>Evaluate</c>.
     /// </summary>
-    public Func<Tensor, Tensor, Tensor>? Loss { get; init; }
+    public Func<Tensor, Tensor, Tensor>? RegressionLoss { get; init; }
 
     internal nn.Module Model { get; }
 

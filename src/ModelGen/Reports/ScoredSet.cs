@@ -1,5 +1,4 @@
 using ModelGen.Data;
-using ModelGen.Training;
 using static TorchSharp.torch;
 
 namespace ModelGen.Reports;
@@ -16,7 +15,7 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     /// </summary>
     public static ScoredSet Of(ReportSubject subject, ImageFolder images, int batchSize = 32, TestTimeAugmentation? augmentation = null)
     {
-        if (subject.Task == TaskKind.Regression)
+        if (subject.RegressionLoss is not null)
         {
             return Regression(subject, ImageBatches.Read(images, subject.Input, batchSize).Select(b => (b.Images, b.Labels)), subject.ScoreImages, images.Skipped);
         }
@@ -44,7 +43,7 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     /// <summary>Scores every sample of <paramref name="features"/>; their image files are known when the features were extracted here.</summary>
     public static ScoredSet Of(ReportSubject subject, FeatureSet features, int batchSize = 32)
     {
-        if (subject.Task == TaskKind.Regression)
+        if (subject.RegressionLoss is not null)
         {
             return Regression(subject, features.Batches(batchSize).Select(b => (b.Features, b.Labels)), subject.ScoreFeatures, features.Skipped);
         }
@@ -69,8 +68,8 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     // A regression model's report shows its figures per target; there are no per-image class outcomes to list.
     private static ScoredSet Regression(ReportSubject subject, IEnumerable<(Tensor Inputs, Tensor Targets)> batches, Func<Tensor, Tensor> score, int skipped)
     {
-        var loss = subject.Loss ?? throw new InvalidOperationException($"The report of the regression model {subject.ModelName} needs its loss (ReportSubject.Loss).");
-        var evaluation = new RegressionAccumulator(subject.Classes);
+        var loss = subject.RegressionLoss!;
+        var evaluation = new RegressionErrors(subject.Classes);
         subject.Model.eval();
         using (inference_mode())
         {

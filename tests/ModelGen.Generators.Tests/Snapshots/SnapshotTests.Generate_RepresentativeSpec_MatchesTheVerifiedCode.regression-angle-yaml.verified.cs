@@ -155,7 +155,7 @@ public sealed partial class RotationAngle : global::TorchSharp.torch.nn.Module<g
         features => ForwardHead(features),
         null,
         typeof(RotationAngle).Assembly)
-    { Task = global::ModelGen.Training.TaskKind.Regression, Loss = Loss };
+    { RegressionLoss = Loss }; // the report scores predictions of the targets with the model's loss
 
     private global::ModelGen.EvaluationResult EvaluateImages(global::ModelGen.Data.ImageFolder images, int batchSize)
     {
