@@ -6,9 +6,12 @@ namespace ModelGen;
 /// <param name="Phase">The phase's name (spec key: training.phases[].name; "train" for a single phase).</param>
 /// <param name="Epoch">The epoch within its phase, from 1.</param>
 /// <param name="Loss">Mean training loss over the epoch.</param>
-/// <param name="Accuracy">Training accuracy over the epoch.</param>
+/// <param name="Accuracy">
+/// Training accuracy over the epoch; <see cref="double.NaN"/> for a regression model, which has none (see
+/// <see cref="MeanAbsoluteError"/>); JSON writes NaN as null.
+/// </param>
 /// <param name="ValLoss">Validation loss; null without validation data.</param>
-/// <param name="ValAccuracy">Validation accuracy; null without validation data.</param>
+/// <param name="ValAccuracy">Validation accuracy; null without validation data, and for a regression model.</param>
 /// <param name="LearningRate">The head's learning rate during the epoch.</param>
 /// <param name="Seconds">Wall time of the epoch, validation included.</param>
 /// <param name="SamplesPerSecond">Training throughput.</param>
@@ -16,7 +19,7 @@ public sealed record EpochResult(
     string Phase,
     int Epoch,
     double Loss,
-    double Accuracy,
+    [property: JsonConverter(typeof(NaNAsNullConverter))] double Accuracy,
     double? ValLoss,
     double? ValAccuracy,
     double LearningRate,
@@ -38,4 +41,32 @@ public sealed record EpochResult(
     /// </summary>
     [JsonConverter(typeof(NullableNaNAsNullConverter))]
     public double? ValMacroRocAuc { get; init; }
+
+    /// <summary>
+    /// A regression model's training mean absolute error over the epoch, over every image and target (the mean of the
+    /// targets' MAEs); null for a classifier. It shows where a classifier's accuracy does.
+    /// </summary>
+    public double? MeanAbsoluteError { get; init; }
+
+    /// <summary>A regression model's mean absolute error on the validation data (averaged over the targets); null without validation data or for a classifier.</summary>
+    [JsonConverter(typeof(NullableNaNAsNullConverter))]
+    public double? ValMeanAbsoluteError { get; init; }
+
+    /// <summary>A regression model's root mean squared error on the validation data (averaged over the targets); null without validation data or for a classifier.</summary>
+    [JsonConverter(typeof(NullableNaNAsNullConverter))]
+    public double? ValRootMeanSquaredError { get; init; }
+
+    /// <summary>A regression model's R² on the validation data (averaged over the targets, as scikit-learn's r2_score); null without validation data or for a classifier.</summary>
+    [JsonConverter(typeof(NullableNaNAsNullConverter))]
+    public double? ValRSquared { get; init; }
+
+    /// <summary>
+    /// A regression model's MAE, RMSE and R² of each target on the validation data at the end of the epoch
+    /// (history.json's <c>val_per_target</c>); null without validation data or for a classifier.
+    /// </summary>
+    public IReadOnlyList<TargetMetrics>? ValPerTarget { get; init; }
+
+    /// <summary>Whether the epoch is a regression model's (<see cref="MeanAbsoluteError"/> is set; there is no accuracy).</summary>
+    [JsonIgnore]
+    public bool IsRegression => MeanAbsoluteError is not null;
 }

@@ -22,6 +22,13 @@ public static class LogEvents
     /// </summary>
     public const int ValidationSplitImagesHeldOut = 1004;
 
+    /// <summary>
+    /// Error: a row of a manifest (CSV/TSV) cannot be used (a missing image, an unknown label, a path outside the
+    /// manifest's folder, a missing or non-numeric target, the wrong number of fields; properties <c>ManifestPath</c>,
+    /// <c>Row</c>, <c>Reason</c>); it is skipped and counted with the unreadable images.
+    /// </summary>
+    public const int ManifestRowSkipped = 1005;
+
     /// <summary>Debug: extracted features were found in the feature cache.</summary>
     public const int FeatureCacheHit = 1101;
 
@@ -94,6 +101,18 @@ public static class LogEvents
 
     /// <summary>Information: a phase ended, with its last validation loss and accuracy and its best validation accuracy.</summary>
     public const int PhaseFinishedWithValidation = 3005;
+
+    /// <summary>Information: a regression model's epoch ended (task: regression; loss and mean absolute error in place of accuracy).</summary>
+    public const int RegressionEpochCompleted = 3006;
+
+    /// <summary>Information: a regression model's epoch ended, with the validation loss, mean absolute error and R².</summary>
+    public const int RegressionEpochCompletedWithValidation = 3007;
+
+    /// <summary>Information: a regression model's phase ended (epochs, time, speed, last loss and mean absolute error).</summary>
+    public const int RegressionPhaseFinished = 3008;
+
+    /// <summary>Information: a regression model's phase ended, with the last validation figures and the best validation R².</summary>
+    public const int RegressionPhaseFinishedWithValidation = 3009;
 
     /// <summary>Information: a run resumes from a checkpoint.</summary>
     public const int Resuming = 3010;

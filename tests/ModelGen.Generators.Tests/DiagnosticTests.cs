@@ -80,6 +80,110 @@ public sealed class DiagnosticTests
     public void MG0005_LabelSmoothingOutsideZeroToOne_PointsAtTheValue(string value) =>
         Expect("MG0005", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  label_smoothing: [|" + value + "|]\n");
 
+    private const string MultiLabelHead = "head: [global_avg_pool, { dense: 3, activation: sigmoid }]\n";
+    private const string RegressionHead = "head: [global_avg_pool, { dense: 1, activation: none }]\n";
+
+    [Fact]
+    public void MG0017_UnknownTask_SuggestsTheNearestTask()
+    {
+        var diagnostic = Expect("MG0017", "model: M\ntask: [|multilabel|]\ninput: { size: 64 }\n" + Backbone + Head);
+        Assert.Contains("did you mean 'multi_label'?", diagnostic.GetMessage());
+    }
+
+    [Fact]
+    public void MG0003_MultiLabelWithoutLabels_PointsAtTheTask() =>
+        Expect("MG0003", "model: M\n[|task|]: multi_label\ninput: { size: 64 }\n" + Backbone + MultiLabelHead);
+
+    [Fact]
+    public void MG0003_RegressionWithoutTargets_PointsAtTheTask() =>
+        Expect("MG0003", "model: M\n[|task|]: regression\ninput: { size: 64 }\n" + Backbone + RegressionHead);
+
+    [Fact]
+    public void MG0020_LabelsForARegression_PointAtLabels() =>
+        Expect("MG0020", "model: M\ntask: regression\ntargets: [angle]\n[|labels|]: [a, b]\ninput: { size: 64 }\n" + Backbone + RegressionHead);
+
+    [Fact]
+    public void MG0020_TargetsForAClassifier_PointAtTargets() =>
+        Expect("MG0020", "model: M\n[|targets|]: [angle]\ninput: { size: 64 }\n" + Backbone + Head);
+
+    [Theory]
+    [InlineData("class_weights: balanced")]
+    [InlineData("focal_gamma: 2")]
+    [InlineData("label_smoothing: 0.1")]
+    public void MG0020_ClassificationLossKeysForARegression_PointAtTheKey(string key) =>
+        Expect("MG0020", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + RegressionHead + "training:\n  [|" + key.Replace(": ", "|]: ", StringComparison.Ordinal) + "\n");
+
+    [Fact]
+    public void MG0020_ClassWeightsForMultiLabel_PointAtTheKey() =>
+        Expect("MG0020", "model: M\ntask: multi_label\nlabels: [a, b, c]\ninput: { size: 64 }\n" + Backbone + MultiLabelHead + "training:\n  [|class_weights|]: balanced\n");
+
+    [Fact]
+    public void MG0020_HuberDeltaWithMse_PointsAtHuberDelta() =>
+        Expect("MG0020", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + RegressionHead + "training:\n  loss: mse\n  [|huber_delta|]: 2\n");
+
+    [Fact]
+    public void MG0020_MixingForRegression_PointsAtAugment() =>
+        Expect("MG0020", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + RegressionHead + "training:\n  [|augment|]: { mixup: { alpha: 0.2 } }\n");
+
+    [Fact]
+    public void MG0020_MixingInAPhaseForMultiLabel_PointsAtPhases() =>
+        Expect("MG0020", "model: M\ntask: multi_label\nlabels: [a, b, c]\ninput: { size: 64 }\n" + Backbone + MultiLabelHead + "training:\n  [|phases|]:\n    - { name: a, epochs: 1, augment: { cutmix: true } }\n");
+
+    [Fact]
+    public void MG0005_HuberDeltaNotPositive_PointsAtTheValue() =>
+        Expect("MG0005", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + RegressionHead + "training:\n  loss: huber\n  huber_delta: [|0|]\n");
+
+    [Theory]
+    [InlineData("multi_label\nlabels: [a, b, c]", "mse")]
+    [InlineData("regression\ntargets: [angle]", "binary_crossentropy")]
+    public void MG0017_LossOfAnotherTask_PointsAtTheLoss(string task, string loss) =>
+        Expect("MG0017", "model: M\ntask: " + task + "\ninput: { size: 64 }\n" + Backbone + (task.StartsWith("multi", StringComparison.Ordinal) ? MultiLabelHead : RegressionHead) + "training:\n  loss: [|" + loss + "|]\n");
+
+    [Fact]
+    public void MG0017_RegressionLossForAClassifier_PointsAtTheLoss() =>
+        Expect("MG0017", "model: M\ninput: { size: 64 }\n" + Backbone + Head + "training:\n  loss: [|huber|]\n");
+
+    [Fact]
+    public void MG0010_MultiLabelUnitsNotLabels_PointsAtTheLastLayer() =>
+        Expect("MG0010", "model: M\ntask: multi_label\nlabels: [a, b]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, [|{ dense: 3, activation: sigmoid }|]]\n");
+
+    [Fact]
+    public void MG0010_MultiLabelWithSoftmax_PointsAtTheLastLayer() =>
+        Expect("MG0010", "model: M\ntask: multi_label\nlabels: [a, b, c]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, [|{ dense: 3, activation: softmax }|]]\n");
+
+    [Fact]
+    public void MG0010_RegressionUnitsNotTargets_PointsAtTheLastLayer() =>
+        Expect("MG0010", "model: M\ntask: regression\ntargets: [angle, scale]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, [|{ dense: 3, activation: none }|]]\n");
+
+    [Fact]
+    public void MG0010_RegressionWithSigmoid_PointsAtTheLastLayer() =>
+        Expect("MG0010", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, [|{ dense: 1, activation: sigmoid }|]]\n");
+
+    [Theory]
+    [InlineData("angle, [|Angle|]")]
+    [InlineData("angle, [|angle|]")]
+    [InlineData("[|\"--\"|]")]
+    public void MG0008_TargetsWithoutAName_OrMakingOneProperty_PointAtTheTarget(string targets) =>
+        Expect("MG0008", "model: M\ntask: regression\ntargets: [" + targets + "]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: " + (targets.Contains(',', StringComparison.Ordinal) ? 2 : 1) + " }]\n");
+
+    [Theory]
+    [InlineData("val_accuracy")]
+    [InlineData("accuracy")]
+    public void MG0020_RegressionWatchingAccuracy_PointsAtTheMonitor(string monitor) =>
+        Expect("MG0020", "model: M\ntask: regression\ntargets: [angle]\ninput: { size: 64 }\n" + Backbone + RegressionHead + "training:\n  early_stopping: { monitor: [|" + monitor + "|] }\n");
+
+    [Theory]
+    [InlineData("[|to string|]")] // ToString: every record declares it
+    [InlineData("[|equality contract|]")]
+    [InlineData("[|m prediction|]")] // MPrediction: the prediction record of model M itself (CS0542)
+    public void MG0008_ATargetWhosePropertyTheRecordCannotHave_PointsAtTheTarget(string target) =>
+        Expect("MG0008", "model: M\ntask: regression\ntargets: [" + target + "]\ninput: { size: 64 }\n" + Backbone + "head: [global_avg_pool, { dense: 1 }]\n");
+
+    [Theory]
+    [InlineData("[|multi_label|]\nlabels: [a, b, c]\ninput: { size: 64 }\n" + Backbone + MultiLabelHead)]
+    public void MG0030_ATaskNotGeneratedYet_PointsAtTheTask(string rest) =>
+        Expect("MG0030", "model: M\ntask: " + rest);
+
     [Theory]
     [InlineData("0")]
     [InlineData("1")]
@@ -595,7 +699,7 @@ public sealed class DiagnosticTests
             Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
 
-        Assert.Equal(Enumerable.Range(1, 29).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
+        Assert.Equal(Enumerable.Range(1, 30).Select(n => $"MG{n:D4}"), DiagnosticDescriptors.Ids);
     }
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class SnapshotTests
     [InlineData("optimisation.model.yaml")]
     [InlineData("augment-policies.model.yaml")]
     [InlineData("mixing.model.yaml")]
+    [InlineData("regression-angle.model.yaml")]
     public void Generate_RepresentativeSpec_MatchesTheVerifiedCode(string spec)
     {
         var run = GeneratorHarness.Run((spec, Repository.Spec(spec)));

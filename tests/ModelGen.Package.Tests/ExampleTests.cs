@@ -47,6 +47,19 @@ public sealed class ExampleTests : IDisposable
     }
 
     [Fact]
+    public void Regression_QuickMode_LearnsTheRotationAngle()
+    {
+        var output = Run("Regression", "--quick", "--output", _folder);
+
+        Assert.Matches(@"Rotation angle: test R² 0\.\d{3}, MAE \d+\.\d°", output);
+        Assert.Matches(@"Predict images/\S+\.png: -?\d+\.\d° \(turned by -?\d+\.\d+°\)", output);
+        Assert.True(File.Exists(Path.Combine(_folder, "data", "train", "angles.csv")));
+        Assert.True(File.Exists(Path.Combine(_folder, "training", "report.html")));
+        Assert.True(File.Exists(Path.Combine(_folder, "test-report.html")));
+        Assert.True(File.Exists(Path.Combine(_folder, "rotation-angle.mgmodel")));
+    }
+
+    [Fact]
     public void HelloTorch_Runs()
     {
         Assert.Contains("[[6, 6]", Run("HelloTorch"));

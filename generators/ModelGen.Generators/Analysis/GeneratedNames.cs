@@ -21,7 +21,7 @@ internal static class GeneratedNames
         // The network: definition, head, modules, forward pass and loss.
         "BackboneDefinition", "HeadLayers", "Fingerprint", "backbone", "head", "options", "device",
         "Create", "Classes", "Device", "Backbone", "Head", "forward", "ForwardLogits", "ForwardHead",
-        "Loss", "TrainingLoss", "MixedLoss", "ClassWeighting", "PredictedClass", "Probabilities",
+        "Loss", "TrainingLoss", "MixedLoss", "ClassWeighting", "PredictedClass", "Probabilities", "Targets",
 
         // Inference, saving and export.
         "Extract", "Evaluate", "EvaluateImages", "EvaluateFeatures", "Predict", "Explain", "Save", "Load",
@@ -71,7 +71,7 @@ internal static class GeneratedNames
         "ModelGen.Heads.Activation", "ModelGen.Heads.Head", "ModelGen.Heads.HeadLayer", "ModelGen.Reports.ReportSubject",
         "ModelGen.Runtime.ModelRuntime",
         "ModelGen.Training.CheckpointSettings", "ModelGen.Training.EarlyStoppingMonitor", "ModelGen.Training.EarlyStoppingSettings",
-        "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.LearningRateFinder", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
+        "ModelGen.Training.EvaluationAccumulator", "ModelGen.Training.RegressionAccumulator", "ModelGen.Training.TaskKind", "ModelGen.Training.LearningRateFinder", "ModelGen.Training.LearningRateSchedule", "ModelGen.Training.OptimizerKind",
         "ModelGen.Training.OptimizerSettings", "ModelGen.Training.ScheduleKind",
         "ModelGen.Training.RunIdentity", "ModelGen.Training.ClassWeighting", "ModelGen.Training.ScheduleSettings", "ModelGen.Training.TrainingRun",
         "ModelGen.Training.StepSettings", "ModelGen.Training.EmaSettings",
@@ -79,6 +79,17 @@ internal static class GeneratedNames
 
     /// <summary>The enum of a model's labels, beside its class.</summary>
     public static string LabelEnum(string className) => className + "Label";
+
+    /// <summary>The record a regression model's <c>Predict</c> returns, beside its class: one property per target.</summary>
+    public static string PredictionRecord(string className) => className + "Prediction";
+
+    /// <summary>
+    /// Members every record declares (C# synthesises them): a target's property must not take one of these names.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> RecordMembers = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "EqualityContract", "Equals", "GetHashCode", "ToString", "PrintMembers", "Deconstruct", "GetType", "MemberwiseClone", "Finalize",
+    };
 
     /// <summary>The start of the names of a phase's members: "Phase1Train", "Phase2FineTune".</summary>
     public static string PhaseStem(int index, string phaseName) => $"Phase{index + 1}{Identifiers.Pascal(phaseName, "")}";

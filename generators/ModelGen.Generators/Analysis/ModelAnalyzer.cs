@@ -6,6 +6,7 @@ using ModelGen.Generators.Catalog;
 using ModelGen.Generators.Diagnostics;
 using ModelGen.Generators.Model;
 using ModelGen.Generators.Spec;
+using ModelGen.Generators.Vocabulary;
 
 namespace ModelGen.Generators.Analysis;
 
@@ -20,18 +21,25 @@ internal static class ModelAnalyzer
     {
         var names = NameRules.Analyze(spec, options, diagnostics);
         var labels = LabelRules.Analyze(spec.Labels, diagnostics);
+        var targets = TargetRules.Analyze(spec.Targets, names?.ClassName, diagnostics);
         var input = new InputPlan(spec.Input.Height, spec.Input.Width, spec.Input.Channels);
         var backbone = BackboneRules.Analyze(spec, diagnostics);
-        if (backbone is null || names is not var (className, ns) || labels is null)
+        if (backbone is null || names is not var (className, ns) || labels is null || targets is null)
         {
             return null;
         }
 
         var head = HeadRules.Analyze(spec, backbone.Architecture, backbone.FeatureShape, diagnostics);
-        var loss = head is null ? null : LossRules.Analyze(spec, head, labels.Count, diagnostics);
+        var loss = head is null ? null : LossRules.Analyze(spec, head, labels.Count, targets.Count, diagnostics);
         var phases = spec.Training.Phases.Select(phase => PhaseRules.Analyze(phase, backbone, diagnostics)).ToList();
         if (head is null || loss is null || phases.Any(p => p is null) || diagnostics.HasErrors)
         {
+            return null;
+        }
+
+        if (spec.TaskKey is { Value: TaskKind.MultiLabel } task)
+        {
+            diagnostics.Add(DiagnosticDescriptors.TaskNotGenerated, task.Location, Shared.SpecWords.Tasks.WordOf(task.Value));
             return null;
         }
 
@@ -60,7 +68,9 @@ internal static class ModelAnalyzer
             Loss: loss,
             Training: training,
             LayerConstants: backbone.LayerConstants(),
-            Summary: SummaryTable.Write(className, spec, backbone, head, phases.Select(p => p!).ToList()));
+            Summary: SummaryTable.Write(className, spec, backbone, head, phases.Select(p => p!).ToList()),
+            Task: spec.Task,
+            Targets: targets.ToEquatableArray());
     }
 
     /// <summary>The spec's path relative to the project folder, or null when it lies outside it.</summary>

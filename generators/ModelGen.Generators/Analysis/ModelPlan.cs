@@ -24,12 +24,26 @@ internal sealed record ModelPlan(
     LossPlan Loss,
     TrainingPlan Training,
     EquatableArray<LayerConstant> LayerConstants,
-    string Summary)
+    string Summary,
+    TaskKind Task = TaskKind.Classification,
+    EquatableArray<TargetPlan> Targets = default)
 {
     public string LabelEnumName => GeneratedNames.LabelEnum(ClassName);
 
     public bool HasLabels => Labels.Count > 0;
+
+    /// <summary>Whether the model picks one class per image (task: classification, the default).</summary>
+    public bool IsClassification => Task == TaskKind.Classification;
+
+    /// <summary>Whether the model predicts the numbers named in <c>targets</c> (task: regression).</summary>
+    public bool IsRegression => Task == TaskKind.Regression;
+
+    /// <summary>The record a regression model's <c>Predict</c> returns.</summary>
+    public string PredictionRecordName => GeneratedNames.PredictionRecord(ClassName);
 }
+
+/// <summary>A declared regression target: the manifest column as written and its property name.</summary>
+internal sealed record TargetPlan(string Name, string Member);
 
 /// <summary>The input image: what the model takes (always 3 channels for RGB backbones) and what the spec gives.</summary>
 internal sealed record InputPlan(int Height, int Width, int SourceChannels);
@@ -71,9 +85,12 @@ internal sealed record HeadLayerPlan(HeadLayer Layer, long InFeatures, string Ou
 /// </param>
 /// <param name="ClassWeights"><c>training.class_weights</c>, or null: the training loss weighs every class alike.</param>
 /// <param name="FocalGamma"><c>training.focal_gamma</c>: γ of the focal loss, 0 for cross-entropy.</param>
-internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation, double LabelSmoothing = 0, ClassWeightsPlan? ClassWeights = null, double FocalGamma = 0)
+/// <param name="Task"><c>task</c>: what the outputs mean (one class, a score per label, or numbers).</param>
+/// <param name="HuberDelta"><c>training.huber_delta</c>: δ of the Huber loss (regression).</param>
+internal sealed record LossPlan(LossKind Kind, long OutputUnits, Activation FinalActivation, double LabelSmoothing = 0, ClassWeightsPlan? ClassWeights = null, double FocalGamma = 0, TaskKind Task = TaskKind.Classification, double HuberDelta = 1.0)
 {
-    public bool IsBinary => Kind == LossKind.BinaryCrossEntropy;
+    /// <summary>One logit for two classes (task: classification with binary cross-entropy); multi-label's per-label binary loss is not this.</summary>
+    public bool IsBinary => Kind == LossKind.BinaryCrossEntropy && Task == TaskKind.Classification;
 
     /// <summary>Whether the loss needs the runtime's losses (class weights or focal loss) rather than PyTorch's plain ones.</summary>
     public bool IsCustom => ClassWeights is not null || FocalGamma > 0;

@@ -27,6 +27,7 @@ internal static class DiagnosticDescriptors
     // MG0002..MG0007: keys, types, ranges and names.
     public static readonly DiagnosticDescriptor UnknownKey = Error("MG0002", "Unknown key", "Unknown key '{0}' in {1}{2}; valid keys here: {3}");
     public static readonly DiagnosticDescriptor MissingKey = Error("MG0003", "Required key missing", "'{0}' is required in {1}; for example: {2}");
+    public static readonly DiagnosticDescriptor TaskNeedsKey = Error("MG0003", "Required key missing", "task: {0} needs '{1}'; for example: {2}");
     public static readonly DiagnosticDescriptor EmptySpec = Error("MG0003", "Required key missing", "The spec is empty; write at least model, input, backbone and head, starting with for example: model: MyModel");
     public static readonly DiagnosticDescriptor OnnxWithoutPath = Error("MG0003", "Required key missing", "'backbone.path' is required when the architecture is onnx; for example: path: models/net.onnx");
     public static readonly DiagnosticDescriptor OnnxWithoutFeatureShape = Error("MG0003", "Required key missing", "'backbone.feature_shape' is required when the architecture is onnx: the graph is read at run time, so its output shape is declared here and checked when the model is created; for example: feature_shape: [512, 7, 7]");
@@ -51,6 +52,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LabelGivenTwice = Error("MG0008", "Invalid or colliding label", "The label '{0}' is given twice; list each class once");
     public static readonly DiagnosticDescriptor LabelGivenTwiceIgnoringCase = Error("MG0008", "Invalid or colliding label", "The label '{0}' is given twice (as '{1}' and '{2}'; folder names match labels ignoring case); list each class once");
     public static readonly DiagnosticDescriptor LabelsMakeOneMember = Error("MG0008", "Invalid or colliding label", "The labels '{0}' and '{1}' both become the enum member '{2}'; rename one of them");
+    public static readonly DiagnosticDescriptor TargetWithoutLetters = Error("MG0008", "Invalid or colliding label", "The target '{0}' has no letters or digits to make a property name from; use a name such as 'angle'");
+    public static readonly DiagnosticDescriptor TargetGivenTwice = Error("MG0008", "Invalid or colliding label", "The target '{0}' is given twice; list each target once");
+    public static readonly DiagnosticDescriptor TargetIsRecordMember = Error("MG0008", "Invalid or colliding label", "The target '{0}' becomes the property '{1}' of the prediction record, but {2}; rename the target");
+    public static readonly DiagnosticDescriptor TargetsMakeOneMember = Error("MG0008", "Invalid or colliding label", "The targets '{0}' and '{1}' both become the property '{2}'; rename one of them");
     public static readonly DiagnosticDescriptor TooFewLabels = Error("MG0008", "Invalid or colliding label", "A classifier needs at least two labels; add the other classes, or leave 'labels' out to take them from the data folders");
 
     // MG0009: the head's layers.
@@ -71,6 +76,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CategoricalLossWithOneUnit = Error("MG0010", "Output does not fit the labels and loss", "categorical_crossentropy needs one unit per class (at least 2); for two classes either use { dense: 2, activation: softmax } or binary_crossentropy with { dense: 1, activation: sigmoid }");
     public static readonly DiagnosticDescriptor UnitsNotLabels = Error("MG0010", "Output does not fit the labels and loss", "The last dense layer has {0} units, but {1} labels are declared; use {{ dense: {1}, activation: softmax }}");
     public static readonly DiagnosticDescriptor BinaryLossWithoutSigmoid = Error("MG0010", "Output does not fit the labels and loss", "With binary_crossentropy, the last dense layer's activation must be sigmoid (or none for raw scores), not {0}");
+    public static readonly DiagnosticDescriptor UnitsNotTargets = Error("MG0010", "Output does not fit the labels and loss", "The last dense layer has {0} units, but {1} targets are declared; a regression predicts one number per target: use {{ dense: {1}, activation: none }}");
+    public static readonly DiagnosticDescriptor MultiLabelUnitsNotLabels = Error("MG0010", "Output does not fit the labels and loss", "The last dense layer has {0} units, but {1} labels are declared; task: multi_label scores each label on its own: use {{ dense: {1}, activation: sigmoid }}");
+    public static readonly DiagnosticDescriptor TaskActivation = Error("MG0010", "Output does not fit the labels and loss", "With task: {0}, the last dense layer's activation must be {1}, not {2}");
     public static readonly DiagnosticDescriptor CategoricalLossWithoutSoftmax = Error("MG0010", "Output does not fit the labels and loss", "With categorical_crossentropy, the last dense layer's activation must be softmax (or none for raw scores), not {0}");
 
     // MG0011..MG0019: the backbone, its cut and the class.
@@ -95,6 +103,8 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RandAugmentWithTrivialAugment = Error("MG0020", "Keys that cannot be used together", "'{0}' takes rand_augment or trivial_augment, not both: each is a whole policy of random ops; keep one");
     public static readonly DiagnosticDescriptor FocalWithMixing = Error("MG0020", "Keys that cannot be used together", "'training.focal_gamma' weighs each image by (1 - p)^gamma of its one true class, but '{0}' mixes two classes into each target, and the focal weights would pull the predictions away from the mixed shares; use focal_gamma or mixing, not both (class_weights and label_smoothing do combine with mixing)");
     public static readonly DiagnosticDescriptor MixProbabilityWithoutMixing = Error("MG0020", "Keys that cannot be used together", "'{0}.mix_probability' is the probability that a batch is mixed, but '{0}' has neither mixup nor cutmix; add one of them, or remove mix_probability");
+    public static readonly DiagnosticDescriptor KeyNotForTask = Error("MG0020", "Keys that cannot be used together", "'{0}' does not apply to task: {1}: {2}; remove it");
+    public static readonly DiagnosticDescriptor HuberDeltaWithoutHuber = Error("MG0020", "Keys that cannot be used together", "'training.huber_delta' is the δ of the Huber loss, but the loss is {0}; remove huber_delta, or use loss: huber");
     public static readonly DiagnosticDescriptor EpochsWithPhases = Error("MG0020", "Keys that cannot be used together", "'training.epochs' is the single-phase shorthand; with 'phases', give each phase its own 'epochs'");
     public static readonly DiagnosticDescriptor TrainableFromWithFrozenThrough = Error("MG0020", "Keys that cannot be used together", "'{0}' takes either trainable_from or frozen_through, not both: they say the same thing from two sides");
     public static readonly DiagnosticDescriptor NesterovWithoutSgd = Error("MG0020", "Keys that cannot be used together", "'{0}.nesterov' applies only to type: sgd");
@@ -129,6 +139,15 @@ internal static class DiagnosticDescriptors
 
     // MG0029: input sizes a transformer cannot split into patches.
     public static readonly DiagnosticDescriptor InputNotMultipleOfPatch = Error("MG0029", "Input size not a multiple of the patch size", "{0} splits the image into {1}x{1} patches, so the input's height and width must be multiples of {1}, but the input is {2}; use {3}");
+
+    // MG0030: a task whose spec is read and checked, but whose training and prediction code is not generated yet.
+    public static readonly DiagnosticDescriptor TaskNotGenerated = Error("MG0030", "Task not generated yet", "task: {0} is read and checked, but this version of ModelGen does not generate its training and prediction code yet; use task: classification");
+
+    // An explicit static constructor: the first use of ByKey or Ids runs every field initialiser above, so each
+    // descriptor has registered itself even when nothing has touched a field yet.
+    static DiagnosticDescriptors()
+    {
+    }
 
     /// <summary>Every descriptor by its key (the name of its field here).</summary>
     public static IReadOnlyDictionary<string, DiagnosticDescriptor> ByKey => Registry.ByKey;

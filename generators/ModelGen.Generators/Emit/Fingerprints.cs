@@ -33,6 +33,17 @@ internal static class Fingerprints
         var text = new StringBuilder()
             .Append("loss ").Append(plan.Loss.Kind).Append(':').Append(plan.Loss.FinalActivation).Append('\n')
             .Append("validation_split ").Append(t.ValidationSplit is { } split ? Number(split) : "none").Append('\n');
+        if (plan.Task != TaskKind.Classification)
+        {
+            // Only for the other tasks, so that the fingerprints of classifiers stay what they were.
+            text.Append("task ").Append(plan.Task).Append(':').Append(string.Join(",", plan.Targets.Select(x => x.Name))).Append('\n');
+        }
+
+        if (plan.Loss.Kind == LossKind.Huber)
+        {
+            text.Append("huber_delta ").Append(Number(plan.Loss.HuberDelta)).Append('\n');
+        }
+
         if (plan.Loss.LabelSmoothing > 0)
         {
             // Only when set, so that the fingerprints of runs without it stay what they were.

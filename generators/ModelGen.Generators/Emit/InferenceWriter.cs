@@ -9,19 +9,13 @@ internal static class InferenceWriter
 {
     public static void Write(CodeWriter w, ModelPlan plan)
     {
-        var shape = string.Join(", ", plan.Backbone.FeatureShape);
-        w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
-        w.Open($"public {R.FeatureSet} Extract(string imageDirectory)");
-        w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, DeclaredClasses, options.Logger);");
-        w.Line("// The folders must fit the head before the backbone runs over every image, not at Train afterwards.");
-        w.Line($"{R.ModelRuntime}.CheckClasses(images.Classes, DeclaredClasses, ClassCount, nameof({plan.ClassName}));");
-        w.Line("return Extract(images);");
-        w.Close();
-        w.Line();
-        w.Line($"private {R.FeatureSet} Extract({R.ImageFolder} images) =>");
-        w.Line($"    {R.ModelRuntime}.Extract(backbone, images, options, device);");
-        w.Line();
+        if (plan.IsRegression)
+        {
+            RegressionInferenceWriter.Write(w, plan);
+            return;
+        }
 
+        WriteExtract(w, plan);
         w.SummaryXml("Accuracy, loss, the confusion matrix and per-class precision, recall, F1 and ROC AUC on the images under <paramref name=\"imageDirectory\"/> (one folder per class); with <paramref name=\"reportPath\"/>, also a report page of the evaluation (confusion matrix, per-class figures, the images with the highest loss).");
         w.Line("/// <param name=\"imageDirectory\">The images, one folder per class (the model's classes).</param>");
         w.Line("/// <param name=\"batchSize\">Images per batch.</param>");
@@ -85,17 +79,27 @@ internal static class InferenceWriter
 
         WriteExplain(w, plan, result);
         WriteExport(w, plan);
-        w.Summary("Saves the weights and class names to one file (written to a temporary file, then renamed into place).");
+        WriteSaveAndLoad(w, plan);
+    }
+
+    /// <summary>Save and Load, the same for every task: the weights and the output names (classes, or a regression's targets).</summary>
+    public static void WriteSaveAndLoad(CodeWriter w, ModelPlan plan)
+    {
+        w.Summary($"Saves the weights and {(plan.IsRegression ? "target" : "class")} names to one file (written to a temporary file, then renamed into place).");
         w.Line($"public void Save(string path) => {R.ModelRuntime}.SaveModel(this, path, nameof({plan.ClassName}), Fingerprint, Classes);");
         w.Line();
         w.SummaryXml("Loads a model saved by <see cref=\"Save\"/>: the spec's architecture, with the saved weights (no pretrained weights are read).");
-        w.Line(plan.HasLabels
+        w.Line(plan.IsRegression
+            ? $"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model or with other targets.</exception>"
+            : plan.HasLabels
             ? $"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model or with other classes than the labels.</exception>"
             : $"/// <exception cref=\"{R.ModelFileException}\">The file is missing, damaged, or was saved by a different model.</exception>");
         w.Open($"public static {plan.ClassName} Load(string path, {R.ModelOptions}? options = null)");
         w.Line($"var model = new {plan.ClassName}(options ?? new {R.ModelOptions}(), pretrained: false);");
         w.Open("try");
-        w.Line(plan.HasLabels
+        w.Line(plan.IsRegression
+            ? $"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint, DeclaredClasses); // the saved targets must be the spec's, in order"
+            : plan.HasLabels
             ? $"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint, DeclaredClasses); // the saved classes must be the labels, in order"
             : $"model.Classes = {R.ModelRuntime}.LoadModel(model, path, nameof({plan.ClassName}), Fingerprint, DeclaredClasses); // no labels declared: the saved classes");
         w.Line("return model;");
@@ -138,7 +142,7 @@ internal static class InferenceWriter
         w.Line();
     }
 
-    private static void WriteExport(CodeWriter w, ModelPlan plan)
+    public static void WriteExport(CodeWriter w, ModelPlan plan)
     {
         var layout = $"{plan.SpecFileName}: {SpecWords.NameOf(plan.Backbone.Architecture)} cut at {plan.Backbone.CutDisplay}, head {ModelEmitter.DescribeHead(plan)}";
         var description = plan.Description is { Length: > 0 } text ? $"{text} ({layout})" : layout;
@@ -152,6 +156,22 @@ internal static class InferenceWriter
         w.Line();
         w.Line("// The model's description in the ONNX file (spec keys: description, backbone, head).");
         w.Line($"private const string ExportDescription = {CodeWriter.String(description)};");
+        w.Line();
+    }
+
+    public static void WriteExtract(CodeWriter w, ModelPlan plan)
+    {
+        var shape = string.Join(", ", plan.Backbone.FeatureShape);
+        w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
+        w.Open($"public {R.FeatureSet} Extract(string imageDirectory)");
+        w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, DeclaredClasses, options.Logger);");
+        w.Line("// The folders must fit the head before the backbone runs over every image, not at Train afterwards.");
+        w.Line($"{R.ModelRuntime}.CheckClasses(images.Classes, DeclaredClasses, ClassCount, nameof({plan.ClassName}));");
+        w.Line("return Extract(images);");
+        w.Close();
+        w.Line();
+        w.Line($"private {R.FeatureSet} Extract({R.ImageFolder} images) =>");
+        w.Line($"    {R.ModelRuntime}.Extract(backbone, images, options, device);");
         w.Line();
     }
 

@@ -75,7 +75,7 @@ internal static class LearningRateFinderWriter
         w.Call($"public {R.LearningRateFinding} FindLearningRate", ["string trainDirectory", $"{R.LearningRateFinderOptions}? finderOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "null", "DeclaredClasses", $"validationSplit: {split}", $"seed: {Seed(plan)}", "options.Logger"], ";");
+        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "null", .. TrainingWriter.DataNames(plan), $"validationSplit: {split}", $"seed: {Seed(plan)}", "options.Logger"], ";");
         if (first.UsesFeatureCache)
         {
             w.Line($"using var features = Extract(data.Train); // training.phases[0] \"{CodeWriter.Comment(first.Name)}\" trains on cached features");
@@ -173,7 +173,9 @@ internal static class LearningRateFinderWriter
         ? $"MixedLoss({logits}, batch.Targets!.to(device), {(plan.Loss.ClassWeights is null ? "null" : "classWeights")})"
         : Loss(plan, logits);
 
-    private static string Loss(ModelPlan plan, string logits) => plan.Loss.ClassWeights is null
+    private static string Loss(ModelPlan plan, string logits) =>
+        plan.IsRegression ? $"Loss({logits}, batch.Labels.to(device))"
+        : plan.Loss.ClassWeights is null
         ? $"Loss({logits}, batch.Labels.to(device))"
         : $"TrainingLoss({logits}, batch.Labels.to(device), classWeights)";
 

@@ -19,15 +19,32 @@ internal static class MetadataWriter
         w.Summary($"The backbone's output for one image, cut at {plan.Backbone.CutDisplay} ({(plan.Backbone.Architecture == Architecture.Onnx ? "declared in backbone.feature_shape and checked at creation" : "computed at build time")}).");
         w.Line($"public static long[] FeatureShape => new long[] {{ {string.Join(", ", plan.Backbone.FeatureShape)} }};");
         w.Line();
-        w.Summary("The class names declared in the spec (spec key: labels), in output order; empty when the data folders name them.");
-        var declared = plan.HasLabels
-            ? "new string[] { " + string.Join(", ", plan.Labels.Select(l => CodeWriter.String(l.Name))) + " }"
-            : "global::System.Array.Empty<string>()";
-        w.Line($"public static {R.ReadOnlyList}<string> DeclaredClasses {{ get; }} = {declared};");
-        w.Line();
-        w.Summary($"The number of classes the head's last dense layer scores ({(plan.Loss.IsBinary ? "1 unit: binary" : plan.Loss.OutputUnits + " units: one per class")}).");
-        w.Line($"public const int ClassCount = {(plan.Loss.IsBinary ? 2 : plan.Loss.OutputUnits)};");
-        w.Line();
+        if (plan.IsRegression)
+        {
+            // A regression model's outputs are its targets: where a classifier's code names classes, this one names targets.
+            w.Summary("The targets declared in the spec (spec key: targets), in output order: the manifest's columns after path.");
+            w.Line($"public static {R.ReadOnlyList}<string> Targets {{ get; }} = new string[] {{ {string.Join(", ", plan.Targets.Select(t => CodeWriter.String(t.Name)))} }};");
+            w.Line();
+            w.Summary("The names of the outputs (spec key: targets): the data must name these, in this order.");
+            w.Line($"public static {R.ReadOnlyList}<string> DeclaredClasses => Targets;");
+            w.Line();
+            w.Summary($"The number of outputs of the head's last dense layer ({plan.Loss.OutputUnits}: one per target).");
+            w.Line($"public const int ClassCount = {plan.Loss.OutputUnits};");
+            w.Line();
+        }
+        else
+        {
+            w.Summary("The class names declared in the spec (spec key: labels), in output order; empty when the data folders name them.");
+            var declared = plan.HasLabels
+                ? "new string[] { " + string.Join(", ", plan.Labels.Select(l => CodeWriter.String(l.Name))) + " }"
+                : "global::System.Array.Empty<string>()";
+            w.Line($"public static {R.ReadOnlyList}<string> DeclaredClasses {{ get; }} = {declared};");
+            w.Line();
+            w.Summary($"The number of classes the head's last dense layer scores ({(plan.Loss.IsBinary ? "1 unit: binary" : plan.Loss.OutputUnits + " units: one per class")}).");
+            w.Line($"public const int ClassCount = {(plan.Loss.IsBinary ? 2 : plan.Loss.OutputUnits)};");
+            w.Line();
+        }
+
         if (plan.LayerConstants.Count > 0)
         {
             w.Summary($"Names of the {(plan.Backbone.Architecture == Architecture.Onnx ? "graph's" : architecture)} layers inside the cut, for truncate_at and freeze in code: the rows of Summary() and the top-level stages.");

@@ -150,7 +150,9 @@ internal static class NetworkWriter
         w.Line("/// <param name=\"options\">Device, weights, cache folder and seed; null for the defaults and the MODELGEN_* environment.</param>");
         w.Line($"public static {plan.ClassName} Create({R.ModelOptions}? options = null) => new(options ?? new {R.ModelOptions}(), pretrained: true);");
         w.Line();
-        w.Summary("The class names in output order: the declared labels, or the class folders the model was trained on.");
+        w.Summary(plan.IsRegression
+            ? "The names of the model's outputs, in order: the targets (spec key: targets), as the manifest's columns and Evaluate's figures name them."
+            : "The class names in output order: the declared labels, or the class folders the model was trained on.");
         w.Line($"public {R.ReadOnlyList}<string> Classes {{ get; private set; }}");
         w.Line();
         w.Summary("The device the model runs on.");
@@ -159,7 +161,7 @@ internal static class NetworkWriter
         w.Summary("The backbone as cut, with its preprocessing and freeze policy.");
         w.Line($"public {R.Backbone} Backbone => backbone;");
         w.Line();
-        w.Summary("The head (spec key: head); it gives logits.");
+        w.Summary(plan.IsRegression ? "The head (spec key: head); it gives the predicted targets." : "The head (spec key: head); it gives logits.");
         w.Line($"public {R.Head} Head => head;");
         w.Line();
     }
@@ -168,6 +170,12 @@ internal static class NetworkWriter
     {
         var output = plan.Loss.FinalActivation;
         var word = SpecWords.Activations.WordOf(output);
+        if (plan.IsRegression)
+        {
+            WriteRegressionForward(w, plan);
+            return;
+        }
+
         w.Summary($"The model's output for a batch of preprocessed images [N, 3, {plan.Input.Height}, {plan.Input.Width}]: {(output == Activation.None ? "raw class scores" : word + " of the class scores")}.");
         w.Line($"public override {R.Tensor} forward({R.Tensor} images) =>");
         w.Line("    head.Output(ForwardLogits(images));");
@@ -181,14 +189,35 @@ internal static class NetworkWriter
         w.Line();
     }
 
+    // task: regression: the head's last dense layer gives the numbers themselves (activation none).
+    private static void WriteRegressionForward(CodeWriter w, ModelPlan plan)
+    {
+        var targets = string.Join(", ", plan.Targets.Select(t => t.Name));
+        w.Summary($"The model's predictions for a batch of preprocessed images [N, 3, {plan.Input.Height}, {plan.Input.Width}]: [N, {plan.Targets.Count}], one column per target ({targets}).");
+        w.Line($"public override {R.Tensor} forward({R.Tensor} images) =>");
+        w.Line("    ForwardLogits(images);");
+        w.Line();
+        w.Summary("The head's outputs for a batch of preprocessed images: for a regression model, the predictions themselves; the loss works on these.");
+        w.Line($"public {R.Tensor} ForwardLogits({R.Tensor} images) =>");
+        w.Line("    head.call(backbone.call(images));");
+        w.Line();
+        w.Summary($"The head alone, on backbone features [N, {string.Join(", ", plan.Backbone.FeatureShape)}]; returns the predictions.");
+        w.Line($"public {R.Tensor} ForwardHead({R.Tensor} features) => head.call(features);");
+        w.Line();
+    }
+
     private static void WriteLoss(CodeWriter w, ModelPlan plan)
     {
-        if (plan.Training.Phases.Any(p => p.Mixes && !p.UsesFeatureCache))
+        if (!plan.IsRegression && plan.Training.Phases.Any(p => p.Mixes && !p.UsesFeatureCache))
         {
             WriteMixedLoss(w, plan.Loss);
         }
 
-        if (plan.Loss.IsCustom)
+        if (plan.IsRegression)
+        {
+            WriteRegressionLoss(w, plan.Loss);
+        }
+        else if (plan.Loss.IsCustom)
         {
             WriteRuntimeLoss(w, plan);
         }
@@ -292,6 +321,24 @@ internal static class NetworkWriter
         }
 
         WritePredictions(w, loss);
+    }
+
+    // task: regression: the runtime's regression losses (ModelGen.Training.RegressionLosses) on predictions and targets [N, T].
+    private static void WriteRegressionLoss(CodeWriter w, LossPlan loss)
+    {
+        if (loss.Kind == LossKind.Huber)
+        {
+            var delta = CodeWriter.Number(loss.HuberDelta);
+            w.Line($"// loss: huber, huber_delta: {delta}: per value 0.5 e^2 where |e| <= {delta}, else {delta} (|e| - 0.5 * {delta}); averaged over images and targets.");
+            w.Line($"private static {R.Tensor} Loss({R.Tensor} predictions, {R.Tensor} targets) =>");
+            w.Line($"    {R.ModelRuntime}.HuberLoss(predictions, targets, delta: {delta});");
+        }
+        else
+        {
+            w.Line("// loss: mse: the mean squared error, averaged over images and targets.");
+            w.Line($"private static {R.Tensor} Loss({R.Tensor} predictions, {R.Tensor} targets) =>");
+            w.Line($"    {R.ModelRuntime}.MeanSquaredErrorLoss(predictions, targets);");
+        }
     }
 
     // PredictedClass and Probabilities, the same whichever loss trains the head.

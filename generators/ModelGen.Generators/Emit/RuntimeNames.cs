@@ -58,6 +58,8 @@ internal static class RuntimeNames
     public const string EarlyStoppingMonitor = Training + ".EarlyStoppingMonitor";
     public const string CheckpointSettings = Training + ".CheckpointSettings";
     public const string EvaluationAccumulator = Training + ".EvaluationAccumulator";
+    public const string RegressionAccumulator = Training + ".RegressionAccumulator";
+    public const string TaskKind = Training + ".TaskKind";
     public const string LearningRateFinder = Training + ".LearningRateFinder";
 
     public const string Explanation = "global::ModelGen.Explain.Explanation";

@@ -328,13 +328,16 @@ internal static class TrainingWriter
     {
         var phases = plan.Training.Phases;
         w.Summary("Runs every phase of the spec on image folders (one subfolder per class): " + string.Join("; ", phases.Select(Describe)) + ".");
-        w.Line("/// <param name=\"trainDirectory\">The training images, one folder per class.</param>");
-        w.Line($"/// <param name=\"validationDirectory\">Validation images for val_loss and val_accuracy; optional{(plan.Training.ValidationSplit is { } s ? $" (without it, {CodeWriter.Number(s)} of the training images are held out: training.validation_split)" : "")}.</param>");
+        w.Line(plan.IsRegression
+            ? "/// <param name=\"trainDirectory\">The training images: a CSV or TSV manifest, path then one column per target.</param>"
+            : "/// <param name=\"trainDirectory\">The training images, one folder per class.</param>");
+        w.Line($"/// <param name=\"validationDirectory\">Validation images{(plan.IsRegression ? " (a manifest) for val_loss, val_mae and val_r2" : " for val_loss and val_accuracy")}; optional{(plan.Training.ValidationSplit is { } s ? $" (without it, {CodeWriter.Number(s)} of the training images are held out: training.validation_split)" : "")}.</param>");
         w.Line("/// <param name=\"trainOptions\">Resuming, output folder, progress display; optional.</param>");
         w.Call($"public {R.TrainingHistory} Train", ["string trainDirectory", "string? validationDirectory = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
+        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", [
+            "trainDirectory", "validationDirectory", .. DataNames(plan), $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
         w.Line("UseClasses(data.Classes);");
         w.Line($"using var run = StartRun(trainOptions, {R.ModelRuntime}.DataIdentity(data));");
         for (var i = 0; i < phases.Count; i++)
@@ -386,8 +389,8 @@ internal static class TrainingWriter
         w.Line($"{R.Torch}.manual_seed(phase.EpochSeed(epoch)); // dropout draws alike in this epoch on every run, resumed or not");
         w.Open($"foreach (var batch in train.Batches(batchSize: {phase.BatchSize}, shuffle: true, seed: phase.EpochSeed(epoch)))");
         w.Line($"using var scope = {R.Torch}.NewDisposeScope();");
-        w.Line("var labels = batch.Labels.to(device);");
-        w.Line("var logits = ForwardHead(batch.Features.to(device));");
+        w.Line(Truth(plan));
+        w.Line($"var {Output(plan)} = ForwardHead(batch.Features.to(device));");
         WriteStep(w, plan, phase, stem);
         w.Close();
         WriteStepRemaining(w, phase);
@@ -439,7 +442,7 @@ internal static class TrainingWriter
         }
         else
         {
-            w.Line("var labels = batch.Labels.to(device);");
+            w.Line(Truth(plan));
         }
 
         if (phase.BackboneFrozen)
@@ -449,11 +452,11 @@ internal static class TrainingWriter
             w.Line("features = backbone.call(batch.Images.to(device)); // frozen: no gradients through the backbone");
             w.Close();
             w.Line();
-            w.Line("var logits = ForwardHead(features);");
+            w.Line($"var {Output(plan)} = ForwardHead(features);");
         }
         else
         {
-            w.Line("var logits = ForwardLogits(batch.Images.to(device));");
+            w.Line($"var {Output(plan)} = ForwardLogits(batch.Images.to(device));");
         }
 
         WriteStep(w, plan, phase, stem, mixed: phase.Mixes);
@@ -486,10 +489,23 @@ internal static class TrainingWriter
         }
     }
 
+    // A classifier's batch has class indexes (labels) and its head gives logits; a regression model's batch has the
+    // true values [N, T] (targets) and its head gives the predictions themselves.
+    private static string Truth(ModelPlan plan) => plan.IsRegression ? "var targets = batch.Labels.to(device); // [N, targets], float" : "var labels = batch.Labels.to(device);";
+
+    /// <summary>
+    /// What the data is opened for: a classifier's folders are checked against its declared classes; a regression
+    /// model's data is a manifest with a column per target.
+    /// </summary>
+    public static string[] DataNames(ModelPlan plan) => plan.IsRegression ? [$"{R.TaskKind}.Regression", "Targets"] : ["DeclaredClasses"];
+
+    private static string Output(ModelPlan plan) => plan.IsRegression ? "predictions" : "logits";
+
     private static void WriteStep(CodeWriter w, ModelPlan plan, PhasePlan phase, string stem, bool mixed = false)
     {
         var weights = plan.Loss.ClassWeights is null ? "null" : "classWeights";
-        w.Line(mixed ? $"var loss = MixedLoss(logits, targets, {weights});"
+        w.Line(plan.IsRegression ? "var loss = Loss(predictions, targets);"
+            : mixed ? $"var loss = MixedLoss(logits, targets, {weights});"
             : plan.Loss.ClassWeights is null ? "var loss = Loss(logits, labels);" : "var loss = TrainingLoss(logits, labels, classWeights); // weighted by class");
         if (phase.StepsThroughRuntime(plan.Training.Ema))
         {
@@ -503,7 +519,7 @@ internal static class TrainingWriter
             w.Line("optimizer.step();");
         }
 
-        w.Line("metrics.Add(loss, PredictedClass(logits), labels);");
+        w.Line(plan.IsRegression ? "metrics.AddRegression(loss, predictions, targets);" : "metrics.Add(loss, PredictedClass(logits), labels);");
     }
 
     private static void WriteStepRemaining(CodeWriter w, PhasePlan phase)

@@ -20,7 +20,13 @@ internal sealed record ModelSpec(
     BatchNormMode BatchNorm,
     IReadOnlyList<HeadLayerSpec> Head,
     SpecLocation HeadLocation,
-    TrainingSpec Training);
+    TrainingSpec Training,
+    Located<TaskKind>? TaskKey = null,
+    IReadOnlyList<Located<string>>? Targets = null)
+{
+    /// <summary><c>task</c>, classification when the spec leaves it out.</summary>
+    public TaskKind Task => TaskKey?.Value ?? TaskKind.Classification;
+}
 
 /// <summary><c>input</c>: the image size the model takes, and whether images are gray.</summary>
 internal sealed record InputSpec(int Height, int Width, int Channels, SpecLocation SizeLocation);
@@ -61,7 +67,8 @@ internal sealed record TrainingSpec(
     double LabelSmoothing = 0,
     ClassWeightsSpec? ClassWeights = null,
     double FocalGamma = 0,
-    EmaSettings? Ema = null);
+    EmaSettings? Ema = null,
+    double HuberDelta = 1.0);
 
 /// <summary>
 /// <c>training.class_weights</c>: <c>balanced</c> (weights from the class counts of the training data) or a weight per

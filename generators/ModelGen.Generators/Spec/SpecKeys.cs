@@ -7,14 +7,14 @@ namespace ModelGen.Generators.Spec;
 /// <summary>The keys each part of a spec accepts (case-sensitive snake_case); the value words are in <see cref="ModelGen.Shared.SpecWords"/>.</summary>
 internal static class SpecKeys
 {
-    public static readonly string[] Root = ["model", "namespace", "description", "input", "labels", "backbone", "freeze", "batch_norm", "head", "training"];
+    public static readonly string[] Root = ["model", "namespace", "description", "input", "task", "labels", "targets", "backbone", "freeze", "batch_norm", "head", "training"];
     public static readonly string[] Input = ["size", "channels"];
     public static readonly string[] Backbone = ["architecture", "weights", "weights_sha256", "path", "truncate_at", "feature_shape"];
     public static readonly string[] Freeze = ["trainable_from", "frozen_through"];
     public static readonly string[] Dense = ["dense", "activation"];
     public static readonly string[] Dropout = ["dropout"];
     public static readonly string[] HeadKinds = ["flatten", "global_avg_pool", "global_max_pool", "dense", "dropout"];
-    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma", "grad_clip_norm", "accumulate_batches", "ema"];
+    public static readonly string[] Training = ["batch_size", "seed", "loss", "metrics", "feature_cache", "augment", "early_stopping", "checkpoints", "epochs", "optimizer", "phases", "schedule", "validation_split", "label_smoothing", "class_weights", "focal_gamma", "grad_clip_norm", "accumulate_batches", "ema", "huber_delta"];
     public static readonly string[] Phase = ["name", "epochs", "freeze", "optimizer", "augment", "batch_size", "feature_cache", "schedule", "grad_clip_norm", "accumulate_batches"];
     public static readonly string[] Optimizer = ["type", "lr", "momentum", "weight_decay", "nesterov", "backbone_lr"];
     public static readonly string[] Augment = ["rotation", "width_shift", "height_shift", "shear", "zoom", "horizontal_flip", "vertical_flip", "brightness", "fill", "rand_augment", "trivial_augment", "random_erasing", "mixup", "cutmix", "mix_probability"];

@@ -43,12 +43,15 @@ internal static partial class SpecReader
         var ns = spec.String("namespace");
         var description = spec.String("description");
         var input = ReadInput(spec, diagnostics);
+        var task = spec.Choice("task", SpecWords.Tasks, "task");
         var labels = ReadLabels(spec, diagnostics);
+        var targets = ReadNames(spec, "targets", "a list such as [angle, scale]", diagnostics);
+        CheckTaskData(spec, task, diagnostics);
         var backbone = ReadBackbone(spec, diagnostics);
         var freeze = spec.Get("freeze") is { } freezeNode ? ReadFreeze(freezeNode, "freeze", diagnostics) : FreezeSpec.All;
         var batchNorm = spec.Choice("batch_norm", SpecWords.BatchNormModes, "batch_norm mode");
         var head = ReadHead(spec, diagnostics);
-        var training = ReadTraining(spec, freeze ?? FreezeSpec.All, diagnostics);
+        var training = ReadTraining(spec, freeze ?? FreezeSpec.All, task?.Value ?? TaskKind.Classification, diagnostics);
 
         if (model is null || input is null || backbone is null || head is null || training is null || freeze is null || diagnostics.HasErrors)
         {
@@ -67,7 +70,66 @@ internal static partial class SpecReader
             batchNorm?.Value ?? BatchNormMode.Frozen,
             head,
             spec.KeyLocation("head"),
-            training);
+            training,
+            task,
+            targets);
+    }
+
+    // task: classification and multi_label name their classes in labels (multi_label must), regression its numbers in targets.
+    private static void CheckTaskData(MappingView spec, Located<TaskKind>? task, DiagnosticBag diagnostics)
+    {
+        var kind = task?.Value ?? TaskKind.Classification;
+        var word = SpecWords.Tasks.WordOf(kind);
+        var at = spec.KeyLocation("task");
+        if (kind == TaskKind.Regression)
+        {
+            if (spec.Has("labels"))
+            {
+                diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, spec.KeyLocation("labels"), "labels", word, "a regression predicts the numbers named in 'targets', not classes");
+            }
+
+            if (!spec.Has("targets"))
+            {
+                diagnostics.Add(DiagnosticDescriptors.TaskNeedsKey, at, word, "targets", "targets: [angle]");
+            }
+        }
+        else if (spec.Has("targets"))
+        {
+            diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, spec.KeyLocation("targets"), "targets", word, "targets name the numbers of task: regression; classes are named in 'labels'");
+        }
+
+        if (kind == TaskKind.MultiLabel && !spec.Has("labels"))
+        {
+            diagnostics.Add(DiagnosticDescriptors.TaskNeedsKey, at, word, "labels", "labels: [shirt, trouser, bag]");
+        }
+    }
+
+    // The keys of training that only some tasks use: each is an error at its key for the others.
+    private static void CheckTaskTrainingKeys(MappingView training, TaskKind task, DiagnosticBag diagnostics)
+    {
+        var word = SpecWords.Tasks.WordOf(task);
+        foreach (var key in new[] { "class_weights", "focal_gamma", "label_smoothing" })
+        {
+            if (!training.Has(key) || task == TaskKind.Classification)
+            {
+                continue;
+            }
+
+            var why = task == TaskKind.Regression
+                ? "it reshapes a classification loss, and a regression has no classes"
+                : "multi-label training uses plain binary cross-entropy per label";
+            diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, training.KeyLocation(key), "training." + key, word, why);
+        }
+
+        // A regression has no accuracy to watch: early stopping monitors its loss or validation loss.
+        if (task == TaskKind.Regression
+            && training.Get("early_stopping") is MappingNode stopping
+            && stopping.Entries.FirstOrDefault(e => e.Key.Value == "monitor").Value is ScalarNode monitor
+            && SpecWords.Monitors.TryParse(monitor.Value, out var watched)
+            && watched is EarlyStoppingMonitor.Accuracy or EarlyStoppingMonitor.ValAccuracy)
+        {
+            diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, monitor.Location, "training.early_stopping.monitor: " + monitor.Value, word, "a regression has no accuracy; monitor loss or val_loss");
+        }
     }
 
     /// <summary>
@@ -175,9 +237,13 @@ internal static partial class SpecReader
         return height is null || width is null || channels is null ? null : new InputSpec(height.Value, width.Value, channels.Value, size.Location);
     }
 
-    private static IReadOnlyList<Located<string>>? ReadLabels(MappingView spec, DiagnosticBag diagnostics)
+    private static IReadOnlyList<Located<string>>? ReadLabels(MappingView spec, DiagnosticBag diagnostics) =>
+        ReadNames(spec, "labels", "a list such as [cat, dog]", diagnostics);
+
+    // A top-level list of names (labels, targets).
+    private static IReadOnlyList<Located<string>>? ReadNames(MappingView spec, string key, string expected, DiagnosticBag diagnostics)
     {
-        var node = spec.Get("labels");
+        var node = spec.Get(key);
         if (node is null)
         {
             return null;
@@ -185,20 +251,20 @@ internal static partial class SpecReader
 
         if (node is not SequenceNode list)
         {
-            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, "labels", "a list such as [cat, dog]", node.KindName);
+            diagnostics.Add(DiagnosticDescriptors.WrongType, node.Location, key, expected, node.KindName);
             return null;
         }
 
-        var labels = new List<Located<string>>();
+        var names = new List<Located<string>>();
         for (var i = 0; i < list.Items.Count; i++)
         {
-            if (SpecValues.String(list.Items[i], $"labels[{i}]", diagnostics) is { } label)
+            if (SpecValues.String(list.Items[i], $"{key}[{i}]", diagnostics) is { } name)
             {
-                labels.Add(label);
+                names.Add(name);
             }
         }
 
-        return labels;
+        return names;
     }
 
     private static BackboneSpec? ReadBackbone(MappingView spec, DiagnosticBag diagnostics)
@@ -389,7 +455,7 @@ internal static partial class SpecReader
         }
     }
 
-    private static TrainingSpec? ReadTraining(MappingView spec, FreezeSpec freeze, DiagnosticBag diagnostics)
+    private static TrainingSpec? ReadTraining(MappingView spec, FreezeSpec freeze, TaskKind task, DiagnosticBag diagnostics)
     {
         var training = spec.Mapping("training", SpecKeys.Training);
         if (spec.Has("training") && training is null)
@@ -401,6 +467,17 @@ internal static partial class SpecReader
         var batchSize = training?.Int("batch_size", 1, 65536) ?? DefaultBatchSize;
         var seed = training?.Int("seed", 0, int.MaxValue) ?? DefaultSeed;
         var loss = training?.Choice("loss", SpecWords.Losses, "loss");
+        var huberDelta = training?.Double("huber_delta", 0, 1e6, minExclusive: true);
+        if (huberDelta is not null && loss?.Value != LossKind.Huber && training is not null)
+        {
+            diagnostics.Add(DiagnosticDescriptors.HuberDeltaWithoutHuber, training.KeyLocation("huber_delta"), loss is null ? "the task's default" : SpecWords.Losses.WordOf(loss.Value));
+        }
+
+        if (training is not null)
+        {
+            CheckTaskTrainingKeys(training, task, diagnostics);
+        }
+
         var metrics = ReadMetrics(training, diagnostics);
         var featureCache = training?.Bool("feature_cache") ?? true;
         var augment = training?.Get("augment") is { } augmentNode ? ReadAugment(augmentNode, "training.augment", diagnostics) : null;
@@ -441,12 +518,20 @@ internal static partial class SpecReader
             diagnostics.Add(DiagnosticDescriptors.FocalWithMixing, training.KeyLocation("focal_gamma"), mixing);
         }
 
+        // MixUp and CutMix mix class shares; multi-label and regression targets are not mixed yet (the losses of
+        // those tasks take the batch's own targets), so mixing there is refused rather than silently ignored.
+        if (task != TaskKind.Classification && training is not null && MixingKey(augment, phases) is { } mixingKey)
+        {
+            var at = training.Has("augment") && mixingKey == "training.augment" ? training.KeyLocation("augment") : training.KeyLocation("phases");
+            diagnostics.Add(DiagnosticDescriptors.KeyNotForTask, at, mixingKey + ".mixup/cutmix", SpecWords.Tasks.WordOf(task), "mixing is implemented for classification only so far");
+        }
+
         if (diagnostics.Count > before || phases is null || optimizer is null)
         {
             return null;
         }
 
-        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing, classWeights, focalGamma, ema);
+        return new TrainingSpec(batchSize, seed, loss, metrics, featureCache, augment, earlyStopping, checkpoints, validationSplit, phases, labelSmoothing, classWeights, focalGamma, ema, huberDelta ?? 1.0);
     }
 
     // The first augment that mixes batches (training's, then the phases'), as its spec path; null when none does.

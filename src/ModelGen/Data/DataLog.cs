@@ -9,6 +9,10 @@ internal static partial class DataLog
         Message = "Skipped the image {ImagePath}: {Reason}")]
     public static partial void ImageSkipped(this ILogger logger, string imagePath, string reason);
 
+    [LoggerMessage(EventId = LogEvents.ManifestRowSkipped, EventName = nameof(LogEvents.ManifestRowSkipped), Level = LogLevel.Error,
+        Message = "Skipped row {Row} of the manifest {ManifestPath}: {Reason}")]
+    public static partial void ManifestRowSkipped(this ILogger logger, string manifestPath, int row, string reason);
+
     [LoggerMessage(EventId = LogEvents.ValidationSplitHeldOut, EventName = nameof(LogEvents.ValidationSplitHeldOut), Level = LogLevel.Information,
         Message = "Validation split: {Held} of {Total} training features held out for validation (training.validation_split {Split})")]
     public static partial void ValidationSplitHeldOut(this ILogger logger, int held, int total, double split);

@@ -1,3 +1,4 @@
+using ModelGen.Training;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -69,9 +70,15 @@ internal static class FeatureExtractor
             .AppendLine($"{input.Height}x{input.Width}x{input.SourceChannels}")
             .AppendLine(input.Preprocessing.Describe()).AppendLine(MeanImageHash(input.Preprocessing))
             .AppendLine(string.Join("|", images.Classes));
+        if (images.Task != TaskKind.Classification)
+        {
+            // Only for the other tasks, so that the keys of classification entries stay what they were.
+            text.AppendLine("task " + images.Task);
+        }
+
         foreach (var sample in images.Samples)
         {
-            text.Append(Path.GetRelativePath(images.Directory, sample.Path)).Append('|').Append(sample.Label).Append('|')
+            text.Append(Path.GetRelativePath(images.Directory, sample.Path)).Append('|').Append(sample.TargetText).Append('|')
                 .Append(sample.Length).Append('|').Append(sample.LastWriteTicks).Append('\n');
         }
 
@@ -102,7 +109,7 @@ internal static class FeatureExtractor
         // Each batch's features are copied into one tensor made up front (outside inference mode, so it
         // can join autograd later): no list of batches to concatenate, no second copy of the features.
         var all = empty([images.Count, .. source.FeatureShape]);
-        var allLabels = empty([images.Count], ScalarType.Int64);
+        var allLabels = images.Task == TaskKind.Classification ? empty([images.Count], ScalarType.Int64) : empty([images.Count, images.Classes.Count], ScalarType.Float32);
         var count = 0L;
         var paths = new List<string>(images.Count);
         try
@@ -142,7 +149,7 @@ internal static class FeatureExtractor
                 logger.FeaturesExtracted(images.Name, all.shape[0], string.Join("x", all.shape.Skip(1)), images.Skipped, seconds, rate);
             }
 
-            return new FeatureSet(all, allLabels, images.Classes, images.Skipped) { SourcePaths = paths };
+            return new FeatureSet(all, allLabels, images.Classes, images.Skipped) { SourcePaths = paths, Task = images.Task };
         }
         catch
         {

@@ -1,3 +1,4 @@
+using ModelGen.Training;
 using System.Globalization;
 using System.Text.Json;
 using ModelGen.Storage;
@@ -28,7 +29,7 @@ internal static class FeatureFile
         // 1,000 images of resnet18 at layer3) would raise the process's peak and linger until a full GC.
         using var features = set.Features.contiguous();
         using var labels = set.Labels.contiguous();
-        var header = new Header(set.Count, set.SampleShape, [.. set.Classes], set.Skipped);
+        var header = new Header(set.Count, set.SampleShape, [.. set.Classes], set.Skipped, set.Task);
         ChecksummedFile.Write(
             path,
             Format,
@@ -54,7 +55,8 @@ internal static class FeatureFile
 
             var perSample = header.Shape.Aggregate(1L, (a, b) => checked(a * b));
             var featureBytes = checked(header.Count * perSample * sizeof(float));
-            var labelBytes = checked(header.Count * (long)sizeof(long));
+            var classification = header.Task == TaskKind.Classification;
+            var labelBytes = classification ? checked(header.Count * (long)sizeof(long)) : checked(header.Count * (long)header.Classes.Length * sizeof(float));
             if (file.LengthOf(FeaturesTag) != featureBytes || file.LengthOf(LabelsTag) != labelBytes)
             {
                 problem = string.Create(CultureInfo.InvariantCulture, $"its header describes {featureBytes + labelBytes:N0} bytes of features and labels, but it holds {file.LengthOf(FeaturesTag) + file.LengthOf(LabelsTag):N0} (damaged)");
@@ -64,16 +66,16 @@ internal static class FeatureFile
             // Read straight into the tensors: the sizes and the checksum are checked above.
             using var scope = NewDisposeScope();
             var featureTensor = empty([header.Count, .. header.Shape], ScalarType.Float32);
-            var labelTensor = empty([header.Count], ScalarType.Int64);
+            var labelTensor = classification ? empty([header.Count], ScalarType.Int64) : empty([header.Count, header.Classes.Length], ScalarType.Float32);
             file.ReadSection(FeaturesTag, featureTensor.bytes);
             file.ReadSection(LabelsTag, labelTensor.bytes);
-            if (LabelsOutside(labelTensor, header.Classes.Length) is { } outside)
+            if ((classification ? LabelsOutside(labelTensor, header.Classes.Length) : TargetsInvalid(labelTensor, header.Task)) is { } outside)
             {
                 problem = outside;
                 return null;
             }
 
-            return new FeatureSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope(), header.Classes, header.Skipped);
+            return new FeatureSet(featureTensor.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope(), header.Classes, header.Skipped) { Task = header.Task };
         }
         catch (ChecksummedFileException e)
         {
@@ -108,5 +110,22 @@ internal static class FeatureFile
             : string.Create(CultureInfo.InvariantCulture, $"it has labels outside the {classCount} classes it names (from {lowest} to {highest}; valid: {(classCount == 0 ? "none" : $"0 to {classCount - 1}")}), so it is forged or damaged");
     }
 
-    private sealed record Header(int Count, long[] Shape, string[] Classes, int Skipped);
+    /// <summary>Why multi-label or regression targets cannot be used (not 0/1, not finite), or null.</summary>
+    private static string? TargetsInvalid(Tensor targets, TaskKind task)
+    {
+        if (targets.numel() == 0)
+        {
+            return null;
+        }
+
+        if (task == TaskKind.MultiLabel)
+        {
+            return targets.eq(0).logical_or(targets.eq(1)).all().item<bool>() ? null : "its multi-label targets are not all 0 or 1, so it is forged or damaged";
+        }
+
+        return targets.isfinite().all().item<bool>() ? null : "its regression targets are not all finite numbers, so it is forged or damaged";
+    }
+
+    // Task was added after version 2 was written: absent, it is classification, so earlier entries stay readable.
+    private sealed record Header(int Count, long[] Shape, string[] Classes, int Skipped, TaskKind Task = TaskKind.Classification);
 }

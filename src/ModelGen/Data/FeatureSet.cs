@@ -1,3 +1,4 @@
+using ModelGen.Training;
 using static TorchSharp.torch;
 
 namespace ModelGen.Data;
@@ -31,11 +32,25 @@ public sealed class FeatureSet : IDisposable
     /// <exception cref="ObjectDisposedException">The feature set was disposed.</exception>
     public Tensor Features => Alive(_features);
 
-    /// <summary>[N] int64 class indexes.</summary>
+    /// <summary>
+    /// The targets: [N] int64 class indexes (classification), [N, K] float32 multi-hot rows over <see cref="Classes"/>
+    /// (multi-label) or [N, T] float32 numbers, one per target (regression); see <see cref="Task"/>.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The feature set was disposed.</exception>
     public Tensor Labels => Alive(_labels);
 
-    /// <summary>Class names in label order.</summary>
+    /// <summary>What <see cref="Labels"/> hold: class indexes (the default), multi-hot rows or regression targets.</summary>
+    public TaskKind Task
+    {
+        get => _task;
+        init => _task = (value == TaskKind.Classification) == (_labels.dim() == 1) && (value == TaskKind.Classification ? _labels.dtype == ScalarType.Int64 : _labels.dtype == ScalarType.Float32)
+            ? value
+            : throw new ArgumentException($"Labels of shape [{string.Join(", ", _labels.shape)}] and type {_labels.dtype} are not the targets of task {value}: classification takes [N] int64, the other tasks [N, K] float32.", nameof(value));
+    }
+
+    private readonly TaskKind _task;
+
+    /// <summary>Class names in label order (for a regression, the target names).</summary>
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>Images that could not be read when the features were extracted.</summary>

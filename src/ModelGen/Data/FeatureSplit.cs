@@ -1,3 +1,4 @@
+using ModelGen.Training;
 using Microsoft.Extensions.Logging;
 using static TorchSharp.torch;
 
@@ -37,7 +38,8 @@ public sealed class FeatureSplit : IDisposable
             return new FeatureSplit(train, validation, owned: false);
         }
 
-        var labels = train.Labels.data<long>().Select(l => (int)l).ToList();
+        // Classes are held out in proportion; multi-label and regression targets are one stratum (ranked by file name alike).
+        var labels = train.Task == TaskKind.Classification ? train.Labels.data<long>().Select(l => (int)l).ToList() : Enumerable.Repeat(0, train.Count).ToList();
         var (kept, held) = ValidationSplit.HoldOut(labels, train.SourcePaths, train.Classes, split, seed);
         (logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).ValidationSplitHeldOut(held.Count, labels.Count, split);
         return new FeatureSplit(Part(train, kept), Part(train, held), owned: true);
@@ -59,6 +61,7 @@ public sealed class FeatureSplit : IDisposable
         return new FeatureSet(set.Features.index_select(0, index), set.Labels.index_select(0, index), set.Classes, skipped: 0)
         {
             SourcePaths = set.SourcePaths is { } paths ? indexes.Select(i => paths[i]).ToList() : null,
+            Task = set.Task,
         };
     }
 }

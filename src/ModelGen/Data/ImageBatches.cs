@@ -140,7 +140,6 @@ internal static class ImageBatches
         }
 
         var batch = kept.Count < chunk.Length ? pixels.index_select(0, tensor(kept.Select(i => (long)i).ToArray())) : pixels;
-        var labels = kept.Select(i => (long)images.Samples[chunk[i]].Label).ToArray();
         var random = new Random(seed);
         if (augmentation is not null)
         {
@@ -154,16 +153,19 @@ internal static class ImageBatches
             augmentation.Erase(normalised, random);
         }
 
-        var labelTensor = tensor(labels).MoveToOuterDisposeScope();
         var indexes = kept.Select(i => chunk[i]).ToArray();
+        var labelTensor = images.Targets(indexes).MoveToOuterDisposeScope();
         if (augmentation is not { HasMixing: true })
         {
             return new ImageBatch(normalised, labelTensor) { SampleIndexes = indexes };
         }
 
-        // MixUp or CutMix last, on the normalised (and erased) batch, with its own draws from the batch's seed.
-        var oneHot = nn.functional.one_hot(labelTensor, images.Classes.Count).to_type(ScalarType.Float32);
-        var (mixed, targets, _, _) = BatchMixing.Mix(normalised, oneHot, augmentation, BatchMixing.RandomFor(seed));
+        // MixUp or CutMix last, on the normalised (and erased) batch, with its own draws from the batch's seed. Class
+        // indexes mix as one-hot rows; float targets (multi-hot, regression values) mix as they are.
+        using var rows = images.Task == Training.TaskKind.Classification
+            ? nn.functional.one_hot(labelTensor, images.Classes.Count).to_type(ScalarType.Float32)
+            : labelTensor.alias();
+        var (mixed, targets, _, _) = BatchMixing.Mix(normalised, rows, augmentation, BatchMixing.RandomFor(seed));
         normalised.Dispose();
         return new ImageBatch(mixed.MoveToOuterDisposeScope(), labelTensor) { Targets = targets.MoveToOuterDisposeScope(), SampleIndexes = indexes };
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using ModelGen.Training;
 
 namespace ModelGen.Data;
 
@@ -18,18 +19,29 @@ public sealed class ImageFolder
     private readonly SkipCounter _skipped;
     private readonly ILogger _logger;
 
-    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped, ILogger logger, string? part = null)
+    private ImageFolder(string directory, IReadOnlyList<string> classes, IReadOnlyList<ImageSample> samples, SkipCounter skipped, ILogger logger, string? part = null, TaskKind task = TaskKind.Classification, string? manifest = null)
     {
         Directory = directory;
-        Name = ShortName(directory) + (part is null ? "" : $" ({part}, {samples.Count} images)");
+        Manifest = manifest;
+        Name = ShortName(manifest ?? directory) + (part is null ? "" : $" ({part}, {samples.Count} images)");
         Classes = classes;
         Samples = samples;
+        Task = task;
         _skipped = skipped;
         _logger = logger;
     }
 
-    /// <summary>The folder's full path.</summary>
+    /// <summary>The folder's full path (for a manifest, the folder its paths are relative to).</summary>
     public string Directory { get; }
+
+    /// <summary>The manifest's full path when the images come from a CSV/TSV file, else null.</summary>
+    public string? Manifest { get; }
+
+    /// <summary>
+    /// What each image's target is: a class index (classification), a multi-hot row over <see cref="Classes"/>
+    /// (multi-label) or one number per target, named by <see cref="Classes"/> (regression).
+    /// </summary>
+    public TaskKind Task { get; }
 
     /// <summary>
     /// The folder for messages and progress bars: relative to the current folder when it is under it (else its
@@ -37,7 +49,7 @@ public sealed class ImageFolder
     /// </summary>
     public string Name { get; }
 
-    /// <summary>Class names in label order.</summary>
+    /// <summary>Class names in label order (for a regression, the target names in output order).</summary>
     public IReadOnlyList<string> Classes { get; }
 
     /// <summary>The images, in a stable order (class, then file name).</summary>
@@ -62,6 +74,11 @@ public sealed class ImageFolder
     {
         logger ??= NullLogger.Instance;
         var full = Path.GetFullPath(directory);
+        if (ImageManifest.IsManifest(full) && !System.IO.Directory.Exists(full))
+        {
+            return OpenManifest(full, TaskKind.Classification, classes, logger);
+        }
+
         if (!System.IO.Directory.Exists(full))
         {
             throw new ImageFolderException($"The image folder {full} does not exist; expected one subfolder per class with the images inside (<dir>/<class>/<image>).");
@@ -129,13 +146,78 @@ public sealed class ImageFolder
         return new ImageFolder(full, names, samples, new SkipCounter(), logger);
     }
 
+    /// <summary>
+    /// Opens the images of a model of <paramref name="task"/>: an image folder (classification only), or a manifest (a
+    /// .csv or .tsv file whose header is <c>path</c> and then <c>label</c>, <c>labels</c> or the targets; see
+    /// docs/spec-reference.md). <paramref name="names"/> are the classes (the spec's labels, or those a model was trained
+    /// on) or, for a regression, the targets. Rows that cannot be used are reported to <paramref name="logger"/> with the
+    /// manifest, the row and the reason (<see cref="LogEvents.ManifestRowSkipped"/>), skipped, and counted in <see cref="Skipped"/>.
+    /// </summary>
+    /// <exception cref="ImageFolderException">The folder or manifest is missing or does not fit (see <see cref="Open(string, IReadOnlyList{string}?, ILogger?)"/>); a manifest's header is not the one expected; a model of another task is given a folder.</exception>
+    public static ImageFolder OpenForTask(string path, TaskKind task, IReadOnlyList<string>? names, ILogger? logger = null)
+    {
+        logger ??= NullLogger.Instance;
+        var full = Path.GetFullPath(path);
+        if (ImageManifest.IsManifest(full) && !System.IO.Directory.Exists(full))
+        {
+            return OpenManifest(full, task, names, logger);
+        }
+
+        return task == TaskKind.Classification
+            ? Open(full, names, logger)
+            : throw new ImageFolderException(
+                $"{full} is not a manifest: task: {ModelGen.Shared.SpecWords.Tasks.WordOf(task)} reads its images and targets from a .csv or .tsv file "
+                + $"whose header is {string.Join(",", ImageManifest.ExpectedColumns(task, names))}.");
+    }
+
+    private static ImageFolder OpenManifest(string manifest, TaskKind task, IReadOnlyList<string>? names, ILogger logger)
+    {
+        var contents = ImageManifest.Read(manifest, task, names);
+        var folder = new ImageFolder(Path.GetDirectoryName(manifest)!, contents.Names, contents.Samples, new SkipCounter(), logger, task: task, manifest: manifest);
+        foreach (var problem in contents.Problems)
+        {
+            if (folder._skipped.Add($"{manifest}#{problem.Row}"))
+            {
+                logger.ManifestRowSkipped(manifest, problem.Row, problem.Reason);
+            }
+        }
+
+        if (contents.Samples.Count == 0)
+        {
+            throw new ImageFolderException($"The manifest {manifest} lists no usable images ({contents.Problems.Count} rows skipped{(contents.Problems.Count > 0 ? $"; the first, row {contents.Problems[0].Row}: {contents.Problems[0].Reason}" : "")}).");
+        }
+
+        return folder;
+    }
+
     /// <summary>A view with some of the images (a validation split); it reports to the same logger but counts its own skipped images.</summary>
     public ImageFolder Subset(IEnumerable<int> indexes) =>
-        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger);
+        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger, task: Task, manifest: Manifest);
 
     /// <summary>As <see cref="Subset(IEnumerable{int})"/>, named for messages as <paramref name="part"/> of the folder ("validation split").</summary>
     public ImageFolder Subset(IEnumerable<int> indexes, string part) =>
-        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger, part);
+        new(Directory, Classes, indexes.Select(i => Samples[i]).ToList(), new SkipCounter(), _logger, part, Task, Manifest);
+
+    /// <summary>
+    /// The targets of the images at <paramref name="indexes"/> as the loss takes them: [N] int64 class indexes
+    /// (classification) or [N, K] float32 rows (multi-label's multi-hot rows, regression's numbers).
+    /// </summary>
+    internal TorchSharp.torch.Tensor Targets(IReadOnlyList<int> indexes)
+    {
+        if (Task == TaskKind.Classification)
+        {
+            return TorchSharp.torch.tensor(indexes.Select(i => (long)Samples[i].Label).ToArray());
+        }
+
+        var width = Classes.Count;
+        var values = new float[indexes.Count * width];
+        for (var row = 0; row < indexes.Count; row++)
+        {
+            Samples[indexes[row]].Targets!.CopyTo(values, row * width);
+        }
+
+        return TorchSharp.torch.tensor(values, [indexes.Count, width]);
+    }
 
     private static string ShortName(string directory)
     {

@@ -29,7 +29,11 @@ internal static partial class ReportHtml
         {
             ("results", "Results", report.Scored is { } results ? Results(report, results) : Note(report.NoDataReason ?? "No data was scored."), report.Scored is null),
         };
-        if (report.Scored is { } scored)
+        if (report.Scored is { Evaluation.PerTarget: { } targets })
+        {
+            sections.Add(("targets", "Per target", PerTarget(report.Scored.Evaluation, targets), false));
+        }
+        else if (report.Scored is { } scored)
         {
             sections.Add(("classes", "Per class", PerClass(scored.Evaluation), false));
             sections.Add(("confusion", "Confusion matrix", Confusion(scored.Evaluation), true));
@@ -41,7 +45,7 @@ internal static partial class ReportHtml
         {
             sections.Add(("training", "Training", Training(report, history), true));
             sections.Add(("curves", "Curves", report.CurvesPng is { } png
-                ? $"<img class=\"curves\" alt=\"{E(subject.ModelName)}: loss and accuracy per epoch\" src=\"{DataUri(png)}\">"
+                ? $"<img class=\"curves\" alt=\"{E(subject.ModelName)}: loss and {(history.Epochs.All(e => e.IsRegression) ? "mean absolute error" : "accuracy")} per epoch\" src=\"{DataUri(png)}\">"
                 : Note("No epoch ran, so there are no curves."), true));
         }
 
@@ -71,11 +75,24 @@ internal static partial class ReportHtml
     {
         var evaluation = scored.Evaluation;
         var text = new StringBuilder();
-        Kpi(text, "accuracy", F(evaluation.Accuracy, "0.0000"));
-        Kpi(text, "loss", F(evaluation.Loss, "0.0000"));
-        Kpi(text, "images", evaluation.Count.ToString(CultureInfo.InvariantCulture));
-        Kpi(text, "macro F1", F(evaluation.MacroF1, "0.000"));
-        Kpi(text, "macro ROC AUC", EvaluationResult.Text(evaluation.MacroRocAuc));
+        if (evaluation.IsRegression)
+        {
+            // A regression model has no accuracy: R² (1 is perfect, 0 is predicting the mean) and the errors in the targets' units.
+            Kpi(text, "R²", EvaluationResult.Text(evaluation.RSquared!.Value));
+            Kpi(text, "MAE", Figure(evaluation.MeanAbsoluteError!.Value));
+            Kpi(text, "RMSE", Figure(evaluation.RootMeanSquaredError!.Value));
+            Kpi(text, "loss", F(evaluation.Loss, "0.0000"));
+            Kpi(text, "images", evaluation.Count.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            Kpi(text, "accuracy", F(evaluation.Accuracy, "0.0000"));
+            Kpi(text, "loss", F(evaluation.Loss, "0.0000"));
+            Kpi(text, "images", evaluation.Count.ToString(CultureInfo.InvariantCulture));
+            Kpi(text, "macro F1", F(evaluation.MacroF1, "0.000"));
+            Kpi(text, "macro ROC AUC", EvaluationResult.Text(evaluation.MacroRocAuc));
+        }
+
         if (evaluation.Skipped > 0)
         {
             Kpi(text, "unreadable, skipped", evaluation.Skipped.ToString(CultureInfo.InvariantCulture));
@@ -161,6 +178,22 @@ internal static partial class ReportHtml
         }
 
         text.Append(CultureInfo.InvariantCulture, $"<tr><th class=\"name\">macro average</th><th>{F(evaluation.MacroPrecision, "0.000")}</th><th>{F(evaluation.MacroRecall, "0.000")}</th><th>{F(evaluation.MacroF1, "0.000")}</th><th>{EvaluationResult.Text(evaluation.MacroRocAuc)}</th><th>{evaluation.Count}</th></tr>\n");
+        return text.Append("</table>").ToString();
+    }
+
+    private static string PerTarget(EvaluationResult evaluation, IReadOnlyList<TargetMetrics> targets)
+    {
+        var text = new StringBuilder("<p>MAE and RMSE are in each target's unit. R²: 1 is perfect, 0 is no better than predicting the target's mean, below 0 is worse.</p>\n<table>\n<tr><th class=\"name\">target</th><th>MAE</th><th>RMSE</th><th>R²</th></tr>\n");
+        foreach (var t in targets)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"name\">{E(t.Target)}</td><td>{Figure(t.MeanAbsoluteError)}</td><td>{Figure(t.RootMeanSquaredError)}</td><td>{EvaluationResult.Text(t.RSquared)}</td></tr>\n");
+        }
+
+        if (targets.Count > 1)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"<tr><th class=\"name\">average</th><th>{Figure(evaluation.MeanAbsoluteError!.Value)}</th><th>{Figure(evaluation.RootMeanSquaredError!.Value)}</th><th>{EvaluationResult.Text(evaluation.RSquared!.Value)}</th></tr>\n");
+        }
+
         return text.Append("</table>").ToString();
     }
 
@@ -259,6 +292,11 @@ internal static partial class ReportHtml
 
     private static string Training(RunReport report, TrainingHistory history)
     {
+        if (history.Epochs.Count > 0 && history.Epochs.All(e => e.IsRegression))
+        {
+            return RegressionTraining(report, history);
+        }
+
         var text = new StringBuilder("<table>\n<tr><th class=\"name\">phase</th><th>epochs</th><th>seconds</th><th>samples/s</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th><th>learning rate</th></tr>\n");
         foreach (var phase in history.Epochs.GroupBy(e => e.Phase))
         {
@@ -273,6 +311,23 @@ internal static partial class ReportHtml
         return text.ToString();
     }
 
+    // A regression model has no accuracy: its training table shows the mean absolute error, and R² on the validation data.
+    private static string RegressionTraining(RunReport report, TrainingHistory history)
+    {
+        var text = new StringBuilder("<table>\n<tr><th class=\"name\">phase</th><th>epochs</th><th>seconds</th><th>samples/s</th><th>loss</th><th>MAE</th><th>val_loss</th><th>val MAE</th><th>val R²</th><th>learning rate</th></tr>\n");
+        foreach (var phase in history.Epochs.GroupBy(e => e.Phase))
+        {
+            var epochs = phase.ToList();
+            var last = epochs[^1];
+            text.Append(CultureInfo.InvariantCulture,
+                $"<tr><td class=\"name\">{E(phase.Key)}</td><td>{epochs.Count}</td><td>{epochs.Sum(e => e.Seconds):0.0}</td><td>{epochs.Average(e => e.SamplesPerSecond):0.0}</td><td>{last.Loss:0.0000}</td><td>{Figure(last.MeanAbsoluteError ?? double.NaN)}</td><td>{Optional(last.ValLoss)}</td><td>{(last.ValMeanAbsoluteError is { } mae ? Figure(mae) : "-")}</td><td>{(last.ValRSquared is { } r2 ? EvaluationResult.Text(r2) : "-")}</td><td>{last.LearningRate:G3}</td></tr>\n");
+        }
+
+        text.Append("</table>\n");
+        text.Append(CultureInfo.InvariantCulture, $"<p>{history.Epochs.Count} epoch{(history.Epochs.Count == 1 ? "" : "s")}; the run took {report.Seconds:0.0} s on {E(report.Subject.Device.ToString())}. Loss and MAE are each phase's last epoch (a regression model has no accuracy); the per-epoch figures, with each target's, are in history.csv and history.json beside this page.</p>");
+        return text.ToString();
+    }
+
     private static string Spec(ReportSubject subject)
     {
         var text = subject.ReadSpec(out var where);
@@ -284,6 +339,9 @@ internal static partial class ReportHtml
     private static string Note(string text) => $"<p class=\"note\">{E(text)}</p>";
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    // Errors are in the target's unit: four significant digits whatever its scale.
+    private static string Figure(double value) => double.IsNaN(value) ? "n/a" : value.ToString("G4", CultureInfo.InvariantCulture);
 
     private static string Optional(double? value) => value is { } v ? F(v, "0.0000") : "-";
 

@@ -39,6 +39,13 @@ public sealed class ReportSubject
         Owner = owner;
     }
 
+    /// <summary>
+    /// A regression model's loss of predictions and targets [N, T] (its spec's <c>loss</c>); null for a classifier. When
+    /// set, the scoring functions return the predicted targets [N, T], not probabilities, and the report shows MAE, RMSE
+    /// and R² per target with the same loss as <c>Evaluate</c>.
+    /// </summary>
+    public Func<Tensor, Tensor, Tensor>? RegressionLoss { get; init; }
+
     internal nn.Module Model { get; }
 
     internal string ModelName { get; }

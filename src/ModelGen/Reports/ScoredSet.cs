@@ -15,6 +15,11 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     /// </summary>
     public static ScoredSet Of(ReportSubject subject, ImageFolder images, int batchSize = 32, TestTimeAugmentation? augmentation = null)
     {
+        if (subject.RegressionLoss is not null)
+        {
+            return Regression(subject, ImageBatches.Read(images, subject.Input, batchSize).Select(b => (b.Images, b.Labels)), subject.ScoreImages, images.Skipped);
+        }
+
         var outcomes = new List<SampleOutcome>(images.Count);
         var augmented = augmentation is { IsOff: false };
         var input = augmented ? TestTimeViews.ReadInput(subject.Input, augmentation!) : subject.Input;
@@ -38,6 +43,11 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
     /// <summary>Scores every sample of <paramref name="features"/>; their image files are known when the features were extracted here.</summary>
     public static ScoredSet Of(ReportSubject subject, FeatureSet features, int batchSize = 32)
     {
+        if (subject.RegressionLoss is not null)
+        {
+            return Regression(subject, features.Batches(batchSize).Select(b => (b.Features, b.Labels)), subject.ScoreFeatures, features.Skipped);
+        }
+
         var outcomes = new List<SampleOutcome>(features.Count);
         var paths = features.SourcePaths;
         subject.Model.eval();
@@ -53,6 +63,26 @@ internal sealed record ScoredSet(IReadOnlyList<SampleOutcome> Outcomes, Evaluati
         }
 
         return new ScoredSet(outcomes, Evaluate(subject.Classes, outcomes, features.Skipped), ImagesKnown: paths is not null);
+    }
+
+    // A regression model's report shows its figures per target; there are no per-image class outcomes to list.
+    private static ScoredSet Regression(ReportSubject subject, IEnumerable<(Tensor Inputs, Tensor Targets)> batches, Func<Tensor, Tensor> score, int skipped)
+    {
+        var loss = subject.RegressionLoss!;
+        var evaluation = new RegressionErrors(subject.Classes);
+        subject.Model.eval();
+        using (inference_mode())
+        {
+            foreach (var (inputs, targets) in batches) // each batch is disposed by its enumerator
+            {
+                using var scope = NewDisposeScope();
+                var predictions = score(inputs.to(subject.Device));
+                var truth = targets.to(subject.Device);
+                evaluation.Add(loss(predictions, truth), predictions, truth);
+            }
+        }
+
+        return new ScoredSet([], evaluation.ToResult(skipped), ImagesKnown: false);
     }
 
     /// <summary>The samples with the highest loss, highest first.</summary>

@@ -42,6 +42,14 @@ public static class ModelRuntime
     public static ImageFolder OpenImages(string directory, IReadOnlyList<string>? classes, ILogger logger) =>
         ImageFolder.Open(directory, classes, logger);
 
+    /// <summary>The images of a model of <paramref name="task"/>: an image folder (classification) or a manifest (.csv/.tsv, any task).</summary>
+    public static ImageFolder OpenImages(string path, TaskKind task, IReadOnlyList<string>? names, ILogger logger) =>
+        ImageFolder.OpenForTask(path, task, names, logger);
+
+    /// <summary>The training and validation images of a run of a model of <paramref name="task"/> (folders or manifests).</summary>
+    public static TrainingData OpenTrainingData(string trainPath, string? validationPath, TaskKind task, IReadOnlyList<string> names, double? validationSplit, int seed, ILogger logger) =>
+        TrainingData.OpenForTask(trainPath, validationPath, task, names, validationSplit, seed, logger);
+
     /// <summary>The training and validation images of a run.</summary>
     public static TrainingData OpenTrainingData(string trainDirectory, string? validationDirectory, IReadOnlyList<string> declaredClasses, double? validationSplit, int seed, ILogger logger) =>
         TrainingData.Open(trainDirectory, validationDirectory, declaredClasses, validationSplit, seed, logger);
@@ -186,6 +194,13 @@ public static class ModelRuntime
         using var positive = targets.select(1, 1);
         return Losses.SoftBinary(logits, positive, weights, labelSmoothing);
     }
+    /// <summary><c>loss: mse</c> of a regression model: the mean squared error over predictions and targets [N, T] (<see cref="RegressionLosses.MeanSquaredError"/>).</summary>
+    public static Tensor MeanSquaredErrorLoss(Tensor predictions, Tensor targets) =>
+        RegressionLosses.MeanSquaredError(predictions, targets);
+
+    /// <summary><c>loss: huber</c> of a regression model: PyTorch's Huber loss with δ <paramref name="delta"/> (<see cref="RegressionLosses.Huber"/>).</summary>
+    public static Tensor HuberLoss(Tensor predictions, Tensor targets, double delta) =>
+        RegressionLosses.Huber(predictions, targets, delta);
 
     /// <summary>Writes the backbone and head to ONNX (opset 17), atomically.</summary>
     public static void ExportOnnx(Backbone backbone, Head head, OnnxExportInfo info, string path, bool includePreprocessing) =>

@@ -22,11 +22,14 @@ internal static class DataIdentity
         var validation = data.Validation switch
         {
             null => "no validation images",
-            { } held when held.Directory == data.Train.Directory => $"{held.Count} of them held out for validation (names {NamesDigest(held)})",
-            { } folder => $"validation images {folder.Directory}: {folder.Count}",
+            { } held when Source(held) == Source(data.Train) => $"{held.Count} of them held out for validation (names {NamesDigest(held)})",
+            { } folder => $"validation images {Source(folder)}: {folder.Count}",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"images {data.Train.Directory}: {data.Train.Count} for training, {validation}; classes {string.Join(", ", data.Classes)}");
+        return string.Create(CultureInfo.InvariantCulture, $"images {Source(data.Train)}: {data.Train.Count} for training, {validation}; classes {string.Join(", ", data.Classes)}");
     }
+
+    // A folder by its path; a manifest by its own path, since the training and validation manifests may share a folder.
+    private static string Source(ImageFolder images) => images.Manifest ?? images.Directory;
 
     /// <summary>The training features, the validation features if any, and the classes.</summary>
     public static string Of(FeatureSet train, FeatureSet? validation) =>

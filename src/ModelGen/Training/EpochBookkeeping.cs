@@ -51,11 +51,17 @@ internal sealed class EpochBookkeeping : IDisposable
         _progress = null;
         var epoch = Completed.Count() + 1;
         var rate = metrics.Count / Math.Max(seconds, 1e-9);
-        var result = new EpochResult(_phase, epoch, metrics.Loss, metrics.Accuracy, validation?.Loss, validation?.Accuracy, learningRate, seconds, rate)
+        var classified = validation is { IsRegression: false } ? validation : null;
+        var result = new EpochResult(_phase, epoch, metrics.Loss, metrics.Accuracy, validation?.Loss, classified?.Accuracy, learningRate, seconds, rate)
         {
-            ValPerClass = validation?.PerClass,
-            ValMacroF1 = validation?.MacroF1,
-            ValMacroRocAuc = validation?.MacroRocAuc,
+            ValPerClass = classified?.PerClass,
+            ValMacroF1 = classified?.MacroF1,
+            ValMacroRocAuc = classified?.MacroRocAuc,
+            MeanAbsoluteError = metrics.MeanAbsoluteError,
+            ValMeanAbsoluteError = validation?.MeanAbsoluteError,
+            ValRootMeanSquaredError = validation?.RootMeanSquaredError,
+            ValRSquared = validation?.RSquared,
+            ValPerTarget = validation?.PerTarget,
         };
         _history.Add(result);
         if (_mode == ProgressMode.None)
@@ -63,7 +69,19 @@ internal sealed class EpochBookkeeping : IDisposable
             return result;
         }
 
-        if (validation is null)
+        if (result.MeanAbsoluteError is { } mae)
+        {
+            // Regression has no accuracy: the mean absolute error shows in its place, and R² beside the validation loss.
+            if (validation is null)
+            {
+                _logger.RegressionEpochCompleted(_model, _phase, epoch, _epochs, result.Loss, mae, learningRate, seconds, rate);
+            }
+            else
+            {
+                _logger.RegressionEpochCompletedWithValidation(_model, _phase, epoch, _epochs, result.Loss, mae, validation.Loss, result.ValMeanAbsoluteError ?? double.NaN, result.ValRSquared ?? double.NaN, learningRate, seconds, rate);
+            }
+        }
+        else if (validation is null)
         {
             _logger.EpochCompleted(_model, _phase, epoch, _epochs, result.Loss, result.Accuracy, learningRate, seconds, rate);
         }
@@ -85,7 +103,18 @@ internal sealed class EpochBookkeeping : IDisposable
         }
 
         var (last, seconds, rate) = (epochs[^1], epochs.Sum(e => e.Seconds), epochs.Average(e => e.SamplesPerSecond));
-        if (last is { ValLoss: { } valLoss, ValAccuracy: { } valAccuracy })
+        if (last is { MeanAbsoluteError: { } mae })
+        {
+            if (last is { ValLoss: { } regressionValLoss, ValRSquared: { } valR2 })
+            {
+                _logger.RegressionPhaseFinishedWithValidation(_model, _phase, epochs.Count, seconds, rate, last.Loss, mae, regressionValLoss, last.ValMeanAbsoluteError ?? double.NaN, valR2, epochs.Max(e => e.ValRSquared ?? double.NegativeInfinity));
+            }
+            else
+            {
+                _logger.RegressionPhaseFinished(_model, _phase, epochs.Count, seconds, rate, last.Loss, mae);
+            }
+        }
+        else if (last is { ValLoss: { } valLoss, ValAccuracy: { } valAccuracy })
         {
             _logger.PhaseFinishedWithValidation(_model, _phase, epochs.Count, seconds, rate, last.Loss, last.Accuracy, valLoss, valAccuracy, epochs.Max(e => e.ValAccuracy ?? 0));
         }

@@ -5,7 +5,10 @@ using SixLabors.ImageSharp.Processing;
 
 namespace ModelGen.Training;
 
-/// <summary>Training curves as a PNG: loss on the left, accuracy on the right, training and validation, phases marked.</summary>
+/// <summary>
+/// Training curves as a PNG: loss on the left, accuracy on the right (for a regression model, which has no accuracy,
+/// the mean absolute error), training and validation, phases marked.
+/// </summary>
 internal static class TrainingCurves
 {
     /// <summary>Draws <paramref name="history"/> into <paramref name="path"/> (written atomically); returns the PNG's bytes.</summary>
@@ -24,7 +27,9 @@ internal static class TrainingCurves
         var epochs = history.Epochs;
         var xs = Enumerable.Range(1, epochs.Count).Select(i => (double)i).ToArray();
         var loss = Panel($"{title}: loss", xs, epochs.Select(e => e.Loss).ToArray(), epochs.Select(e => e.ValLoss).ToArray(), "loss", history);
-        var accuracy = Panel($"{title}: accuracy", xs, epochs.Select(e => e.Accuracy).ToArray(), epochs.Select(e => e.ValAccuracy).ToArray(), "accuracy", history);
+        var accuracy = epochs.Count > 0 && epochs.All(e => e.IsRegression)
+            ? Panel($"{title}: mean absolute error", xs, epochs.Select(e => e.MeanAbsoluteError!.Value).ToArray(), epochs.Select(e => e.ValMeanAbsoluteError).ToArray(), "mae", history)
+            : Panel($"{title}: accuracy", xs, epochs.Select(e => e.Accuracy).ToArray(), epochs.Select(e => e.ValAccuracy).ToArray(), "accuracy", history);
 
         using var left = Image.Load<Rgba32>(loss.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));
         using var right = Image.Load<Rgba32>(accuracy.GetImageBytes(width, height, ScottPlot.ImageFormat.Png));

@@ -13,6 +13,14 @@ internal static partial class TrainingLog
         Message = "{Model} {Phase} epoch {Epoch}/{Epochs}: loss {Loss:0.0000} acc {Accuracy:0.0000} val_loss {ValLoss:0.0000} val_acc {ValAccuracy:0.0000} lr {LearningRate:G3} ({Seconds:0.0}s, {SamplesPerSecond:0.0} samples/s)")]
     public static partial void EpochCompletedWithValidation(this ILogger logger, string model, string phase, int epoch, int epochs, double loss, double accuracy, double valLoss, double valAccuracy, double learningRate, double seconds, double samplesPerSecond);
 
+    [LoggerMessage(EventId = LogEvents.RegressionEpochCompleted, EventName = nameof(LogEvents.RegressionEpochCompleted), Level = LogLevel.Information,
+        Message = "{Model} {Phase} epoch {Epoch}/{Epochs}: loss {Loss:0.0000} mae {MeanAbsoluteError:G4} lr {LearningRate:G3} ({Seconds:0.0}s, {SamplesPerSecond:0.0} samples/s)")]
+    public static partial void RegressionEpochCompleted(this ILogger logger, string model, string phase, int epoch, int epochs, double loss, double meanAbsoluteError, double learningRate, double seconds, double samplesPerSecond);
+
+    [LoggerMessage(EventId = LogEvents.RegressionEpochCompletedWithValidation, EventName = nameof(LogEvents.RegressionEpochCompletedWithValidation), Level = LogLevel.Information,
+        Message = "{Model} {Phase} epoch {Epoch}/{Epochs}: loss {Loss:0.0000} mae {MeanAbsoluteError:G4} val_loss {ValLoss:0.0000} val_mae {ValMeanAbsoluteError:G4} val_r2 {ValRSquared:0.000} lr {LearningRate:G3} ({Seconds:0.0}s, {SamplesPerSecond:0.0} samples/s)")]
+    public static partial void RegressionEpochCompletedWithValidation(this ILogger logger, string model, string phase, int epoch, int epochs, double loss, double meanAbsoluteError, double valLoss, double valMeanAbsoluteError, double valRSquared, double learningRate, double seconds, double samplesPerSecond);
+
     [LoggerMessage(EventId = LogEvents.Resuming, EventName = nameof(LogEvents.Resuming), Level = LogLevel.Information,
         Message = "{Model}: resuming from {Checkpoint} (phase {Phase}, {EpochsDone} epochs done)")]
     public static partial void Resuming(this ILogger logger, string model, string checkpoint, string phase, int epochsDone);
@@ -68,6 +76,14 @@ internal static partial class TrainingLog
     [LoggerMessage(EventId = LogEvents.PhaseFinishedWithValidation, EventName = nameof(LogEvents.PhaseFinishedWithValidation), Level = LogLevel.Information,
         Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} acc {Accuracy:0.0000} val_loss {ValLoss:0.0000} val_acc {ValAccuracy:0.0000}, best val_acc {BestValAccuracy:0.0000}")]
     public static partial void PhaseFinishedWithValidation(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double accuracy, double valLoss, double valAccuracy, double bestValAccuracy);
+
+    [LoggerMessage(EventId = LogEvents.RegressionPhaseFinished, EventName = nameof(LogEvents.RegressionPhaseFinished), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} mae {MeanAbsoluteError:G4}")]
+    public static partial void RegressionPhaseFinished(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double meanAbsoluteError);
+
+    [LoggerMessage(EventId = LogEvents.RegressionPhaseFinishedWithValidation, EventName = nameof(LogEvents.RegressionPhaseFinishedWithValidation), Level = LogLevel.Information,
+        Message = "{Model} {Phase}: {EpochCount} epochs in {Seconds:0.0}s ({SamplesPerSecond:0} samples/s), last loss {Loss:0.0000} mae {MeanAbsoluteError:G4} val_loss {ValLoss:0.0000} val_mae {ValMeanAbsoluteError:G4} val_r2 {ValRSquared:0.000}, best val_r2 {BestValRSquared:0.000}")]
+    public static partial void RegressionPhaseFinishedWithValidation(this ILogger logger, string model, string phase, int epochCount, double seconds, double samplesPerSecond, double loss, double meanAbsoluteError, double valLoss, double valMeanAbsoluteError, double valRSquared, double bestValRSquared);
 
     [LoggerMessage(EventId = LogEvents.TrainingFinished, EventName = nameof(LogEvents.TrainingFinished), Level = LogLevel.Information,
         Message = "{Model}: {EpochCount} epochs in {Seconds:0}s; history and curves in {OutputDirectory}, checkpoints {Checkpoints}, report {Report}")]

@@ -33,12 +33,20 @@ internal static class SpecWords
         Word.Of("softmax", Activation.Softmax),
         Word.Of("tanh", Activation.Tanh),
         Word.Of("gelu", Activation.Gelu),
-        Word.Of("none", Activation.None));
+        Word.Of("none", Activation.None),
+        Word.Of("linear", Activation.None));
 
     public static readonly Vocabulary<LossKind> Losses = new(
         Word.Of("binary_crossentropy", LossKind.BinaryCrossEntropy),
         Word.Of("categorical_crossentropy", LossKind.CategoricalCrossEntropy),
-        Word.Of("sparse_categorical_crossentropy", LossKind.CategoricalCrossEntropy));
+        Word.Of("sparse_categorical_crossentropy", LossKind.CategoricalCrossEntropy),
+        Word.Of("mse", LossKind.MeanSquaredError),
+        Word.Of("huber", LossKind.Huber));
+
+    public static readonly Vocabulary<TaskKind> Tasks = new(
+        Word.Of("classification", TaskKind.Classification),
+        Word.Of("multi_label", TaskKind.MultiLabel),
+        Word.Of("regression", TaskKind.Regression));
 
     public static readonly Vocabulary<Metric> Metrics = new(
         Word.Of("accuracy", Metric.Accuracy),

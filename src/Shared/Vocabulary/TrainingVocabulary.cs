@@ -83,6 +83,30 @@ enum LossKind
 
     /// <summary>One logit per class: softmax cross-entropy with class indexes as labels.</summary>
     CategoricalCrossEntropy,
+
+    /// <summary>Regression: the mean squared error over the targets.</summary>
+    MeanSquaredError,
+
+    /// <summary>Regression: the Huber loss (squared below <c>huber_delta</c>, linear above), averaged over the targets.</summary>
+    Huber,
+}
+
+/// <summary>What a model predicts (<c>task</c>).</summary>
+#if MODELGEN_RUNTIME
+public
+#else
+internal
+#endif
+enum TaskKind
+{
+    /// <summary>One class per image, from <c>labels</c> (the default).</summary>
+    Classification,
+
+    /// <summary>Any number of the labels per image: a sigmoid per label, binary cross-entropy, a threshold per label.</summary>
+    MultiLabel,
+
+    /// <summary>One or more named numbers per image (<c>targets</c>).</summary>
+    Regression,
 }
 
 /// <summary>The metrics a spec may ask for (<c>training.metrics</c>).</summary>
