@@ -19,9 +19,12 @@ internal static class MetadataWriter
         w.Summary($"The backbone's output for one image, cut at {plan.Backbone.CutDisplay} ({(plan.Backbone.Architecture == Architecture.Onnx ? "declared in backbone.feature_shape and checked at creation" : "computed at build time")}).");
         w.Line($"public static long[] FeatureShape => new long[] {{ {string.Join(", ", plan.Backbone.FeatureShape)} }};");
         w.Line();
-        w.Summary("The class names declared in the spec (spec key: labels), in output order; empty when the data folders name them.");
-        var declared = plan.HasLabels
-            ? "new string[] { " + string.Join(", ", plan.Labels.Select(l => CodeWriter.String(l.Name))) + " }"
+        var names = plan.Task == TaskKind.Regression ? plan.Targets.Select(t => t.Name).ToList() : plan.Labels.Select(l => l.Name).ToList();
+        w.Summary(plan.Task == TaskKind.Regression
+            ? "The targets declared in the spec (spec key: targets), in output order: a regression's named outputs, which its manifests' columns must match."
+            : "The class names declared in the spec (spec key: labels), in output order; empty when the data folders name them.");
+        var declared = names.Count > 0
+            ? "new string[] { " + string.Join(", ", names.Select(CodeWriter.String)) + " }"
             : "global::System.Array.Empty<string>()";
         w.Line($"public static {R.ReadOnlyList}<string> DeclaredClasses {{ get; }} = {declared};");
         w.Line();

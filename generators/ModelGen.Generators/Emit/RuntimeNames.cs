@@ -41,6 +41,7 @@ internal static class RuntimeNames
     public const string ImageInput = Data + ".ImageInput";
     public const string ImageLoadException = Data + ".ImageLoadException";
     public const string TrainingData = Data + ".TrainingData";
+    public const string TaskKind = "global::ModelGen.Training.TaskKind";
     public const string Augmentation = Data + ".Augmentation";
     public const string FillMode = Data + ".FillMode";
 

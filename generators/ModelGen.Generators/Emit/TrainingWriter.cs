@@ -309,7 +309,7 @@ internal static class TrainingWriter
         w.Call($"public {R.TrainingHistory} Train", ["string trainDirectory", "string? validationDirectory = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "validationDirectory", "DeclaredClasses", $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
+        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", [.. DataCalls.TrainingDataArguments(plan, "trainDirectory", "validationDirectory"), $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
         w.Line("UseClasses(data.Classes);");
         w.Line($"using var run = StartRun(trainOptions, {R.ModelRuntime}.DataIdentity(data));");
         for (var i = 0; i < phases.Count; i++)
