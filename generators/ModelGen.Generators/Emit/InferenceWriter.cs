@@ -22,7 +22,7 @@ internal static class InferenceWriter
         w.Line("/// <param name=\"reportPath\">Where to write the report (an .html file, self-contained); null for none.</param>");
         w.Open($"public {R.EvaluationResult} Evaluate(string imageDirectory, int batchSize = 32, string? reportPath = null)");
         w.Line($"{R.ModelRuntime}.WarnIfUntrained(head, nameof({plan.ClassName}), nameof(Evaluate), options.Logger);");
-        w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, Classes, options.Logger);");
+        w.Line($"var images = {DataCalls.OpenImages(plan, "imageDirectory", "Classes")};");
         w.Open("if (TestTimeAugmentation is { } augmentation)");
         w.Line("// ModelOptions.TestTimeAugmentation: each image's probabilities averaged over its flipped and cropped views.");
         w.Line($"return {R.ModelRuntime}.EvaluateAugmented(ReportSubject(), images, batchSize, augmentation, reportPath, options.Logger);");
@@ -164,7 +164,7 @@ internal static class InferenceWriter
         var shape = string.Join(", ", plan.Backbone.FeatureShape);
         w.SummaryXml($"The backbone's features [N, {shape}] for every image under <paramref name=\"imageDirectory\"/> (one folder per class), computed once and cached on disk.");
         w.Open($"public {R.FeatureSet} Extract(string imageDirectory)");
-        w.Line($"var images = {R.ModelRuntime}.OpenImages(imageDirectory, DeclaredClasses, options.Logger);");
+        w.Line($"var images = {DataCalls.OpenImages(plan, "imageDirectory", "DeclaredClasses")};");
         w.Line("// The folders must fit the head before the backbone runs over every image, not at Train afterwards.");
         w.Line($"{R.ModelRuntime}.CheckClasses(images.Classes, DeclaredClasses, ClassCount, nameof({plan.ClassName}));");
         w.Line("return Extract(images);");

@@ -75,7 +75,7 @@ internal static class LearningRateFinderWriter
         w.Call($"public {R.LearningRateFinding} FindLearningRate", ["string trainDirectory", $"{R.LearningRateFinderOptions}? finderOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", ["trainDirectory", "null", .. TrainingWriter.DataNames(plan), $"validationSplit: {split}", $"seed: {Seed(plan)}", "options.Logger"], ";");
+        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", [.. DataCalls.TrainingDataArguments(plan, "trainDirectory", "null"), $"validationSplit: {split}", $"seed: {Seed(plan)}", "options.Logger"], ";");
         if (first.UsesFeatureCache)
         {
             w.Line($"using var features = Extract(data.Train); // training.phases[0] \"{CodeWriter.Comment(first.Name)}\" trains on cached features");

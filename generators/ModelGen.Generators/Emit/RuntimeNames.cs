@@ -41,6 +41,7 @@ internal static class RuntimeNames
     public const string ImageInput = Data + ".ImageInput";
     public const string ImageLoadException = Data + ".ImageLoadException";
     public const string TrainingData = Data + ".TrainingData";
+    public const string TaskKind = "global::ModelGen.Training.TaskKind";
     public const string Augmentation = Data + ".Augmentation";
     public const string FillMode = Data + ".FillMode";
 
@@ -59,7 +60,6 @@ internal static class RuntimeNames
     public const string CheckpointSettings = Training + ".CheckpointSettings";
     public const string EvaluationAccumulator = Training + ".EvaluationAccumulator";
     public const string RegressionAccumulator = Training + ".RegressionAccumulator";
-    public const string TaskKind = Training + ".TaskKind";
     public const string LearningRateFinder = Training + ".LearningRateFinder";
 
     public const string Explanation = "global::ModelGen.Explain.Explanation";

@@ -336,8 +336,7 @@ internal static class TrainingWriter
         w.Call($"public {R.TrainingHistory} Train", ["string trainDirectory", "string? validationDirectory = null", $"{R.TrainOptions}? trainOptions = null"]);
         w.OpenBrace();
         var split = plan.Training.ValidationSplit is { } v ? CodeWriter.Number(v) : "null";
-        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", [
-            "trainDirectory", "validationDirectory", .. DataNames(plan), $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
+        w.Call($"var data = {R.ModelRuntime}.OpenTrainingData", [.. DataCalls.TrainingDataArguments(plan, "trainDirectory", "validationDirectory"), $"validationSplit: {split}", $"seed: options.Seed ?? {plan.Training.Seed}", "options.Logger"], ";");
         w.Line("UseClasses(data.Classes);");
         w.Line($"using var run = StartRun(trainOptions, {R.ModelRuntime}.DataIdentity(data));");
         for (var i = 0; i < phases.Count; i++)
@@ -492,12 +491,6 @@ internal static class TrainingWriter
     // A classifier's batch has class indexes (labels) and its head gives logits; a regression model's batch has the
     // true values [N, T] (targets) and its head gives the predictions themselves.
     private static string Truth(ModelPlan plan) => plan.IsRegression ? "var targets = batch.Labels.to(device); // [N, targets], float" : "var labels = batch.Labels.to(device);";
-
-    /// <summary>
-    /// What the data is opened for: a classifier's folders are checked against its declared classes; a regression
-    /// model's data is a manifest with a column per target.
-    /// </summary>
-    public static string[] DataNames(ModelPlan plan) => plan.IsRegression ? [$"{R.TaskKind}.Regression", "Targets"] : ["DeclaredClasses"];
 
     private static string Output(ModelPlan plan) => plan.IsRegression ? "predictions" : "logits";
 

@@ -308,7 +308,7 @@ public sealed partial class RotationAngle
             trainDirectory,
             validationDirectory,
             global::ModelGen.Training.TaskKind.Regression,
-            Targets,
+            DeclaredClasses,
             validationSplit: null,
             seed: options.Seed ?? 42,
             options.Logger);
@@ -358,7 +358,7 @@ public sealed partial class RotationAngle
             trainDirectory,
             null,
             global::ModelGen.Training.TaskKind.Regression,
-            Targets,
+            DeclaredClasses,
             validationSplit: null,
             seed: options.Seed ?? 42,
             options.Logger);

@@ -214,6 +214,30 @@ public sealed class ImageManifestTests
         Assert.Throws<ArgumentException>(() => new FeatureSet(rand(2, 1, 1, 1), zeros(2, 2), ["a", "b"], 0) { Task = TaskKind.Classification });
     }
 
+    [Fact]
+    public void MosaicsOfRealImages_ReadAsMultiHotRowsOfTheClassesTheyShow()
+    {
+        using var folder = new TempFolder();
+        var manifest = FashionMosaics.Build(FashionData.Train, 40, seed: 5, folder.Path);
+
+        var images = ImageFolder.OpenForTask(manifest, TaskKind.MultiLabel, FashionData.Classes);
+        using var targets = images.Targets(Enumerable.Range(0, images.Count).ToList());
+        var rows = targets.data<float>().ToArray();
+        var written = File.ReadAllLines(manifest).Skip(1).Select(line => line.Split(',')[1].Split(';')).ToList();
+
+        Assert.Equal(40, images.Count);
+        Assert.Equal(0, images.Skipped);
+        for (var i = 0; i < 40; i++)
+        {
+            var hot = FashionData.Classes.Select((c, k) => rows[i * 10 + k] == 1 ? c : null).OfType<string>();
+            Assert.Equal(written[i], hot);
+            Assert.InRange(written[i].Length, 1, 4);
+        }
+
+        // Four draws from ten classes show about 3.6 of them: a label's chance AP is its prevalence, about 0.34.
+        Assert.InRange(FashionMosaics.ChanceMeanAveragePrecision(rows, 10), 0.2, 0.5);
+    }
+
     // Copies the n-th test image of a Fashion-MNIST class to a path under the folder; returns the path relative to it.
     private static string Copy(TempFolder folder, string label, int n, string relative)
     {

@@ -16,12 +16,13 @@ public sealed class ManifestModelTests
         using var temp = new TempFolder();
         // Paths in a manifest stay inside its folder: the images are copied under it.
         var train = Manifest(FashionData.Subset(FashionData.Train, 30, temp["images/train"]), temp["train.csv"], ',', extraRow: "missing/none.png,bag");
-        var test = Manifest(FashionData.Subset(FashionData.Test, 50, temp["images/test"]), temp["test.tsv"], '\t');
+        var validation = Manifest(FashionData.Subset(FashionData.Validation, 10, temp["images/val"]), temp["val.csv"], ',');
+        var test = Manifest(FashionData.Subset(FashionData.Test, 20, temp["images/test"]), temp["test.tsv"], '\t');
         var options = new ModelOptions { CacheDirectory = temp["cache"], Device = CPU };
         using var model = FashionImbalanced.Create(options);
 
         using var features = model.Extract(train);
-        model.Train(features, null, new TrainOptions { Progress = ProgressMode.None, OutputDirectory = temp["out"] });
+        var history = model.Train(train, validation, new TrainOptions { Progress = ProgressMode.None, OutputDirectory = temp["out"] }); // the image path, phases and all
         var fromManifest = model.Evaluate(test);
         var fromFolder = model.Evaluate(temp["images/test"]);
 
@@ -30,6 +31,7 @@ public sealed class ManifestModelTests
         Assert.Equal(fromFolder.Accuracy, fromManifest.Accuracy);
         Assert.Equal(fromFolder.Loss, fromManifest.Loss, 5);
         Assert.True(fromManifest.Accuracy > 0.5, $"test accuracy {fromManifest.Accuracy:0.000} (chance 0.1)");
+        Assert.All(history.Epochs, e => Assert.NotNull(e.ValLoss)); // the validation manifest beside the training one validates: it is not a held-out split
     }
 
     // A manifest of every image of an image folder, paths relative to the manifest.
