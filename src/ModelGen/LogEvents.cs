@@ -16,6 +16,12 @@ public static class LogEvents
     /// <summary>Information: <c>Train(FeatureSet)</c> without validation features held out the spec's <c>training.validation_split</c> of the training features.</summary>
     public const int ValidationSplitHeldOut = 1003;
 
+    /// <summary>
+    /// Information: the engine that runs an inference-only pass, LibTorch or ONNX Runtime, and why (properties <c>Pass</c>,
+    /// <c>Engine</c>: torch or onnxruntime, <c>Reason</c>); see <see cref="ModelOptions.InferenceEngine"/>. So far only <c>Extract</c> asks.
+    /// </summary>
+    public const int InferenceEngineChosen = 1004;
+
     /// <summary>Debug: extracted features were found in the feature cache.</summary>
     public const int FeatureCacheHit = 1101;
 
