@@ -102,7 +102,7 @@ internal static class OnnxExporter
         writer.Graph.Input.Add(Value(input, [null, 3, definition.Height, definition.Width]));
         var x = backbone.Graph is { } graph ? ImportedGraphExport.Write(writer, graph, input) : ExportStages(writer, backbone, input);
         Rename(writer, x, FeaturesName);
-        writer.Graph.Output.Add(Value(FeaturesName, [null, .. definition.FeatureShape.Select(d => (long?)d)]));
+        writer.Graph.Output.Add(new ValueInfoProto { Name = FeaturesName, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
         var model = new ModelProto { IrVersion = 8, ProducerName = "ModelGen", ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0", Graph = writer.Graph };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
         return model;

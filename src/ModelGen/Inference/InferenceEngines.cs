@@ -11,14 +11,16 @@ internal static partial class InferenceEngines
 
     /// <summary>The engine asked for: the option, else the variable (torch, onnxruntime, auto), else <see cref="InferenceEngine.Torch"/>.</summary>
     /// <exception cref="ArgumentException">The variable names no engine.</exception>
-    public static InferenceEngine Requested(ModelOptions options)
+    public static InferenceEngine Requested(ModelOptions options) => Requested(options, Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary><see cref="Requested(ModelOptions)"/> with <paramref name="text"/> as the variable's value.</summary>
+    internal static InferenceEngine Requested(ModelOptions options, string? text)
     {
         if (options.InferenceEngine is { } engine)
         {
             return engine;
         }
 
-        var text = Environment.GetEnvironmentVariable(EnvironmentVariable);
         return string.IsNullOrWhiteSpace(text) ? InferenceEngine.Torch : text.Trim().ToLowerInvariant() switch
         {
             "torch" => InferenceEngine.Torch,

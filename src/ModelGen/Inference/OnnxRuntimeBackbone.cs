@@ -16,13 +16,11 @@ namespace ModelGen.Inference;
 internal sealed class OnnxRuntimeBackbone : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly long[] _featureShape;
 
     /// <summary>Exports <paramref name="backbone"/> and opens a session with <paramref name="threads"/> intra-op threads, inter-op 1, every graph optimisation.</summary>
     /// <exception cref="NotSupportedException">The backbone has no ONNX form.</exception>
     public OnnxRuntimeBackbone(Backbone backbone, int threads)
     {
-        _featureShape = [.. backbone.Definition.FeatureShape];
         WeightsHash = backbone.StateHash();
         Threads = threads;
         using var options = new SessionOptions
@@ -50,7 +48,7 @@ internal sealed class OnnxRuntimeBackbone : IDisposable
         contiguous.bytes.CopyTo(MemoryMarshal.AsBytes(inputValue.GetTensorMutableDataAsSpan<float>()));
         using var run = new RunOptions();
         using var outputs = _session.Run(run, [OnnxExporter.InputName(includePreprocessing: false)], [inputValue], [OnnxExporter.FeaturesName]);
-        var output = empty([contiguous.shape[0], .. _featureShape]);
+        var output = empty(outputs[0].GetTensorTypeAndShape().Shape);
         MemoryMarshal.AsBytes(outputs[0].GetTensorDataAsSpan<float>()).CopyTo(output.bytes);
         return output;
     }
