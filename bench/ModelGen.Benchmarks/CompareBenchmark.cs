@@ -15,6 +15,9 @@ namespace ModelGen.Benchmarks;
 public static class CompareBenchmark
 {
     /// <summary>The rows: a measurement, whether more is better, and the work per image in FLOPs (null: not a rate).</summary>
+    /// <summary>The rows ONNX Runtime runs too: the inference-only paths.</summary>
+    private static readonly HashSet<string> InferenceOnly = ["network_images_per_s", "extract_images_per_s", "predict_ms"];
+
     private static readonly (string Key, string Label, bool HigherIsBetter, Func<Flops, double>? Work)[] Paths =
     [
         ("network_images_per_s", "network alone, images/s", true, f => f.Base),
@@ -35,12 +38,15 @@ public static class CompareBenchmark
         var script = Path.Combine(Repository.Root, "bench", "pytorch", "bench.py");
         var modelgen = new List<JsonObject>();
         var pytorch = new List<JsonObject>();
+        var onnxRuntime = new List<JsonObject>();
         for (var run = 0; run < runs; run++)
         {
             output.WriteLine($"run {run + 1}/{runs}: ModelGen ...");
             modelgen.Add(Measure("dotnet", [self, "measure", data, threads.ToString(CultureInfo.InvariantCulture)]));
             output.WriteLine($"run {run + 1}/{runs}: PyTorch ...");
             pytorch.Add(Measure("/usr/bin/python3", [script, data, threads.ToString(CultureInfo.InvariantCulture)]));
+            output.WriteLine($"run {run + 1}/{runs}: ONNX Runtime ...");
+            onnxRuntime.Add(Measure("dotnet", [self, "measure-ort", data, threads.ToString(CultureInfo.InvariantCulture)]));
         }
 
         foreach (var side in modelgen.Concat(pytorch))
@@ -51,18 +57,23 @@ public static class CompareBenchmark
         var flops = NetworkFlops();
         var ceiling = Math.Max(Median(modelgen.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()), Median(pytorch.Select(m => m["matmul_gflops"]!.GetValue<double>()).ToList()));
         output.WriteLine();
-        output.WriteLine($"ModelGen {typeof(ModelOptions).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, LibTorch {__version__}) against PyTorch {pytorch[0]["torch"]} (Debian python3-torch)");
-        output.WriteLine($"the same work on both sides: torchvision's resnet18 cut after layer3 (same layout both sides), 128x128 RGB from examples/FashionMnist/data/train (1,000 images),");
-        output.WriteLine($"batch 32, Adam, {threads} threads; {runs} alternating runs per side, median [min-max]; ratio > 1 means ModelGen is ahead");
+        output.WriteLine(Machine(modelgen[0]["onednn_isa"]?.GetValue<string>()));
+        output.WriteLine($"ModelGen {typeof(ModelOptions).Assembly.GetName().Version} (TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, LibTorch {__version__}) against PyTorch {pytorch[0]["torch"]} (Debian python3-torch) and ONNX Runtime {onnxRuntime[0]["onnxruntime"]}");
+        output.WriteLine($"the same work on all sides: torchvision's resnet18 cut after layer3 (same layout, random weights; ONNX Runtime runs it as ModelGen's exporter writes it), 128x128 RGB from examples/FashionMnist/data/train (1,000 images),");
+        output.WriteLine($"batch 32, Adam, {threads} threads (ONNX Runtime: {threads} intra-op, 1 inter-op, all graph optimisations); {runs} alternating runs per side, median [min-max];");
+        output.WriteLine("ratio > 1 means ModelGen is ahead of the faster peer (PyTorch, or ONNX Runtime on the inference-only paths it runs: network, Extract, Predict)");
         output.WriteLine();
-        output.WriteLine($"{"path",-50} {"ModelGen",22} {"PyTorch",22} {"ratio",6} {"ModelGen of ceiling",20}");
+        output.WriteLine($"{"path",-50} {"ModelGen",22} {"PyTorch",22} {"ONNX Runtime",22} {"ratio",6} {"ModelGen of ceiling",20} {"ORT of ceiling",15}");
         foreach (var (key, label, higher, work) in Paths)
         {
             var ours = modelgen.Select(m => m[key]!.GetValue<double>()).ToList();
             var theirs = pytorch.Select(m => m[key]!.GetValue<double>()).ToList();
-            var ratio = higher ? Median(ours) / Median(theirs) : Median(theirs) / Median(ours);
-            var rate = work is null ? "" : string.Create(CultureInfo.InvariantCulture, $"{(higher ? Median(ours) : 1000 / Median(ours)) * work(flops) / 1e9 / ceiling,20:P0}");
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-50} {Format(ours),22} {Format(theirs),22} {ratio,5:0.00}x {rate}"));
+            var ort = InferenceOnly.Contains(key) ? onnxRuntime.Select(m => m[key]!.GetValue<double>()).ToList() : null;
+            var peer = ort is null ? Median(theirs) : higher ? Math.Max(Median(theirs), Median(ort)) : Math.Min(Median(theirs), Median(ort));
+            var ratio = higher ? Median(ours) / peer : peer / Median(ours);
+            string Share(IReadOnlyList<double>? values, int width) => work is null || values is null ? new string(' ', width)
+                : string.Create(CultureInfo.InvariantCulture, $"{(higher ? Median(values) : 1000 / Median(values)) * work(flops) / 1e9 / ceiling,20:P0}")[(20 - width)..];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{label,-50} {Format(ours),22} {Format(theirs),22} {(ort is null ? "-" : Format(ort)),22} {ratio,5:0.00}x {Share(ours, 20)} {Share(ort, 15)}"));
         }
 
         output.WriteLine();
@@ -75,6 +86,7 @@ public static class CompareBenchmark
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak during each stage (run 1),          ModelGen: {Trace(modelgen[0], "peak_trace_mb")}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"                                        PyTorch: {Trace(pytorch[0], "peak_trace_mb")}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Predict = decode {Median(modelgen.Select(m => m["predict_decode_ms"]!.GetValue<double>()).ToList()):0.0} ms + network and head {Median(modelgen.Select(m => m["predict_network_ms"]!.GetValue<double>()).ToList()):0.0} ms (ModelGen); {Median(pytorch.Select(m => m["predict_decode_ms"]!.GetValue<double>()).ToList()):0.0} + {Median(pytorch.Select(m => m["predict_network_ms"]!.GetValue<double>()).ToList()):0.0} ms (PyTorch)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ONNX Runtime, Predict = decode {Median(onnxRuntime.Select(m => m["predict_decode_ms"]!.GetValue<double>()).ToList()):0.0} ms + the exported model with its preprocessing {Median(onnxRuntime.Select(m => m["predict_network_ms"]!.GetValue<double>()).ToList()):0.0} ms; its process's peak memory {Median(onnxRuntime.Select(m => m["peak_rss_mb"]!.GetValue<double>()).ToList()):0} MB (inference only), after each stage (run 1): {Trace(onnxRuntime[0], "rss_trace_mb")}"));
         output.WriteLine($"PyTorch's DataLoader used {pytorch[0]["extract_workers"]}/{pytorch[0]["augmented_epoch_workers"]}/{pytorch[0]["finetune_epoch_workers"]} worker processes (extract/augmented/fine-tune; the faster of 0 and {threads}); worker memory is not in its figures");
         var generator = new StringWriter();
         GeneratorBenchmark.Quick(generator);
@@ -86,7 +98,7 @@ public static class CompareBenchmark
     public static void Measure(TextWriter output, string data, int threads)
     {
         set_num_threads(threads);
-        var results = new JsonObject { ["threads"] = threads };
+        var results = new JsonObject { ["threads"] = threads, ["onednn_isa"] = OneDnnIsa.Ensure() };
         var trace = new JsonObject();
         var peaks = new JsonObject();
         results["rss_trace_mb"] = trace;
@@ -197,6 +209,19 @@ public static class CompareBenchmark
         return 2.0 * 2048 * 2048 * 2048 / seconds / 1e9;
     }
 
+    /// <summary>The CPU model and its vector extensions (from /proc/cpuinfo), and what ModelGen's oneDNN guard decided (<paramref name="oneDnn"/>).</summary>
+    internal static string Machine(string? oneDnn)
+    {
+        var lines = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").ToList() : [];
+        var model = lines.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "(unknown CPU)";
+        var flags = lines.FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(':', 2)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet() ?? [];
+        string[] wanted = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8"];
+        var present = wanted.Where(flags.Contains).ToList();
+        var absent = wanted.Where(f => !flags.Contains(f)).ToList();
+        return $"CPU: {model}, {Environment.ProcessorCount} cores; vector extensions: {(present.Count == 0 ? "none of these" : string.Join(" ", present))}"
+            + $"{(absent.Count == 0 ? "" : $" (absent: {string.Join(" ", absent)})")}; oneDNN ISA guard: {oneDnn ?? "(not reported)"}";
+    }
+
     private static JsonObject Measure(string file, string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -215,14 +240,14 @@ public static class CompareBenchmark
             : JsonNode.Parse(line)!.AsObject();
     }
 
-    private static double Time(Action action)
+    internal static double Time(Action action)
     {
         var clock = Stopwatch.StartNew();
         action();
         return clock.Elapsed.TotalSeconds;
     }
 
-    private static double Median(IReadOnlyList<double> values) => values.Order().ElementAt(values.Count / 2);
+    internal static double Median(IReadOnlyList<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static string Trace(JsonObject side, string key) =>
         string.Join(", ", side[key]!.AsObject().Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {kv.Value!.GetValue<double>():0}")));
@@ -231,7 +256,7 @@ public static class CompareBenchmark
         string.Create(CultureInfo.InvariantCulture, $"{Median(values):0.0} [{values.Min():0.0}-{values.Max():0.0}]");
 
     /// <summary>Records the resident memory now and its peak since the last mark, then resets the peak.</summary>
-    private static void Mark(JsonObject trace, JsonObject peaks, string stage)
+    internal static void Mark(JsonObject trace, JsonObject peaks, string stage)
     {
         trace[stage] = Status("VmRSS:");
         peaks[stage] = Status("VmHWM:");

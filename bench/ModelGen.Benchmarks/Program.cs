@@ -5,9 +5,9 @@ using ModelGen.Benchmarks;
 //   generator            quick: generator ms per spec for 1, 50, 500 specs
 //   generator-bdn        the same with BenchmarkDotNet (slower, with allocation figures)
 //   pipeline [epochs]    Extract and augmented training epochs, resnet18_mlnet layer3 at 128x128, with memory
-//   compare [runs]       ModelGen against PyTorch (python3-torch) on the same work, one table of ratios
+//   compare [runs]       ModelGen against PyTorch (python3-torch) and ONNX Runtime on the same work, one table of ratios
 var command = args.FirstOrDefault() ?? "help";
-if (command is "pipeline" or "measure")
+if (command is "pipeline" or "measure" or "measure-ort")
 {
     // The processes that run models tune the allocator as an application would (ModelGenProcess.Tune);
     // "compare" only starts them and PyTorch's side.
@@ -27,6 +27,9 @@ switch (command)
         break;
     case "measure":
         CompareBenchmark.Measure(Console.Out, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
+        break;
+    case "measure-ort":
+        OnnxRuntimeSide.Measure(Console.Out, args[1], int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
         break;
     case "generator-bdn":
         BenchmarkRunner.Run<GeneratorBenchmark>(args: args.Skip(1).ToArray());

@@ -29,6 +29,12 @@ public static class LogEvents
     /// </summary>
     public const int ManifestRowSkipped = 1005;
 
+    /// <summary>
+    /// Information: the engine that runs an inference-only pass, LibTorch or ONNX Runtime, and why (properties <c>Pass</c>,
+    /// <c>Engine</c>: torch or onnxruntime, <c>Reason</c>); see <see cref="ModelOptions.InferenceEngine"/>. So far only <c>Extract</c> asks.
+    /// </summary>
+    public const int InferenceEngineChosen = 1006;
+
     /// <summary>Debug: extracted features were found in the feature cache.</summary>
     public const int FeatureCacheHit = 1101;
 

@@ -36,6 +36,16 @@ public sealed record ModelOptions
     public TestTimeAugmentation? TestTimeAugmentation { get; init; }
 
     /// <summary>
+    /// What runs the inference-only passes: <see cref="ModelGen.InferenceEngine.Torch"/> (LibTorch) or
+    /// <see cref="ModelGen.InferenceEngine.OnnxRuntime"/> (the backbone as ModelGen exports it, in ONNX Runtime on the CPU, with
+    /// LibTorch's thread count). So far only <c>Extract</c> uses it; Evaluate, Predict and training run in LibTorch. Default:
+    /// <c>MODELGEN_INFERENCE_ENGINE</c> (torch, onnxruntime or auto), else torch. <see cref="ModelGen.InferenceEngine.Auto"/>
+    /// chooses LibTorch until its per-machine measurement exists. A backbone without an ONNX form (transformers) or a model
+    /// on a GPU runs in LibTorch whatever is asked; event <see cref="LogEvents.InferenceEngineChosen"/> says which ran.
+    /// </summary>
+    public InferenceEngine? InferenceEngine { get; init; }
+
+    /// <summary>
     /// Where the model's warnings and events go: skipped images (path and reason), weights tensors that
     /// were ignored, damaged feature cache entries, cache hits and misses (debug), and in training the
     /// epoch lines, resuming and early stopping (unless <see cref="TrainOptions.Logger"/> overrides it for

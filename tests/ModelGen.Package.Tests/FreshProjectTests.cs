@@ -31,6 +31,11 @@ public sealed class FreshProjectTests(PackageFeed feed) : IDisposable
             Console.WriteLine($"first loss {history.Epochs[0].Loss:0.0000} last loss {history.Epochs[^1].Loss:0.0000}");
             Console.WriteLine($"test accuracy {evaluation.Accuracy:0.000}");
             Console.WriteLine($"prediction {prediction.Label} {prediction.Confidence:0.000}");
+            // The same backbone's features from ONNX Runtime (the package brings it): relative to LibTorch's.
+            using var onnx = ShopClassifier.Create(new ModelGen.ModelOptions { InferenceEngine = ModelGen.InferenceEngine.OnnxRuntime, CacheDirectory = "onnx-cache" });
+            using var viaTorch = model.Extract("data/test");
+            using var viaOnnx = onnx.Extract("data/test");
+            Console.WriteLine($"onnxruntime difference {(viaTorch.Features - viaOnnx.Features).abs().max().item<float>() / viaTorch.Features.abs().max().item<float>():E2}");
             """);
         CopyImages("train", 10);
         CopyImages("test", 5);
@@ -42,6 +47,8 @@ public sealed class FreshProjectTests(PackageFeed feed) : IDisposable
         var losses = output.Split('\n').Single(l => l.StartsWith("first loss", StringComparison.Ordinal)).Split(' ');
         Assert.True(double.Parse(losses[5], System.Globalization.CultureInfo.InvariantCulture) < double.Parse(losses[2], System.Globalization.CultureInfo.InvariantCulture), output);
         Assert.True(File.Exists(Path.Combine(_folder, "training", "curves.png")));
+        var difference = output.Split('\n').Single(l => l.StartsWith("onnxruntime difference", StringComparison.Ordinal)).Split(' ')[2];
+        Assert.True(double.Parse(difference, System.Globalization.CultureInfo.InvariantCulture) <= 1e-4, output);
         Assert.True(File.Exists(Path.Combine(_folder, "bin", "Release", "net10.0", "modelgen", "resnet18_mlnet", "ResNet18.onnx")));
         // One model class, written for review as its network, training and metadata files.
         var generated = Directory.GetFiles(Path.Combine(_folder, "Generated"), "*.g.cs", SearchOption.AllDirectories).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();

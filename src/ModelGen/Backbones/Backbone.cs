@@ -16,6 +16,7 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
     private readonly Func<Tensor, Tensor> _forward;
     private readonly GraphHolder? _graph;
     private readonly List<string> _stageNames = [];
+    private Inference.OnnxRuntimeBackbone? _onnxRuntime;
 
     /// <summary>Creates a backbone from named stages that run one after the other.</summary>
     public Backbone(BackboneDefinition definition, IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> stages, Preprocessing preprocessing)
@@ -160,6 +161,36 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
                 module.eval();
             }
         }
+    }
+
+    /// <summary>
+    /// ONNX Runtime's session for this backbone's current weights and <paramref name="threads"/>: made on first use, made
+    /// again when the weights changed since (fine-tuning, loading), disposed with the backbone.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The backbone has no ONNX form.</exception>
+    internal Inference.OnnxRuntimeBackbone OnnxRuntime(int threads)
+    {
+        if (_onnxRuntime is { } session && session.Threads == threads && session.WeightsHash == StateHash())
+        {
+            return session;
+        }
+
+        _onnxRuntime?.Dispose();
+        _onnxRuntime = null;
+        _onnxRuntime = new Inference.OnnxRuntimeBackbone(this, threads);
+        return _onnxRuntime;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _onnxRuntime?.Dispose();
+            _onnxRuntime = null;
+        }
+
+        base.Dispose(disposing);
     }
 
     /// <summary>

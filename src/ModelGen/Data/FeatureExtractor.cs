@@ -34,7 +34,15 @@ internal static class FeatureExtractor
             return cached;
         }
 
-        var set = Compute(source, images, device, batchSize, progress, logger);
+        // The engine for this pass (logged): ONNX Runtime runs a backbone's exported form when it is asked for.
+        Func<Tensor, Tensor>? forward = null;
+        if (source is Backbones.Backbone backbone && Inference.InferenceEngines.UseOnnxRuntime(options, backbone, device, "Extract"))
+        {
+            var session = backbone.OnnxRuntime(get_num_threads());
+            forward = session.Run;
+        }
+
+        var set = Compute(source, images, device, batchSize, progress, logger, forward);
         FeatureCache.Store(folder, key, set, logger);
         return set;
     }
@@ -97,12 +105,13 @@ internal static class FeatureExtractor
         return Convert.ToHexString(SHA256.HashData(cpu.bytes));
     }
 
-    /// <summary>Runs the source's network over the images without the cache; unless <paramref name="progress"/> is <see cref="ProgressMode.None"/>, a line to <paramref name="logger"/> says what came out.</summary>
-    public static FeatureSet Compute(IFeatureSource source, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto, ILogger? logger = null)
+    /// <summary>Runs the source's network over the images without the cache; unless <paramref name="progress"/> is <see cref="ProgressMode.None"/>, a line to <paramref name="logger"/> says what came out. <paramref name="forward"/>, when set, computes a batch's features instead of the source's network (ONNX Runtime's session).</summary>
+    public static FeatureSet Compute(IFeatureSource source, ImageFolder images, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto, ILogger? logger = null, Func<Tensor, Tensor>? forward = null)
     {
         logger ??= NullLogger.Instance;
         var network = source.Network;
         network.eval();
+        forward ??= network.forward;
         var mode = ProgressDisplay.Resolve(progress);
         using var display = ProgressDisplay.Start($"Extracting features from {images.Name}", images.Count, "images", mode, logger);
 
@@ -119,7 +128,7 @@ internal static class FeatureExtractor
                 foreach (var batch in ImageBatches.Read(images, source.Input, batchSize))
                 {
                     using var scope = NewDisposeScope();
-                    var output = network.forward(batch.Images.to(device));
+                    var output = forward(batch.Images.to(device));
                     all.narrow(0, count, batch.Count).copy_(output);
                     allLabels.narrow(0, count, batch.Count).copy_(batch.Labels);
                     count += batch.Count;

@@ -73,6 +73,41 @@ internal static class OnnxExporter
         return model;
     }
 
+    /// <summary>Why <paramref name="backbone"/> has no ONNX form, or null when it has one.</summary>
+    public static string? CanExport(Backbone backbone) =>
+        Shared.SpecWords.FamilyOf(backbone.Definition.Architecture) is ArchitectureFamily.VisionTransformer or ArchitectureFamily.Swin
+            ? $"ModelGen's ONNX exporter has no form yet for the {backbone.Definition.ArchitectureName} backbone (a transformer)"
+            : null;
+
+    /// <summary>The output's name in <see cref="BuildBackbone"/>.</summary>
+    public const string FeaturesName = "features";
+
+    /// <summary>
+    /// The cut backbone alone, with its current weights and without preprocessing: input <c>input</c> (network-ready
+    /// tensors, free batch dimension), output <c>features</c> of the backbone's feature shape. What ONNX Runtime runs
+    /// for <c>Extract</c> (<see cref="Inference.OnnxRuntimeBackbone"/>) and what the benchmark's third column measures.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer has no ONNX form; the message names it.</exception>
+    public static ModelProto BuildBackbone(Backbone backbone)
+    {
+        var definition = backbone.Definition;
+        if (CanExport(backbone) is { } why)
+        {
+            throw new NotSupportedException(why);
+        }
+
+        var writer = new OnnxWriter();
+        var input = InputName(includePreprocessing: false);
+        writer.Name(input);
+        writer.Graph.Input.Add(Value(input, [null, 3, definition.Height, definition.Width]));
+        var x = backbone.Graph is { } graph ? ImportedGraphExport.Write(writer, graph, input) : ExportStages(writer, backbone, input);
+        Rename(writer, x, FeaturesName);
+        writer.Graph.Output.Add(new ValueInfoProto { Name = FeaturesName, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float } } });
+        var model = new ModelProto { IrVersion = 8, ProducerName = "ModelGen", ProducerVersion = typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0", Graph = writer.Graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
+        return model;
+    }
+
     /// <summary>An imported graph alone, re-exported in opset 17 (input <c>x</c>, output <c>y</c>): the importer's round trip.</summary>
     internal static ModelProto ExportGraph(OnnxGraphModule graph, long[] inputShape)
     {
