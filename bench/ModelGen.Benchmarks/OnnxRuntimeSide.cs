@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using ModelGen.Data;
 using ModelGen.Export;
+using ModelGen.Inference;
 using static TorchSharp.torch;
 
 namespace ModelGen.Benchmarks;
@@ -36,7 +37,7 @@ public static class OnnxRuntimeSide
 
             // The same session Extract uses (made here, so that its export and optimisation are not in Extract's time
             // twice: the first Extract below pays them, as ModelGen's first pays its one-time costs).
-            var session = model.Backbone.OnnxRuntime(threads);
+            var session = OnnxRuntimeBackbone.For(model.Backbone, threads);
             CompareBenchmark.Mark(trace, peaks, "session");
             using (var batch = randn(32, 3, 128, 128))
             {

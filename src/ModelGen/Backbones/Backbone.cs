@@ -16,7 +16,7 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
     private readonly Func<Tensor, Tensor> _forward;
     private readonly GraphHolder? _graph;
     private readonly List<string> _stageNames = [];
-    private Inference.OnnxRuntimeBackbone? _onnxRuntime;
+    private IDisposable? _attached;
 
     /// <summary>Creates a backbone from named stages that run one after the other.</summary>
     public Backbone(BackboneDefinition definition, IEnumerable<(string Name, nn.Module<Tensor, Tensor> Module)> stages, Preprocessing preprocessing)
@@ -164,21 +164,24 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
     }
 
     /// <summary>
-    /// ONNX Runtime's session for this backbone's current weights and <paramref name="threads"/>: made on first use, made
-    /// again when the weights changed since (fine-tuning, loading), disposed with the backbone.
+    /// Something made from this backbone and kept with it (ONNX Runtime's session of its exported form): the attached
+    /// value when <paramref name="reuse"/> accepts it, else a new one from <paramref name="create"/>, the old one
+    /// disposed; disposed with the backbone. The backbone knows it only as <see cref="IDisposable"/>, so the layers
+    /// that make such things (ModelGen.Inference) stay above this one.
     /// </summary>
-    /// <exception cref="NotSupportedException">The backbone has no ONNX form.</exception>
-    internal Inference.OnnxRuntimeBackbone OnnxRuntime(int threads)
+    internal T Attached<T>(Func<T, bool> reuse, Func<T> create)
+        where T : class, IDisposable
     {
-        if (_onnxRuntime is { } session && session.Threads == threads && session.WeightsHash == StateHash())
+        if (_attached is T kept && reuse(kept))
         {
-            return session;
+            return kept;
         }
 
-        _onnxRuntime?.Dispose();
-        _onnxRuntime = null;
-        _onnxRuntime = new Inference.OnnxRuntimeBackbone(this, threads);
-        return _onnxRuntime;
+        _attached?.Dispose();
+        _attached = null;
+        var made = create();
+        _attached = made;
+        return made;
     }
 
     /// <inheritdoc />
@@ -186,8 +189,8 @@ public sealed class Backbone : nn.Module<Tensor, Tensor>, IFeatureSource
     {
         if (disposing)
         {
-            _onnxRuntime?.Dispose();
-            _onnxRuntime = null;
+            _attached?.Dispose();
+            _attached = null;
         }
 
         base.Dispose(disposing);

@@ -22,7 +22,11 @@ internal static class FeatureExtractor
     /// The features of every readable image of <paramref name="images"/>, from the cache when possible;
     /// the cache's events and the extraction's closing line go to <see cref="ModelOptions.Logger"/>.
     /// </summary>
-    public static FeatureSet Extract(IFeatureSource source, ImageFolder images, ModelOptions options, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto)
+    /// <remarks>
+    /// <paramref name="engine"/> is asked on a cache miss for the forward pass to run instead of the source's own (ONNX
+    /// Runtime's, chosen by the caller's engine rule); null, or a null answer, runs the source.
+    /// </remarks>
+    public static FeatureSet Extract(IFeatureSource source, ImageFolder images, ModelOptions options, Device device, int batchSize = 32, ProgressMode progress = ProgressMode.Auto, Func<Func<Tensor, Tensor>?>? engine = null)
     {
         var logger = options.Logger;
         var folder = FeatureCache.Folder(options);
@@ -34,13 +38,8 @@ internal static class FeatureExtractor
             return cached;
         }
 
-        // The engine for this pass (logged): ONNX Runtime runs a backbone's exported form when it is asked for.
-        Func<Tensor, Tensor>? forward = null;
-        if (source is Backbones.Backbone backbone && Inference.InferenceEngines.UseOnnxRuntime(options, backbone, device, "Extract"))
-        {
-            var session = backbone.OnnxRuntime(get_num_threads());
-            forward = session.Run;
-        }
+        // The engine for this pass, asked only now that the images are to be run (the caller logs its choice).
+        var forward = engine?.Invoke();
 
         var set = Compute(source, images, device, batchSize, progress, logger, forward);
         FeatureCache.Store(folder, key, set, logger);

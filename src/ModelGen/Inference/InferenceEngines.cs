@@ -49,6 +49,13 @@ internal static partial class InferenceEngines
         return onnx;
     }
 
+    /// <summary>
+    /// The forward pass that runs <paramref name="backbone"/> for <paramref name="pass"/>: ONNX Runtime's session of its
+    /// exported form when <see cref="UseOnnxRuntime"/> says so (logged), else null (LibTorch, the backbone itself).
+    /// </summary>
+    public static Func<Tensor, Tensor>? Forward(ModelOptions options, Backbones.Backbone backbone, Device device, string pass) =>
+        UseOnnxRuntime(options, backbone, device, pass) ? OnnxRuntimeBackbone.For(backbone, get_num_threads()).Run : null;
+
     [LoggerMessage(EventId = LogEvents.InferenceEngineChosen, EventName = nameof(LogEvents.InferenceEngineChosen), Level = LogLevel.Information,
         Message = "{Pass} runs on {Engine} ({Reason})")]
     private static partial void EngineChosen(ILogger logger, string pass, string engine, string reason);

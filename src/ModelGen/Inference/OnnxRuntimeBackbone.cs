@@ -33,6 +33,16 @@ internal sealed class OnnxRuntimeBackbone : IDisposable
         _session = new InferenceSession(OnnxExporter.BuildBackbone(backbone).ToByteArray(), options);
     }
 
+    /// <summary>
+    /// ONNX Runtime's session for <paramref name="backbone"/>'s current weights and <paramref name="threads"/>: made on
+    /// first use, made again when the weights changed since (fine-tuning, loading), disposed with the backbone.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The backbone has no ONNX form.</exception>
+    public static OnnxRuntimeBackbone For(Backbone backbone, int threads) =>
+        backbone.Attached(
+            session => session.Threads == threads && session.WeightsHash == backbone.StateHash(),
+            () => new OnnxRuntimeBackbone(backbone, threads));
+
     /// <summary>The backbone's <see cref="Backbone.StateHash"/> when it was exported: the session is stale once that changes.</summary>
     public string WeightsHash { get; }
 

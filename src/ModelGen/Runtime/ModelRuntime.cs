@@ -60,7 +60,7 @@ public static class ModelRuntime
 
     /// <summary>The backbone's features for every image of the folder, from the feature cache when possible.</summary>
     public static FeatureSet Extract(Backbone backbone, ImageFolder images, ModelOptions options, Device device) =>
-        FeatureExtractor.Extract(backbone, images, options, device);
+        FeatureExtractor.Extract(backbone, images, options, device, engine: () => Inference.InferenceEngines.Forward(options, backbone, device, "Extract"));
 
     /// <summary>Batches of preprocessed images, optionally shuffled and augmented with a seed.</summary>
     public static IEnumerable<ImageBatch> ReadImages(ImageFolder images, ImageInput input, int batchSize, bool shuffle = false, int seed = 0, Augmentation? augmentation = null) =>

@@ -45,15 +45,15 @@ public sealed class OnnxRuntimeEngineTests
     {
         using var scope = NewDisposeScope();
         using var backbone = CatalogBackbone("resnet18", 32, cutAt: "layer1");
-        var first = backbone.OnnxRuntime(threads: 1);
-        Assert.Same(first, backbone.OnnxRuntime(threads: 1));
+        var first = OnnxRuntimeBackbone.For(backbone, 1);
+        Assert.Same(first, OnnxRuntimeBackbone.For(backbone, 1));
 
         using (no_grad())
         {
             backbone.parameters().First().mul_(2);
         }
 
-        var second = backbone.OnnxRuntime(threads: 1);
+        var second = OnnxRuntimeBackbone.For(backbone, 1);
         Assert.NotSame(first, second);
         var input = randn(2, 3, 32, 32);
         using (inference_mode())

@@ -25,6 +25,7 @@ public sealed class NamespaceDependencyTests
     private const string Reports = "ModelGen.Reports";
     private const string Explain = "ModelGen.Explain";
     private const string Entry = "ModelGen.Runtime";
+    private const string Inference = "ModelGen.Inference";
 
     /// <summary>
     /// The layering, bottom up. A namespace not listed here fails the test: add it with what it may use
@@ -67,6 +68,9 @@ public sealed class NamespaceDependencyTests
         // ONNX export: visits the imported graph's ops, writes backbones and heads.
         [Export] = [Root, Vocabulary, Onnx, Data, Heads, Backbones, Architectures, Storage],
 
+        // Inference engines other than LibTorch (ONNX Runtime): run a backbone's exported form.
+        [Inference] = [Root, Backbones, Export],
+
         // Grad-CAM: where a model looks, at the backbone's output (its head, backbone and image input).
         [Explain] = [Root, Data, Heads, Backbones, Storage],
 
@@ -77,7 +81,7 @@ public sealed class NamespaceDependencyTests
         [Training] = [Root, Vocabulary, Progress, Data, Heads, Backbones, Storage, Reports],
 
         // The entry points generated classes call: on top of everything, used by nothing.
-        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Training, Explain, Reports],
+        [Entry] = [Root, Vocabulary, Data, Heads, Backbones, Export, Inference, Training, Explain, Reports],
     };
 
     private static readonly Lazy<NamespaceGraph> Runtime = new(() => NamespaceGraph.Of(RuntimeSource.Compilation, RuntimeSource.IsVocabulary));

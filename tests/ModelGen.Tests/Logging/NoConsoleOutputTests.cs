@@ -39,7 +39,7 @@ public sealed class NoConsoleOutputTests
         Assert.Equal("", error);
         int[] expected =
         [
-            LogEvents.UnusedWeights, LogEvents.FeatureCacheMiss, LogEvents.ImageSkipped, LogEvents.FeaturesExtracted, LogEvents.FeatureCacheStored,
+            LogEvents.UnusedWeights, LogEvents.FeatureCacheMiss, LogEvents.InferenceEngineChosen, LogEvents.ImageSkipped, LogEvents.FeaturesExtracted, LogEvents.FeatureCacheStored,
             LogEvents.FeatureCacheHit, LogEvents.NothingToResume, LogEvents.EpochCompleted, LogEvents.PhaseFinished, LogEvents.TrainingFinished,
         ];
         Assert.Equal(expected, logger.Entries.Select(e => e.EventId.Id).Distinct());
